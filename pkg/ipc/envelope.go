@@ -1,0 +1,100 @@
+// Package ipc is the wire protocol between nvrd (the supervisor) and its nvr-worker processes.
+//
+// Every message is one Envelope, encoded with msgpack and framed by a 4-byte big-endian length. The
+// worker speaks first with a Hello carrying ProtocolVersion; the supervisor answers with a Config (or an
+// Error and closes the socket when the versions differ). After that the worker sends Keyframe, Status and
+// Error messages and the supervisor may send Stop. Either side closing the socket ends the conversation:
+// the worker exits on EOF.
+package ipc
+
+import "time"
+
+// ProtocolVersion is bumped whenever a message changes incompatibly.
+const ProtocolVersion = 1
+
+// Kind says which payload an Envelope carries.
+type Kind uint8
+
+// The message kinds.
+const (
+	KindHello    Kind = iota + 1 // worker → supervisor, first message
+	KindConfig                   // supervisor → worker, answer to Hello
+	KindKeyframe                 // worker → supervisor, a keyframe as JPEG
+	KindStatus                   // worker → supervisor, stream facts (caps, state)
+	KindError                    // either way, a fatal error in plain words
+	KindStop                     // supervisor → worker, please exit cleanly
+)
+
+// String names the kind for logs and errors.
+func (k Kind) String() string {
+	switch k {
+	case KindHello:
+		return "hello"
+	case KindConfig:
+		return "config"
+	case KindKeyframe:
+		return "keyframe"
+	case KindStatus:
+		return "status"
+	case KindError:
+		return "error"
+	case KindStop:
+		return "stop"
+	}
+	return "unknown"
+}
+
+// Envelope is the one message type on the socket. Exactly one payload field matches Kind.
+type Envelope struct {
+	Version  uint16    `msgpack:"v"`
+	Kind     Kind      `msgpack:"k"`
+	Hello    *Hello    `msgpack:"h,omitempty"`
+	Config   *Config   `msgpack:"c,omitempty"`
+	Keyframe *Keyframe `msgpack:"f,omitempty"`
+	Status   *Status   `msgpack:"s,omitempty"`
+	Error    *Error    `msgpack:"e,omitempty"`
+}
+
+// Wall is the keyframe's wall-clock capture time.
+func (k *Keyframe) Wall() time.Time { return time.Unix(0, k.WallNS) }
+
+// Hello is the worker's handshake.
+type Hello struct {
+	PID        int    `msgpack:"pid"`
+	Generation uint64 `msgpack:"gen"`
+	CameraID   string `msgpack:"cam"`
+}
+
+// Config tells a worker what to run. The camera URL travels here, not on the command line, so passwords
+// never show in the process list.
+type Config struct {
+	CameraID    string `msgpack:"cam"`
+	URL         string `msgpack:"url"`
+	FIFO        string `msgpack:"fifo"`
+	JPEGQuality int    `msgpack:"jq"`
+}
+
+// Keyframe is one decoded keyframe, re-encoded as JPEG.
+type Keyframe struct {
+	CameraID string        `msgpack:"cam"`
+	PTS      time.Duration `msgpack:"pts"`
+	WallNS   int64         `msgpack:"wall"` // wall-clock capture time, Unix nanoseconds
+	Width    int           `msgpack:"w"`
+	Height   int           `msgpack:"h"`
+	JPEG     []byte        `msgpack:"jpeg"`
+}
+
+// Status carries facts about the stream the worker learned, such as the codec and picture size.
+type Status struct {
+	State  string `msgpack:"state"`
+	Codec  string `msgpack:"codec"`
+	Width  int    `msgpack:"w"`
+	Height int    `msgpack:"h"`
+}
+
+// Error is a fatal error. Message is for people ("camera refused the password"); Detail is the raw
+// GStreamer text for logs.
+type Error struct {
+	Message string `msgpack:"msg"`
+	Detail  string `msgpack:"detail"`
+}

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -55,10 +56,10 @@ type Options struct {
 type Detection struct {
 	// Label is the class name, from the labels file.
 	Label string `json:"label"`
-	// Score is the confidence in [0,1]: objectness × class score.
+	// Score is the confidence in [0,1]: objectness × class score, to 4 decimals.
 	Score float64 `json:"score"`
 	// Box is x1, y1, x2, y2 in source pixels, measured from the top-left corner of the
-	// image's bounds and clamped to the image.
+	// image's bounds, clamped to the image, to 0.01 pixel.
 	Box [4]float64 `json:"box"`
 }
 
@@ -157,7 +158,11 @@ func (d *Detector) Detect(img image.Image) ([]Detection, error) {
 		if c.box[2] <= c.box[0] || c.box[3] <= c.box[1] {
 			continue // nothing left of it inside the image
 		}
-		out = append(out, Detection{Label: d.labels[c.class], Score: float64(c.score), Box: c.box})
+		out = append(out, Detection{
+			Label: d.labels[c.class],
+			Score: roundTo(float64(c.score), 1e4),
+			Box:   [4]float64{roundTo(c.box[0], 100), roundTo(c.box[1], 100), roundTo(c.box[2], 100), roundTo(c.box[3], 100)},
+		})
 	}
 	return out, nil
 }
@@ -192,6 +197,10 @@ func findLabels(modelPath, given string) (string, error) {
 	}
 	return "", fmt.Errorf("%w: no labels file (coco80.txt or labels.txt) is beside the model in %s; give one with one class name a line", ErrUnavailable, dir)
 }
+
+// roundTo rounds v to a multiple of 1/per: the model's float32 output carries no more
+// precision, and the rounded numbers read better in JSON.
+func roundTo(v, per float64) float64 { return math.Round(v*per) / per }
 
 // sortByScore orders candidates best first; ties keep a stable, deterministic order.
 func sortByScore(c []candidate) {

@@ -3,6 +3,7 @@ package detect
 // nms keeps, per class, the best-scoring boxes and drops every box of the same class that
 // overlaps a kept one by more than iouMax (intersection over union). The result is
 // sorted best score first. Boxes of different classes never suppress each other.
+// cands is reordered in place.
 func nms(cands []candidate, iouMax float64) []candidate {
 	sortByScore(cands)
 	kept := make([]candidate, 0, len(cands))

@@ -1,0 +1,59 @@
+package motion
+
+import (
+	"bytes"
+	"image/jpeg"
+	"math/rand"
+	"testing"
+)
+
+// benchFrames returns two consecutive keyframes of a w×h camera: a
+// textured, noisy colour scene, the second with a person-sized object
+// added, encoded by image/jpeg at quality 85 (4:2:0).
+func benchFrames(tb testing.TB, w, h int) (a, b []byte) {
+	rng := rand.New(rand.NewSource(7))
+	bg := scene(w, h)
+	f1 := cloneGray(bg)
+	addNoise(f1, 3, rng)
+	f2 := cloneGray(bg)
+	drawRect(f2, 0.40, 0.30, 0.46, 0.75, 30)
+	addNoise(f2, 3, rng)
+	return encodeJPEG(tb, colorize(f1), 85), encodeJPEG(tb, colorize(f2), 85)
+}
+
+func benchmarkDecodeFast(b *testing.B, w, h int) {
+	data, _ := benchFrames(b, w, h)
+	var d grayDecoder
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, _, _, err := d.decode(data, DefaultWidth); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func benchmarkDecodeStd(b *testing.B, w, h int) {
+	data, _ := benchFrames(b, w, h)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := jpeg.Decode(bytes.NewReader(data)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDecodeFast1080p is the reduced-scale luma decode alone.
+func BenchmarkDecodeFast1080p(b *testing.B) { benchmarkDecodeFast(b, 1920, 1080) }
+
+// BenchmarkDecodeFast4K is the reduced-scale luma decode alone.
+func BenchmarkDecodeFast4K(b *testing.B) { benchmarkDecodeFast(b, 3840, 2160) }
+
+// BenchmarkDecodeStd1080p is image/jpeg's full decode, for comparison.
+func BenchmarkDecodeStd1080p(b *testing.B) { benchmarkDecodeStd(b, 1920, 1080) }
+
+// BenchmarkDecodeStd4K is image/jpeg's full decode, for comparison.
+func BenchmarkDecodeStd4K(b *testing.B) { benchmarkDecodeStd(b, 3840, 2160) }

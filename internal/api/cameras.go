@@ -1,0 +1,156 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/nvrproject/nvr/internal/store"
+	"github.com/nvrproject/nvr/internal/supervisor"
+)
+
+const maxBody = 1 << 20
+
+// decodeBody decodes a JSON body into v, rejecting unknown fields, and writes a 400 on failure.
+func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.Is(err, io.EOF):
+			writeError(w, http.StatusBadRequest, "request body is empty; send a JSON object")
+		case errors.As(err, &se):
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("request body is not valid JSON (at byte %d)", se.Offset))
+		case errors.As(err, &te):
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("field %q must be a %s, not a JSON %s", te.Field, te.Type, te.Value))
+		case errors.As(err, &mbe):
+			writeError(w, http.StatusRequestEntityTooLarge, "request body is larger than 1 MiB")
+		default:
+			writeError(w, http.StatusBadRequest, "request body: "+err.Error())
+		}
+		return false
+	}
+	if dec.More() {
+		writeError(w, http.StatusBadRequest, "request body has more than one JSON value")
+		return false
+	}
+	return true
+}
+
+func (s *Server) listCameras(w http.ResponseWriter, r *http.Request) {
+	cams, err := s.opt.Store.Cameras(r.Context())
+	if err != nil {
+		storeError(w, err)
+		return
+	}
+	if cams == nil {
+		cams = []*store.Camera{}
+	}
+	writeJSON(w, http.StatusOK, cams)
+}
+
+func (s *Server) createCamera(w http.ResponseWriter, r *http.Request) {
+	c := store.Camera{Enabled: true, CameraSettings: store.DefaultSettings()}
+	if !decodeBody(w, r, &c) {
+		return
+	}
+	c.ID = ""
+	if err := s.opt.Store.CreateCamera(r.Context(), &c); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			storeError(w, err)
+			return
+		}
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	s.opt.Sup.Changed()
+	writeJSON(w, http.StatusCreated, c)
+}
+
+func (s *Server) camera(w http.ResponseWriter, r *http.Request) (*store.Camera, bool) {
+	c, err := s.opt.Store.Camera(r.Context(), r.PathValue("id"))
+	if err != nil {
+		storeError(w, err)
+		return nil, false
+	}
+	return c, true
+}
+
+func (s *Server) getCamera(w http.ResponseWriter, r *http.Request) {
+	if c, ok := s.camera(w, r); ok {
+		writeJSON(w, http.StatusOK, c)
+	}
+}
+
+func (s *Server) patchCamera(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.camera(w, r)
+	if !ok {
+		return
+	}
+	id := c.ID
+	if !decodeBody(w, r, c) {
+		return
+	}
+	if c.ID != id {
+		writeError(w, http.StatusBadRequest, "a camera's id cannot be changed")
+		return
+	}
+	if err := s.opt.Store.UpdateCamera(r.Context(), c); err != nil {
+		if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrConflict) {
+			storeError(w, err)
+			return
+		}
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	s.opt.Sup.Changed()
+	writeJSON(w, http.StatusOK, c)
+}
+
+func (s *Server) deleteCamera(w http.ResponseWriter, r *http.Request) {
+	if err := s.opt.Store.DeleteCamera(r.Context(), r.PathValue("id")); err != nil {
+		storeError(w, err)
+		return
+	}
+	s.opt.Sup.Changed()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) cameraStatus(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.camera(w, r)
+	if !ok {
+		return
+	}
+	if !c.Enabled {
+		writeJSON(w, http.StatusOK, supervisor.Status{State: supervisor.StateDisabled})
+		return
+	}
+	cam := s.opt.Sup.Camera(c.ID)
+	if cam == nil {
+		writeJSON(w, http.StatusOK, supervisor.Status{State: supervisor.StateStarting})
+		return
+	}
+	writeJSON(w, http.StatusOK, cam.Status())
+}
+
+func (s *Server) snapshot(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.camera(w, r)
+	if !ok {
+		return
+	}
+	cam := s.opt.Sup.Camera(c.ID)
+	var k = cam.SnapshotOrNil()
+	if k == nil {
+		writeError(w, http.StatusServiceUnavailable, "camera "+c.ID+" has no picture yet; it is not streaming")
+		return
+	}
+	w.Header().Set("Content-Type", "image/jpeg")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Last-Modified", k.Wall().UTC().Format(http.TimeFormat))
+	_, _ = w.Write(k.JPEG)
+}

@@ -1,0 +1,107 @@
+package api
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/nvrproject/nvr/internal/live"
+)
+
+const (
+	wsWriteTimeout = 10 * time.Second
+	wsMaxMessage   = 1 << 20 // coalesce queued packets into messages of at most this size
+)
+
+var upgrader = websocket.Upgrader{
+	ReadBufferSize:  1024,
+	WriteBufferSize: 64 << 10,
+	CheckOrigin:     sameOrigin,
+}
+
+// sameOrigin accepts requests without Origin (non-browser clients) and browser requests from this host.
+func sameOrigin(r *http.Request) bool {
+	o := r.Header.Get("Origin")
+	if o == "" {
+		return true
+	}
+	u, err := url.Parse(o)
+	return err == nil && strings.EqualFold(u.Host, r.Host)
+}
+
+// live streams a camera's MPEG-TS over a WebSocket: binary messages of whole 188-byte packets, starting
+// with PAT/PMT and a keyframe.
+func (s *Server) live(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.camera(w, r)
+	if !ok {
+		return
+	}
+	cam := s.opt.Sup.Camera(c.ID)
+	if cam == nil {
+		writeError(w, http.StatusServiceUnavailable, "camera "+c.ID+" is not running (disabled or just added)")
+		return
+	}
+	if !sameOrigin(r) {
+		writeError(w, http.StatusForbidden, "live video may only be opened from this server's own pages")
+		return
+	}
+	ws, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader wrote the error
+	}
+	defer ws.Close()
+	hub := cam.Hub()
+	v := hub.Join()
+	defer hub.Leave(v)
+
+	// Reader: the browser sends nothing we need; a read error means the viewer went away.
+	gone := make(chan struct{})
+	go func() {
+		defer close(gone)
+		ws.SetReadLimit(4096)
+		for {
+			if _, _, err := ws.ReadMessage(); err != nil {
+				return
+			}
+		}
+	}()
+	defer func() { ws.Close(); <-gone }()
+
+	buf := make([]byte, 0, wsMaxMessage)
+	var batch []live.Item
+	for {
+		var it live.Item
+		var open bool
+		select {
+		case <-gone:
+			return
+		case it, open = <-v.C:
+			if !open {
+				return // camera stopped
+			}
+		}
+		buf, batch = append(buf[:0], it.Data...), append(batch[:0], it)
+	drain:
+		for len(buf) < wsMaxMessage {
+			select {
+			case more, ok := <-v.C:
+				if !ok {
+					break drain
+				}
+				buf, batch = append(buf, more.Data...), append(batch, more)
+			default:
+				break drain
+			}
+		}
+		_ = ws.SetWriteDeadline(time.Now().Add(wsWriteTimeout))
+		if err := ws.WriteMessage(websocket.BinaryMessage, buf); err != nil {
+			return
+		}
+		for _, b := range batch {
+			v.Done(b)
+		}
+	}
+}

@@ -1,0 +1,127 @@
+// Package api is nvrd's HTTP surface: the JSON API, the live WebSocket, snapshots, metrics and the
+// embedded web UI. Every route is declared once in the routes table, so cross-cutting checks (auth,
+// errors) apply to all of them and tests can walk them.
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net/http"
+
+	"github.com/nvrproject/nvr/internal/store"
+	"github.com/nvrproject/nvr/internal/supervisor"
+)
+
+// Options configure the server.
+type Options struct {
+	Store *store.Store
+	Sup   *supervisor.Supervisor
+	UI    fs.FS // the web page's files
+	Log   *slog.Logger
+}
+
+// Server serves the API.
+type Server struct {
+	opt    Options
+	log    *slog.Logger
+	mux    *http.ServeMux
+	routes []Route
+}
+
+// Access says who may use a route.
+type Access int
+
+// Access levels. Enforcement comes with users and sessions; the table already records the intent.
+const (
+	Public         Access = iota // anyone, no login (health, login page assets)
+	Admin                        // administrators only
+	AnyUser                      // any logged-in user; lists are filtered per camera
+	CameraLive                   // users with live permission on {id}
+	CameraRecorded               // users with recordings permission on {id}
+)
+
+// Route is one entry of the routes table.
+type Route struct {
+	Method, Pattern string
+	Access          Access
+	Handler         http.HandlerFunc
+}
+
+// New builds the server and its routes.
+func New(opt Options) *Server {
+	if opt.Log == nil {
+		opt.Log = slog.Default()
+	}
+	s := &Server{opt: opt, log: opt.Log, mux: http.NewServeMux()}
+	s.routes = []Route{
+		{"GET", "/api/health", Public, s.health},
+		{"GET", "/api/cameras", AnyUser, s.listCameras},
+		{"POST", "/api/cameras", Admin, s.createCamera},
+		{"GET", "/api/cameras/{id}", CameraLive, s.getCamera},
+		{"PATCH", "/api/cameras/{id}", Admin, s.patchCamera},
+		{"DELETE", "/api/cameras/{id}", Admin, s.deleteCamera},
+		{"GET", "/api/cameras/{id}/status", CameraLive, s.cameraStatus},
+		{"GET", "/api/cameras/{id}/live", CameraLive, s.live},
+		{"GET", "/api/cameras/{id}/snapshot.jpg", CameraLive, s.snapshot},
+		{"GET", "/metrics", Admin, s.metrics},
+	}
+	for _, r := range s.routes {
+		s.mux.HandleFunc(r.Method+" "+r.Pattern, r.Handler)
+	}
+	if opt.UI != nil {
+		s.mux.Handle("GET /", http.FileServerFS(opt.UI))
+	}
+	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "no such API route: "+r.Method+" "+r.URL.Path)
+	})
+	return s
+}
+
+// Routes returns the routes table.
+func (s *Server) Routes() []Route { return s.routes }
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.Error("handler panic", "path", r.URL.Path, "panic", v)
+			writeError(w, http.StatusInternalServerError, "internal error; see the nvrd log")
+		}
+	}()
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	s.mux.ServeHTTP(w, r)
+}
+
+func (s *Server) health(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+// writeError writes {"error": msg}.
+func writeError(w http.ResponseWriter, code int, msg string) {
+	writeJSON(w, code, map[string]string{"error": msg})
+}
+
+// storeError maps store errors to HTTP statuses.
+func storeError(w http.ResponseWriter, err error) {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		writeError(w, http.StatusNotFound, err.Error())
+	case errors.Is(err, store.ErrConflict):
+		writeError(w, http.StatusConflict, err.Error())
+	default:
+		writeError(w, http.StatusInternalServerError, "database error: "+err.Error())
+	}
+}

@@ -1,0 +1,128 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/nvrproject/nvr/internal/api"
+	"github.com/nvrproject/nvr/internal/store"
+	"github.com/nvrproject/nvr/internal/supervisor"
+	"github.com/nvrproject/nvr/ui"
+)
+
+func init() { extraCommands = append(extraCommands, newStartCmd) }
+
+type startFlags struct {
+	listen string
+	ramDir string
+	demo   bool
+}
+
+func newStartCmd(g *globalFlags) *cobra.Command {
+	f := &startFlags{}
+	cmd := &cobra.Command{
+		Use:   "start",
+		Short: "run the NVR: cameras, recording and the web UI",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			return runStart(ctx, g, f)
+		},
+	}
+	cmd.Flags().StringVar(&f.listen, "listen", "127.0.0.1:8080", "address of the web UI and API")
+	cmd.Flags().StringVar(&f.ramDir, "ram-dir", "/dev/shm/nvr", "RAM-disk directory for worker sockets, FIFOs and the pre-roll ring")
+	cmd.Flags().BoolVar(&f.demo, "demo", false, "add a synthetic demo camera if there is no camera yet")
+	return cmd
+}
+
+// workerPath finds nvr-worker: $NVR_WORKER, else beside this executable.
+func workerPath() string {
+	if p := os.Getenv("NVR_WORKER"); p != "" {
+		return p
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return "nvr-worker"
+	}
+	return filepath.Join(filepath.Dir(exe), "nvr-worker")
+}
+
+func runStart(ctx context.Context, g *globalFlags, f *startFlags) error {
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	st, err := store.Open(g.dataDir)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if f.demo {
+		if err := addDemoCamera(ctx, st); err != nil {
+			return err
+		}
+	}
+	sup, err := supervisor.New(supervisor.Options{
+		Store: st, RunDir: filepath.Join(f.ramDir, "run"), WorkerPath: workerPath(), Log: log,
+	})
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           api.New(api.Options{Store: st, Sup: sup, UI: ui.FS(), Log: log}),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s (is another nvrd running?): %w", f.listen, err)
+	}
+	log.Info("nvrd started", "url", "http://"+ln.Addr().String()+"/", "data_dir", g.dataDir, "version", Version)
+
+	supCtx, supCancel := context.WithCancel(ctx)
+	defer supCancel()
+	supDone := make(chan error, 1)
+	go func() { supDone <- sup.Run(supCtx) }()
+	srvDone := make(chan error, 1)
+	go func() { srvDone <- srv.Serve(ln) }()
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case err := <-srvDone:
+		runErr = fmt.Errorf("web server stopped: %w", err)
+	}
+	log.Info("shutting down")
+	shCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(shCtx)
+	supCancel()
+	if err := <-supDone; err != nil && !errors.Is(err, context.Canceled) && runErr == nil {
+		runErr = err
+	}
+	if runErr != nil {
+		return runErr
+	}
+	log.Info("nvrd stopped")
+	return nil
+}
+
+func addDemoCamera(ctx context.Context, st *store.Store) error {
+	cams, err := st.Cameras(ctx)
+	if err != nil {
+		return err
+	}
+	if len(cams) > 0 {
+		return nil
+	}
+	c := &store.Camera{Name: "Demo", URL: "demo://", Enabled: true, CameraSettings: store.DefaultSettings()}
+	return st.CreateCamera(ctx, c)
+}

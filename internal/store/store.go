@@ -1,0 +1,76 @@
+// Package store keeps nvr's settings, cameras and (later) the index of recordings and events in one
+// embedded SQLite database in the data directory. Nothing to administer: the schema is created and
+// migrated on Open. Several processes may open the same database (a running nvrd and `nvrd camera add`);
+// WAL mode and a busy timeout make that safe.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	_ "modernc.org/sqlite" // the pure-Go SQLite driver
+)
+
+// ErrNotFound is returned when a row asked for by id or name does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Store is the database. It is safe for concurrent use.
+type Store struct {
+	db   *sql.DB
+	path string
+}
+
+// FileName is the database file inside the data directory.
+const FileName = "nvr.db"
+
+// Open opens (creating if needed) the database in dataDir.
+func Open(dataDir string) (*Store, error) {
+	if err := os.MkdirAll(dataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("create data directory %s: %w", dataDir, err)
+	}
+	path := filepath.Join(dataDir, FileName)
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)")
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	s := &Store{db: db, path: path}
+	if err := s.migrate(context.Background()); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("prepare database %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// DB exposes the handle to the other store files' helpers and tests.
+func (s *Store) DB() *sql.DB { return s.db }
+
+var migrations = []string{
+	`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+	`CREATE TABLE IF NOT EXISTS cameras (
+		id TEXT PRIMARY KEY,
+		name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+		url TEXT NOT NULL,
+		enabled INTEGER NOT NULL DEFAULT 1,
+		settings TEXT NOT NULL DEFAULT '{}',
+		revision INTEGER NOT NULL DEFAULT 1,
+		created_ns INTEGER NOT NULL,
+		updated_ns INTEGER NOT NULL
+	)`,
+	`INSERT OR IGNORE INTO meta(key, value) VALUES ('cameras_rev', '0')`,
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	for _, m := range migrations {
+		if _, err := s.db.ExecContext(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}

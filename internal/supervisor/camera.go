@@ -1,0 +1,178 @@
+package supervisor
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nvrproject/nvr/internal/live"
+	"github.com/nvrproject/nvr/internal/store"
+	"github.com/nvrproject/nvr/pkg/ipc"
+)
+
+// Backoff between worker attempts.
+var (
+	backoffMin    = 1 * time.Second
+	backoffMax    = 30 * time.Second
+	healthyAfter  = 60 * time.Second // a worker that streamed this long resets the backoff
+	bitrateWindow = 2 * time.Second
+)
+
+// Camera states, as the status API reports them.
+const (
+	StateStarting     = "starting"
+	StateStreaming    = "streaming"
+	StateReconnecting = "reconnecting"
+	StateError        = "error"
+	StateDisabled     = "disabled"
+)
+
+// Status is a camera's live status.
+type Status struct {
+	State        string     `json:"state"`
+	Error        string     `json:"error"`
+	Restarts     uint64     `json:"restarts"`
+	BytesIn      uint64     `json:"bytes_in"`
+	Keyframes    uint64     `json:"keyframes"`
+	LastKeyframe *time.Time `json:"last_keyframe"`
+	BitrateBPS   uint64     `json:"bitrate_bps"`
+	Width        int        `json:"width"`
+	Height       int        `json:"height"`
+	Viewers      int        `json:"viewers"`
+	Generation   uint64     `json:"generation"`
+}
+
+// Camera runs one camera: a sequence of worker attempts with capped exponential backoff. Its status is
+// owned by the run goroutine and published under mu for readers.
+type Camera struct {
+	cfg  *store.Camera
+	sup  *Supervisor
+	hub  *live.Hub
+	log  *slog.Logger
+	stop context.CancelFunc
+	done chan struct{}
+
+	mu       sync.Mutex
+	state    string
+	lastErr  string
+	restarts uint64
+	gen      uint64
+	width    int
+	height   int
+	bitrate  uint64
+
+	snapshot atomic.Pointer[ipc.Keyframe]
+}
+
+func newCamera(sup *Supervisor, cfg *store.Camera) *Camera {
+	return &Camera{cfg: cfg, sup: sup, hub: live.NewHub(), state: StateStarting,
+		log: sup.log.With("camera", cfg.ID)}
+}
+
+// Hub is the camera's live fan-out.
+func (c *Camera) Hub() *live.Hub { return c.hub }
+
+// Snapshot returns the newest keyframe, or nil before the first.
+func (c *Camera) Snapshot() *ipc.Keyframe { return c.snapshot.Load() }
+
+// Status returns the camera's status.
+func (c *Camera) Status() Status {
+	st := c.hub.Stats()
+	c.mu.Lock()
+	s := Status{State: c.state, Error: c.lastErr, Restarts: c.restarts, Width: c.width, Height: c.height,
+		BitrateBPS: c.bitrate, Generation: c.gen}
+	c.mu.Unlock()
+	s.BytesIn, s.Keyframes = st.BytesIn, st.Keyframes
+	if !st.LastKeyframe.IsZero() {
+		t := st.LastKeyframe.UTC()
+		s.LastKeyframe = &t
+	}
+	s.Viewers = c.hub.Viewers()
+	return s
+}
+
+func (c *Camera) set(fn func(c *Camera)) {
+	c.mu.Lock()
+	fn(c)
+	c.mu.Unlock()
+}
+
+// run is the camera's lifecycle loop; it returns when ctx is cancelled.
+func (c *Camera) run(ctx context.Context) {
+	defer close(c.done)
+	defer c.hub.Close()
+	backoff := backoffMin
+	go c.measureBitrate(ctx)
+	for gen := uint64(1); ; gen++ {
+		c.set(func(c *Camera) { c.gen = gen })
+		a := &attempt{
+			cameraID: c.cfg.ID, url: c.cfg.URL, gen: gen, runDir: c.sup.opt.RunDir, workerPath: c.sup.opt.WorkerPath,
+			hub: c.hub, log: c.log.With("gen", gen), onKeyframe: c.keyframe, onPackets: c.sup.opt.OnPackets(c.cfg.ID),
+			onStreaming: func() { c.set(func(c *Camera) { c.state = StateStreaming; c.lastErr = "" }) },
+		}
+		err := a.Run(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		streamedFor := time.Duration(0)
+		if since := a.streamingSince.Load(); since != 0 {
+			streamedFor = time.Since(time.Unix(0, since))
+		}
+		if streamedFor >= healthyAfter {
+			backoff = backoffMin
+		}
+		c.log.Warn("camera worker ended; restarting", "err", err, "streamed", streamedFor.Round(time.Millisecond), "backoff", backoff)
+		c.set(func(c *Camera) {
+			c.lastErr = err.Error()
+			c.restarts++
+			if streamedFor > 0 {
+				c.state = StateReconnecting
+			} else {
+				c.state = StateError
+			}
+		})
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, backoffMax)
+	}
+}
+
+func (c *Camera) keyframe(k *ipc.Keyframe) {
+	c.snapshot.Store(k)
+	if k.Width > 0 {
+		c.set(func(c *Camera) { c.width, c.height = k.Width, k.Height })
+	}
+	for _, fn := range c.sup.keyframeHandlers() {
+		fn(c.cfg.ID, k)
+	}
+}
+
+func (c *Camera) measureBitrate(ctx context.Context) {
+	t := time.NewTicker(bitrateWindow)
+	defer t.Stop()
+	last := c.hub.Stats().BytesIn
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		now := c.hub.Stats().BytesIn
+		bps := (now - last) * 8 * uint64(time.Second) / uint64(bitrateWindow)
+		last = now
+		c.set(func(c *Camera) { c.bitrate = bps })
+	}
+}
+
+// SnapshotOrNil is Snapshot on a possibly nil camera (not running).
+func (c *Camera) SnapshotOrNil() *ipc.Keyframe {
+	if c == nil {
+		return nil
+	}
+	return c.Snapshot()
+}

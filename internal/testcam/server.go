@@ -1,0 +1,203 @@
+package testcam
+
+import (
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/bluenviron/gortsplib/v4"
+	"github.com/bluenviron/gortsplib/v4/pkg/base"
+	"github.com/bluenviron/gortsplib/v4/pkg/description"
+	"github.com/bluenviron/gortsplib/v4/pkg/format"
+	"github.com/bluenviron/gortsplib/v4/pkg/liberrors"
+)
+
+// Options configure a test camera.
+type Options struct {
+	AUs        [][][]byte // the clip, from Encode
+	FPS        int
+	Path       string // stream path, default "/stream"
+	User, Pass string // when set, DESCRIBE and SETUP need these credentials
+	Addr       string // listen address, default 127.0.0.1 on a free port
+}
+
+// Server is a running test camera.
+type Server struct {
+	opt Options
+
+	mu      sync.Mutex
+	srv     *gortsplib.Server
+	stream  *gortsplib.ServerStream
+	stop    chan struct{}
+	done    chan struct{}
+	running bool
+}
+
+// Start starts a test camera.
+func Start(opt Options) (*Server, error) {
+	if opt.FPS == 0 {
+		opt.FPS = 25
+	}
+	if opt.Path == "" {
+		opt.Path = "/stream"
+	}
+	if opt.Addr == "" {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		opt.Addr = l.Addr().String()
+		l.Close()
+	}
+	s := &Server{opt: opt}
+	return s, s.Resume()
+}
+
+// URL is the camera's RTSP URL with the configured credentials.
+func (s *Server) URL() string {
+	if s.opt.User != "" {
+		return fmt.Sprintf("rtsp://%s:%s@%s%s", s.opt.User, s.opt.Pass, s.opt.Addr, s.opt.Path)
+	}
+	return "rtsp://" + s.opt.Addr + s.opt.Path
+}
+
+// Addr is host:port.
+func (s *Server) Addr() string { return s.opt.Addr }
+
+// Resume (re)starts serving on the same address after Pause.
+func (s *Server) Resume() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.running {
+		return nil
+	}
+	h := &handler{s: s}
+	srv := &gortsplib.Server{Handler: h, RTSPAddress: s.opt.Addr}
+	var err error
+	for i := 0; i < 50; i++ { // the port may linger briefly after Pause
+		if err = srv.Start(); err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		return fmt.Errorf("test camera listen on %s: %w", s.opt.Addr, err)
+	}
+	desc := &description.Session{Medias: []*description.Media{{
+		Type:    description.MediaTypeVideo,
+		Formats: []format.Format{&format.H264{PayloadTyp: 96, PacketizationMode: 1}},
+	}}}
+	stream := &gortsplib.ServerStream{Server: srv, Desc: desc}
+	if err := stream.Initialize(); err != nil {
+		srv.Close()
+		return err
+	}
+	h.stream.Store(stream)
+	s.srv, s.stream = srv, stream
+	s.stop, s.done = make(chan struct{}), make(chan struct{})
+	s.running = true
+	go s.pump(stream, s.stop, s.done)
+	return nil
+}
+
+// Pause closes the server and every connection, like a camera that lost power.
+func (s *Server) Pause() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.running {
+		return
+	}
+	close(s.stop)
+	<-s.done
+	s.stream.Close()
+	s.srv.Close()
+	s.running = false
+}
+
+// Close stops the camera for good.
+func (s *Server) Close() { s.Pause() }
+
+// pump writes the clip in a loop at the clip's frame rate.
+func (s *Server) pump(stream *gortsplib.ServerStream, stop, done chan struct{}) {
+	defer close(done)
+	media := stream.Desc.Medias[0]
+	enc, err := media.Formats[0].(*format.H264).CreateEncoder()
+	if err != nil {
+		return
+	}
+	period := time.Second / time.Duration(s.opt.FPS)
+	tick := time.NewTicker(period)
+	defer tick.Stop()
+	var n uint64
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+		}
+		au := s.opt.AUs[n%uint64(len(s.opt.AUs))]
+		pkts, err := enc.Encode(au)
+		if err != nil {
+			continue
+		}
+		ts := uint32(n * 90000 / uint64(s.opt.FPS))
+		for _, p := range pkts {
+			p.Timestamp = ts
+			_ = stream.WritePacketRTP(media, p)
+		}
+		n++
+	}
+}
+
+type handler struct {
+	s      *Server
+	stream atomic.Pointer[gortsplib.ServerStream]
+}
+
+func (h *handler) ready() (*base.Response, *gortsplib.ServerStream, error) {
+	st := h.stream.Load()
+	if st == nil {
+		return &base.Response{StatusCode: base.StatusServiceUnavailable}, nil, nil
+	}
+	return &base.Response{StatusCode: base.StatusOK}, st, nil
+}
+
+func (h *handler) auth(req *base.Request, conn *gortsplib.ServerConn) bool {
+	if h.s.opt.User == "" {
+		return true
+	}
+	return conn.VerifyCredentials(req, h.s.opt.User, h.s.opt.Pass)
+}
+
+func (h *handler) pathOK(p string) bool {
+	return p == h.s.opt.Path || p == h.s.opt.Path[1:] || p == h.s.opt.Path+"/"
+}
+
+// OnDescribe implements gortsplib.ServerHandlerOnDescribe.
+func (h *handler) OnDescribe(ctx *gortsplib.ServerHandlerOnDescribeCtx) (*base.Response, *gortsplib.ServerStream, error) {
+	if !h.auth(ctx.Request, ctx.Conn) {
+		return &base.Response{StatusCode: base.StatusUnauthorized}, nil, liberrors.ErrServerAuth{}
+	}
+	if !h.pathOK(ctx.Path) {
+		return &base.Response{StatusCode: base.StatusNotFound}, nil, nil
+	}
+	return h.ready()
+}
+
+// OnSetup implements gortsplib.ServerHandlerOnSetup.
+func (h *handler) OnSetup(ctx *gortsplib.ServerHandlerOnSetupCtx) (*base.Response, *gortsplib.ServerStream, error) {
+	if !h.auth(ctx.Request, ctx.Conn) {
+		return &base.Response{StatusCode: base.StatusUnauthorized}, nil, liberrors.ErrServerAuth{}
+	}
+	if !h.pathOK(ctx.Path) {
+		return &base.Response{StatusCode: base.StatusNotFound}, nil, nil
+	}
+	return h.ready()
+}
+
+// OnPlay implements gortsplib.ServerHandlerOnPlay.
+func (h *handler) OnPlay(*gortsplib.ServerHandlerOnPlayCtx) (*base.Response, error) {
+	return &base.Response{StatusCode: base.StatusOK}, nil
+}

@@ -1,0 +1,82 @@
+package worker
+
+import (
+	"net/url"
+	"strings"
+)
+
+// Explain turns a GStreamer error (its message and debug string) into one plain sentence about the camera
+// at rawURL. Unknown errors keep GStreamer's own message.
+func Explain(rawURL, message, debug string) string {
+	host := hostOf(rawURL)
+	all := strings.ToLower(message + " " + debug)
+	has := func(subs ...string) bool {
+		for _, s := range subs {
+			if strings.Contains(all, s) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("unauthorized", "401"):
+		return "camera refused the password (401 Unauthorized) at " + host
+	case has("not found (404)", "404"):
+		return "camera at " + host + " has no stream at that path (404 Not Found)"
+	case has("could not resolve", "name or service not known", "error resolving", "temporary failure in name resolution"):
+		return "could not resolve host " + hostname(rawURL)
+	case has("connection refused"):
+		return "connection refused by " + host + " (nothing listens on that port)"
+	case has("no route to host", "network is unreachable"):
+		return "no route to " + host
+	case has("timeout", "timed out"):
+		return "camera at " + host + " did not answer in time"
+	case has("not-linked", "not-negotiated", "no suitable plugins", "missing plugin", "unhandled stream"):
+		return "stream is not H.264 (nvr records H.264 without re-encoding; set the camera's codec to H.264)"
+	case has("could not read message", "could not receive message", "invalid", "bad request", "could not parse", "could not get/set settings"):
+		return "the service at " + host + " did not answer as an RTSP camera"
+	case has("end of stream", "eos"):
+		return "camera at " + host + " ended the stream"
+	case has("could not read from resource", "connection reset", "broken pipe", "closed"):
+		return "camera at " + host + " closed the connection"
+	}
+	msg := strings.TrimSpace(message)
+	if msg == "" {
+		msg = "the media pipeline failed"
+	}
+	return msg + " (" + host + ")"
+}
+
+// hostOf returns host:port of a URL for messages, never the credentials.
+func hostOf(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" {
+		return "the camera"
+	}
+	if u.Port() == "" && u.Scheme == "rtsp" {
+		return u.Hostname() + ":554"
+	}
+	return u.Host
+}
+
+func hostname(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Hostname() == "" {
+		return "(none)"
+	}
+	return u.Hostname()
+}
+
+// Redact returns the URL with any password replaced, for logs and for non-admin API output.
+func Redact(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	if u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+	}
+	return u.String()
+}

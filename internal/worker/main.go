@@ -1,0 +1,125 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"time"
+
+	"github.com/nvrproject/nvr/pkg/ipc"
+)
+
+// handshakeTimeout bounds how long the worker waits for its Config after Hello.
+const handshakeTimeout = 10 * time.Second
+
+// Exit codes of nvr-worker.
+const (
+	ExitOK       = 0 // stopped on request or because nvrd went away
+	ExitStream   = 1 // the stream failed or ended; an Error message was sent first
+	ExitSetup    = 2 // bad arguments, no socket, failed handshake
+	ExitPipeline = 3 // the pipeline could not be built
+)
+
+// Main runs the worker with command-line args and returns the process exit code.
+func Main(args []string, newPipeline NewPipelineFunc) int {
+	fs := flag.NewFlagSet("nvr-worker", flag.ContinueOnError)
+	socket := fs.String("socket", "", "Unix socket of nvrd")
+	camera := fs.String("camera", "", "camera id")
+	gen := fs.Uint64("generation", 0, "worker generation")
+	if err := fs.Parse(args); err != nil {
+		return ExitSetup
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil)).With("camera", *camera, "gen", *gen, "pid", os.Getpid())
+	if *socket == "" {
+		log.Error("nvr-worker is started by nvrd; it needs --socket")
+		return ExitSetup
+	}
+	nc, err := net.Dial("unix", *socket)
+	if err != nil {
+		log.Error("cannot reach nvrd", "err", err)
+		return ExitSetup
+	}
+	conn := ipc.NewConn(nc)
+	defer conn.Close()
+	cfg, err := handshake(nc, conn, *camera, *gen)
+	if err != nil {
+		log.Error("handshake failed", "err", err)
+		return ExitSetup
+	}
+	return run(log, conn, cfg, newPipeline)
+}
+
+func handshake(nc net.Conn, conn *ipc.Conn, camera string, gen uint64) (*ipc.Config, error) {
+	if err := conn.Send(&ipc.Envelope{Kind: ipc.KindHello, Hello: &ipc.Hello{PID: os.Getpid(), Generation: gen, CameraID: camera}}); err != nil {
+		return nil, err
+	}
+	_ = nc.SetReadDeadline(time.Now().Add(handshakeTimeout))
+	e, err := conn.Receive()
+	if err != nil {
+		return nil, fmt.Errorf("waiting for config: %w", err)
+	}
+	_ = nc.SetReadDeadline(time.Time{})
+	switch e.Kind {
+	case ipc.KindConfig:
+		return e.Config, nil
+	case ipc.KindError:
+		return nil, fmt.Errorf("nvrd refused the worker: %s", e.Error.Message)
+	}
+	return nil, fmt.Errorf("expected config, got %s", e.Kind)
+}
+
+func run(log *slog.Logger, conn *ipc.Conn, cfg *ipc.Config, newPipeline NewPipelineFunc) int {
+	p, err := newPipeline(Spec{URL: cfg.URL, FIFO: cfg.FIFO, JPEGQuality: cfg.JPEGQuality})
+	if err != nil {
+		_ = conn.Send(&ipc.Envelope{Kind: ipc.KindError, Error: &ipc.Error{Message: err.Error()}})
+		return ExitPipeline
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	// The socket reader: Stop or EOF (nvrd gone) ends the pipeline.
+	readerDone := make(chan struct{})
+	go func() {
+		defer close(readerDone)
+		defer cancel()
+		for {
+			e, err := conn.Receive()
+			if err != nil {
+				if !errors.Is(err, io.EOF) && ctx.Err() == nil {
+					log.Warn("ipc read failed; stopping", "err", err)
+				}
+				return
+			}
+			if e.Kind == ipc.KindStop {
+				return
+			}
+		}
+	}()
+
+	var sendErrLogged bool
+	err = p.Run(ctx, func(f Frame) {
+		err := conn.Send(&ipc.Envelope{Kind: ipc.KindKeyframe, Keyframe: &ipc.Keyframe{
+			CameraID: cfg.CameraID, PTS: f.PTS, WallNS: f.Wall.UnixNano(), Width: f.Width, Height: f.Height, JPEG: f.JPEG,
+		}})
+		if err != nil && !sendErrLogged {
+			sendErrLogged = true
+			log.Warn("cannot send keyframe to nvrd", "err", err)
+			cancel()
+		}
+	})
+	if err == nil {
+		return ExitOK
+	}
+	var se *StreamError
+	if !errors.As(err, &se) {
+		se = &StreamError{Message: err.Error()}
+	}
+	log.Error("stream failed", "err", se.Message, "detail", se.Detail)
+	_ = conn.Send(&ipc.Envelope{Kind: ipc.KindError, Error: &ipc.Error{Message: se.Message, Detail: se.Detail}})
+	return ExitStream
+}

@@ -1,0 +1,43 @@
+// Package worker is the body of the nvr-worker process: it shakes hands with nvrd over a Unix socket,
+// runs one camera's media pipeline, forwards keyframes and exits when the pipeline fails, when asked
+// to stop, or when the socket closes. The media pipeline itself (GStreamer, cgo) sits behind the
+// Pipeline interface so this package builds and tests without cgo.
+package worker
+
+import (
+	"context"
+	"time"
+)
+
+// Frame is one keyframe leaving the pipeline as JPEG.
+type Frame struct {
+	PTS           time.Duration
+	Wall          time.Time
+	Width, Height int
+	JPEG          []byte
+}
+
+// Spec says what a pipeline should run.
+type Spec struct {
+	URL         string // rtsp://... or demo://
+	FIFO        string // named pipe that receives the MPEG-TS
+	JPEGQuality int
+}
+
+// Pipeline is one camera's media pipeline.
+type Pipeline interface {
+	// Run plays until ctx is cancelled (then it returns nil) or the stream fails or ends (then it returns a
+	// *StreamError). onFrame is called from a streaming thread for every keyframe.
+	Run(ctx context.Context, onFrame func(Frame)) error
+}
+
+// NewPipelineFunc builds a pipeline; cmd/nvr-worker passes the GStreamer one.
+type NewPipelineFunc func(Spec) (Pipeline, error)
+
+// StreamError is a pipeline failure with a sentence for people and the raw text for logs.
+type StreamError struct {
+	Message string // plain words: "camera refused the password"
+	Detail  string // GStreamer's own error and debug text
+}
+
+func (e *StreamError) Error() string { return e.Message }

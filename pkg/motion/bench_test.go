@@ -2,6 +2,7 @@ package motion
 
 import (
 	"bytes"
+	"image"
 	"image/jpeg"
 	"math/rand"
 	"testing"
@@ -57,3 +58,57 @@ func BenchmarkDecodeStd1080p(b *testing.B) { benchmarkDecodeStd(b, 1920, 1080) }
 
 // BenchmarkDecodeStd4K is image/jpeg's full decode, for comparison.
 func BenchmarkDecodeStd4K(b *testing.B) { benchmarkDecodeStd(b, 3840, 2160) }
+
+func benchmarkProcessJPEG(b *testing.B, w, h int) {
+	f1, f2 := benchFrames(b, w, h)
+	frames := [][]byte{f1, f2}
+	d, err := New(Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, f := range frames { // warm up: buffers, reference frame
+		if _, err := d.ProcessJPEG(f); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetBytes(int64(len(f1)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r, err := d.ProcessJPEG(frames[i%2])
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !r.Motion {
+			b.Fatalf("frame %d: %+v, want motion", i, r)
+		}
+	}
+}
+
+// BenchmarkProcessJPEG1080p is decode and motion scoring of a 1080p
+// keyframe, the per-camera cost.
+func BenchmarkProcessJPEG1080p(b *testing.B) { benchmarkProcessJPEG(b, 1920, 1080) }
+
+// BenchmarkProcessJPEG4K is decode and motion scoring of a 2160p keyframe.
+func BenchmarkProcessJPEG4K(b *testing.B) { benchmarkProcessJPEG(b, 3840, 2160) }
+
+// BenchmarkScore is the motion scoring alone (resample from a 480×270
+// decoded plane, difference, erosion, histogram), with a mask.
+func BenchmarkScore(b *testing.B) {
+	a, c := movingObject(rand.New(rand.NewSource(1)), 0.3, 0.45, 0.4)
+	big := [2]*plane{}
+	for i, g := range []*image.Gray{a, c} {
+		var p plane
+		p.resize(480, 270)
+		var r resampler
+		r.resample(lumaOf(g, nil), &p) // upscale, just to get a 480×270 input
+		big[i] = &p
+	}
+	d, _ := New(Config{Masks: []Polygon{{{0, 0}, {0.3, 0}, {0.3, 0.1}, {0, 0.1}}}})
+	d.process(big[0], 1920, 1080)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		d.process(big[(i+1)%2], 1920, 1080)
+	}
+}

@@ -7,7 +7,7 @@ import "errors"
 const (
 	// DefaultThreshold is the score at or above which a frame counts as
 	// motion when Config.Threshold is 0.
-	DefaultThreshold = 4.0
+	DefaultThreshold = 2.0
 
 	// DefaultWidth is the analysis width in pixels when Config.Width is 0.
 	DefaultWidth = 320
@@ -17,7 +17,7 @@ const (
 
 	// MeanFactor and NoiseFloor set the level subtracted from the eroded
 	// difference before the RMS: mean×MeanFactor + NoiseFloor.
-	MeanFactor, NoiseFloor = 1.5, 3.0
+	MeanFactor, NoiseFloor = 2.0, 4.0
 
 	// ChangeLevel is the eroded difference, in grey levels, above which a
 	// pixel counts as changed for the global-change test and the

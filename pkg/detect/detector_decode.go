@@ -48,6 +48,11 @@ type candidate struct {
 // objectness and the class scores, both already passed through a sigmoid.
 func decodeYOLOX(out []float32, classes int, levels []gridLevel, minScore float32) []candidate {
 	row := 5 + classes
+	// A box many times the input is a broken output, not an object; so is NaN or infinity.
+	limit := 0.0
+	for _, l := range levels {
+		limit = max(limit, 4*float64(l.stride*max(l.w, l.h)))
+	}
 	var cands []candidate
 	i := 0
 	for _, l := range levels {
@@ -57,7 +62,7 @@ func decodeYOLOX(out []float32, classes int, levels []gridLevel, minScore float3
 				r := out[i*row : (i+1)*row]
 				i++
 				obj := r[4]
-				if obj < minScore { // class scores are at most 1
+				if !(obj >= minScore) { // class scores are at most 1; NaN fails too
 					continue
 				}
 				best, bestScore := 0, r[5]
@@ -67,13 +72,16 @@ func decodeYOLOX(out []float32, classes int, levels []gridLevel, minScore float3
 					}
 				}
 				score := obj * bestScore
-				if score < minScore {
+				if !(score >= minScore) || score > 1 {
 					continue
 				}
 				cx := (float64(r[0]) + float64(gx)) * s
 				cy := (float64(r[1]) + float64(gy)) * s
 				w := math.Exp(float64(r[2])) * s
 				h := math.Exp(float64(r[3])) * s
+				if !finite(cx) || !finite(cy) || !(w <= limit) || !(h <= limit) {
+					continue
+				}
 				cands = append(cands, candidate{
 					box:   [4]float64{cx - w/2, cy - h/2, cx + w/2, cy + h/2},
 					score: score,
@@ -84,3 +92,5 @@ func decodeYOLOX(out []float32, classes int, levels []gridLevel, minScore float3
 	}
 	return cands
 }
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

@@ -84,3 +84,22 @@ func TestDecodeYOLOX(t *testing.T) {
 		}
 	}
 }
+
+func TestDecodeYOLOXIgnoresBrokenOutput(t *testing.T) {
+	const classes = 2
+	levels, _ := gridLevels(32, 32, 21)
+	out := make([]float32, 21*(5+classes))
+	nan := float32(math.NaN())
+	inf := float32(math.Inf(1))
+	setRow(out, classes, 0, 0, 0, 0, 0, nan, 0.9, 0.9) // NaN objectness
+	setRow(out, classes, 1, 0, 0, 0, 0, 0.9, nan, nan) // NaN class scores
+	setRow(out, classes, 2, nan, 0, 0, 0, 0.9, 0.9, 0) // NaN centre
+	setRow(out, classes, 3, 0, 0, inf, 0, 0.9, 0.9, 0) // infinite width
+	setRow(out, classes, 4, 0, 0, 100, 0, 0.9, 0.9, 0) // exp overflows
+	setRow(out, classes, 5, 0, 0, 0, 0, 1.5, 0.9, 0.9) // score above 1: not a probability
+	setRow(out, classes, 6, 0, 0, 0, 0, 0.9, 0.9, 0.1) // the one good row
+	got := decodeYOLOX(out, classes, levels, 0.3)
+	if len(got) != 1 || got[0].class != 0 {
+		t.Errorf("decoded %+v, want only the good row", got)
+	}
+}

@@ -130,6 +130,9 @@ func (d *Detector) Labels() []string {
 
 // Detect finds objects in img, best score first.
 func (d *Detector) Detect(img image.Image) ([]Detection, error) {
+	if img == nil {
+		return nil, errors.New("no image was given")
+	}
 	b := img.Bounds()
 	if b.Dx() <= 0 || b.Dy() <= 0 {
 		return nil, fmt.Errorf("the image is empty (%dx%d)", b.Dx(), b.Dy())
@@ -149,15 +152,16 @@ func (d *Detector) Detect(img image.Image) ([]Detection, error) {
 	cands := decodeYOLOX(d.eng.output(), d.model.classes, d.model.levels, d.minScore)
 	d.mu.Unlock()
 
-	for i := range cands {
-		cands[i].box = lb.toSource(cands[i].box)
-	}
-	cands = nms(cands, nmsIoU)
-	out := make([]Detection, 0, len(cands))
+	inside := cands[:0]
 	for _, c := range cands {
-		if c.box[2] <= c.box[0] || c.box[3] <= c.box[1] {
-			continue // nothing left of it inside the image
+		c.box = lb.toSource(c.box)
+		if c.box[2] > c.box[0] && c.box[3] > c.box[1] { // else it lay in the padding
+			inside = append(inside, c)
 		}
+	}
+	kept := nms(inside, nmsIoU)
+	out := make([]Detection, 0, len(kept))
+	for _, c := range kept {
 		out = append(out, Detection{
 			Label: d.labels[c.class],
 			Score: roundTo(float64(c.score), 1e4),

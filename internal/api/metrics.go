@@ -17,8 +17,8 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
 	}
 	var b strings.Builder
 	type row struct {
-		id string
-		st supervisor.Status
+		id       string
+		st       supervisor.Status
 		p50, p99 float64
 	}
 	var rows []row

@@ -71,7 +71,14 @@ func New(opt Options) *Server {
 		s.mux.HandleFunc(r.Method+" "+r.Pattern, r.Handler)
 	}
 	if opt.UI != nil {
-		s.mux.Handle("GET /", http.FileServerFS(opt.UI))
+		files := http.FileServerFS(opt.UI)
+		s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodGet && r.Method != http.MethodHead {
+				writeError(w, http.StatusMethodNotAllowed, "only GET is allowed here")
+				return
+			}
+			files.ServeHTTP(w, r)
+		})
 	}
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such API route: "+r.Method+" "+r.URL.Path)

@@ -120,6 +120,20 @@ func (h *Hub) cacheGOP(data []byte, key int, at time.Time) {
 	h.gopSize += len(data)
 }
 
+// Reset starts a new stream generation (a new worker): partial packets, PSI and the GOP cache of the old
+// one are dropped and every viewer resumes at the new stream's first keyframe, with its PAT/PMT. Call it
+// from the producer goroutine, before the first Write of the new stream.
+func (h *Hub) Reset() {
+	h.align = mpegts.Aligner{}
+	h.psi = mpegts.PSI{}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.pat, h.pmt, h.gop, h.gopSize = nil, nil, nil, 0
+	for v := range h.viewers {
+		v.needKey = true
+	}
+}
+
 // Join adds a viewer. Its first message is PAT, PMT and the cached packets since the last keyframe;
 // without a keyframe yet it waits for one.
 func (h *Hub) Join() *Viewer {

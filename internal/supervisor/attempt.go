@@ -42,6 +42,7 @@ type attempt struct {
 	onKeyframe  func(*ipc.Keyframe)
 	onPackets   func(live.Packets)
 	onStreaming func() // called once when the first TS bytes arrive
+	onStarted   func(pid int)
 
 	streamingSince atomic.Int64 // unix ns of the first byte, 0 before
 }
@@ -83,6 +84,9 @@ func (a *attempt) Run(ctx context.Context) error {
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	log := a.log.With("pid", cmd.Process.Pid)
+	if a.onStarted != nil {
+		a.onStarted(cmd.Process.Pid)
+	}
 
 	conn, err := a.handshake(ctx, ln, exited)
 	if err != nil {
@@ -112,6 +116,7 @@ func (a *attempt) Run(ctx context.Context) error {
 	}()
 
 	// FIFO reader → hub. It ends when the FIFO is closed below.
+	a.hub.Reset()
 	var lastByte atomic.Int64
 	fifoDone := make(chan struct{})
 	go func() {

@@ -3,6 +3,8 @@ package supervisor
 import (
 	"context"
 	"log/slog"
+	"net"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -42,6 +44,7 @@ type Status struct {
 	Height       int        `json:"height"`
 	Viewers      int        `json:"viewers"`
 	Generation   uint64     `json:"generation"`
+	WorkerPID    int        `json:"worker_pid"`
 }
 
 // Camera runs one camera: a sequence of worker attempts with capped exponential backoff. Its status is
@@ -59,6 +62,7 @@ type Camera struct {
 	lastErr  string
 	restarts uint64
 	gen      uint64
+	pid      int
 	width    int
 	height   int
 	bitrate  uint64
@@ -82,7 +86,7 @@ func (c *Camera) Status() Status {
 	st := c.hub.Stats()
 	c.mu.Lock()
 	s := Status{State: c.state, Error: c.lastErr, Restarts: c.restarts, Width: c.width, Height: c.height,
-		BitrateBPS: c.bitrate, Generation: c.gen}
+		BitrateBPS: c.bitrate, Generation: c.gen, WorkerPID: c.pid}
 	c.mu.Unlock()
 	s.BytesIn, s.Keyframes = st.BytesIn, st.Keyframes
 	if !st.LastKeyframe.IsZero() {
@@ -111,6 +115,7 @@ func (c *Camera) run(ctx context.Context) {
 			cameraID: c.cfg.ID, url: c.cfg.URL, gen: gen, runDir: c.sup.opt.RunDir, workerPath: c.sup.opt.WorkerPath,
 			hub: c.hub, log: c.log.With("gen", gen), onKeyframe: c.keyframe, onPackets: c.sup.opt.OnPackets(c.cfg.ID),
 			onStreaming: func() { c.set(func(c *Camera) { c.state = StateStreaming; c.lastErr = "" }) },
+			onStarted:   func(pid int) { c.set(func(c *Camera) { c.pid = pid }) },
 		}
 		err := a.Run(ctx)
 		if ctx.Err() != nil {
@@ -133,12 +138,41 @@ func (c *Camera) run(ctx context.Context) {
 				c.state = StateError
 			}
 		})
-		select {
-		case <-ctx.Done():
+		if !waitBackoff(ctx, backoff, c.cfg.URL) {
 			return
-		case <-time.After(backoff):
 		}
 		backoff = min(backoff*2, backoffMax)
+	}
+}
+
+// waitBackoff waits d, or less when the camera's TCP port was unreachable when the wait began and
+// becomes reachable (a camera back from a power cut is picked up within a second, whatever the backoff).
+// It returns false when ctx was cancelled.
+func waitBackoff(ctx context.Context, d time.Duration, rawURL string) bool {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	addr := dialAddr(rawURL)
+	if addr == "" || reachable(ctx, addr) {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-timer.C:
+			return true
+		}
+	}
+	probe := time.NewTicker(probeInterval)
+	defer probe.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-timer.C:
+			return true
+		case <-probe.C:
+			if reachable(ctx, addr) {
+				return true
+			}
+		}
 	}
 }
 
@@ -175,4 +209,32 @@ func (c *Camera) SnapshotOrNil() *ipc.Keyframe {
 		return nil
 	}
 	return c.Snapshot()
+}
+
+const probeInterval = time.Second
+
+// dialAddr is host:port to probe for an rtsp URL, or "" for sources without a network address.
+func dialAddr(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "rtsp" && u.Scheme != "rtsps") || u.Hostname() == "" {
+		return ""
+	}
+	port := u.Port()
+	if port == "" {
+		port = "554"
+		if u.Scheme == "rtsps" {
+			port = "322"
+		}
+	}
+	return net.JoinHostPort(u.Hostname(), port)
+}
+
+func reachable(ctx context.Context, addr string) bool {
+	d := net.Dialer{Timeout: 800 * time.Millisecond}
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return false
+	}
+	conn.Close()
+	return true
 }

@@ -19,6 +19,8 @@ func Explain(rawURL, message, debug string) string {
 		return false
 	}
 	switch {
+	case has("failed to connect"):
+		return diagnoseConnect(rawURL)
 	case has("unauthorized", "401"):
 		return "camera refused the password (401 Unauthorized) at " + host
 	case has("not found (404)", "404"):

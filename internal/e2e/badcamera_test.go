@@ -1,0 +1,91 @@
+package e2e
+
+import (
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nvrproject/nvr/internal/supervisor"
+	"github.com/nvrproject/nvr/internal/testcam"
+)
+
+// TestBadCamerasGiveClearErrors adds broken cameras beside a good one: each gets a plain status error,
+// nvrd keeps serving, the good camera keeps streaming, and the retries do not spin the CPU.
+func TestBadCamerasGiveClearErrors(t *testing.T) {
+	good := startCamera(t, testcam.Options{})
+	locked := startCamera(t, testcam.Options{User: "admin", Pass: "s3cret"})
+	n := startNVR(t)
+
+	// A port that speaks HTTP, not RTSP.
+	httpSrv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("hello")) })}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go httpSrv.Serve(ln)
+	t.Cleanup(func() { httpSrv.Close() })
+
+	// A port nothing listens on.
+	closed, _ := net.Listen("tcp", "127.0.0.1:0")
+	closedAddr := closed.Addr().String()
+	closed.Close()
+
+	goodID := n.addCamera("Good", good.URL())
+	cases := []struct {
+		name, url, want string
+	}{
+		{"Wrong host", "rtsp://no-such-camera.invalid:554/stream", "could not resolve host no-such-camera.invalid"},
+		{"Closed port", "rtsp://" + closedAddr + "/stream", "connection refused by " + closedAddr},
+		{"Wrong path", "rtsp://" + good.Addr() + "/nope", "no stream at that path"},
+		{"Wrong password", "rtsp://admin:wrong@" + locked.Addr() + "/stream", "refused the password"},
+		{"No password", "rtsp://" + locked.Addr() + "/stream", "refused the password"},
+		{"Not RTSP", "rtsp://" + ln.Addr().String() + "/", "did not answer as an RTSP camera"},
+	}
+	ids := make([]string, len(cases))
+	for i, c := range cases {
+		ids[i] = n.addCamera(c.name, c.url)
+	}
+	for i, c := range cases {
+		s := n.waitStatus(ids[i], 30*time.Second, "error "+c.want, func(s supervisor.Status) bool {
+			return s.Error != "" && s.State != supervisor.StateStreaming
+		})
+		if !strings.Contains(s.Error, c.want) {
+			t.Errorf("%s: status error %q, want it to say %q", c.name, s.Error, c.want)
+		}
+		if strings.Contains(s.Error, "wrong") || strings.Contains(s.Error, "s3cret") {
+			t.Errorf("%s: status error shows the password: %q", c.name, s.Error)
+		}
+	}
+	// The good camera streamed throughout.
+	gs := n.waitStatus(goodID, 10*time.Second, "streaming", func(s supervisor.Status) bool { return s.State == supervisor.StateStreaming })
+	if gs.Restarts != 0 {
+		t.Fatalf("the good camera restarted %d times while others failed", gs.Restarts)
+	}
+	// Six failing cameras must cost next to nothing: measure this process's CPU (the supervisor) over 5 s.
+	before := cpuTicks(t)
+	time.Sleep(5 * time.Second)
+	used := float64(cpuTicks(t)-before) / 100 / 5 // clock ticks are 1/100 s
+	if used > 0.5 {
+		t.Fatalf("nvrd used %.0f%% of a core while cameras failed: retries are spinning", used*100)
+	}
+	// And a working camera is the same later: the good one still streams with the correct facts.
+	if s := n.status(goodID); s.State != supervisor.StateStreaming || s.Width != 640 {
+		t.Fatalf("good camera after the failures: %+v", s)
+	}
+}
+
+// cpuTicks is user+system clock ticks of this process.
+func cpuTicks(t *testing.T) int64 {
+	b, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	s, _ := strconv.ParseInt(f[12], 10, 64)
+	return u + s
+}

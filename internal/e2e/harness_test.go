@@ -1,0 +1,222 @@
+// Package e2e holds nvr's end-to-end tests: a real RTSP camera on loopback (internal/testcam), real
+// nvr-worker processes running GStreamer, and nvrd's supervisor and HTTP API in the test process, so
+// the race detector covers them.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/nvrproject/nvr/internal/api"
+	"github.com/nvrproject/nvr/internal/store"
+	"github.com/nvrproject/nvr/internal/supervisor"
+	"github.com/nvrproject/nvr/internal/testcam"
+	"github.com/nvrproject/nvr/ui"
+)
+
+var (
+	repoRoot   string
+	workerBin  string
+	nvrdBin    string
+	clip       [][][]byte
+	skipReason string
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	wd, _ := os.Getwd()
+	repoRoot = filepath.Clean(filepath.Join(wd, "..", ".."))
+	tmp, err := os.MkdirTemp("", "nvr-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(tmp)
+	if _, err := exec.LookPath("gst-launch-1.0"); err != nil {
+		skipReason = "GStreamer is not installed; run scripts/setup"
+		return m.Run()
+	}
+	workerBin = filepath.Join(tmp, "nvr-worker")
+	nvrdBin = filepath.Join(tmp, "nvrd")
+	for bin, pkg := range map[string]string{workerBin: "./cmd/nvr-worker", nvrdBin: "./cmd/nvrd"} {
+		cmd := exec.Command("go", "build", "-o", bin, pkg)
+		cmd.Dir = repoRoot
+		if out, err := cmd.CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "build %s: %v\n%s", pkg, err, out)
+			return 1
+		}
+	}
+	clip, err = testcam.Encode(filepath.Join(repoRoot, ".cache", "testclips"), testcam.Clip{Width: 640, Height: 360, FPS: 25, KeyInt: 25, BitrateKbps: 1000, Frames: 100})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return m.Run()
+}
+
+func need(t *testing.T) {
+	t.Helper()
+	if skipReason != "" {
+		t.Skip(skipReason)
+	}
+}
+
+// nvr is nvrd's supervisor and API running in the test process.
+type nvr struct {
+	t    *testing.T
+	srv  *httptest.Server
+	sup  *supervisor.Supervisor
+	st   *store.Store
+	logs *bytes.Buffer
+}
+
+type syncBuffer struct {
+	mu  chan struct{}
+	buf *bytes.Buffer
+}
+
+func (b syncBuffer) Write(p []byte) (int, error) {
+	b.mu <- struct{}{}
+	defer func() { <-b.mu }()
+	return b.buf.Write(p)
+}
+
+func startNVR(t *testing.T) *nvr {
+	t.Helper()
+	need(t)
+	dir := t.TempDir()
+	st, err := store.Open(filepath.Join(dir, "data"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &bytes.Buffer{}
+	logw := syncBuffer{mu: make(chan struct{}, 1), buf: logs}
+	log := slog.New(slog.NewTextHandler(io.MultiWriter(logw, testWriter{t}), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	sup, err := supervisor.New(supervisor.Options{Store: st, RunDir: filepath.Join(dir, "run"), WorkerPath: workerBin, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = sup.Run(ctx) }()
+	srv := httptest.NewServer(api.New(api.Options{Store: st, Sup: sup, UI: ui.FS(), Log: log}))
+	n := &nvr{t: t, srv: srv, sup: sup, st: st, logs: logs}
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		srv.Close()
+		st.Close()
+		// Every worker was reaped and every socket and FIFO removed.
+		left, _ := filepath.Glob(filepath.Join(dir, "run", "*"))
+		if len(left) > 0 {
+			t.Errorf("files left in the run directory after shutdown: %v", left)
+		}
+	})
+	return n
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Helper()
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+// do sends a JSON request and decodes a JSON answer into out (if not nil); it returns the status code.
+func (n *nvr) do(method, path string, body any, out any) int {
+	n.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, n.srv.URL+path, rd)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			n.t.Fatalf("%s %s: decode %q: %v", method, path, b, err)
+		}
+	}
+	return resp.StatusCode
+}
+
+func (n *nvr) addCamera(name, url string) string {
+	n.t.Helper()
+	var c store.Camera
+	if code := n.do("POST", "/api/cameras", map[string]any{"name": name, "url": url}, &c); code != http.StatusCreated {
+		n.t.Fatalf("create camera: HTTP %d", code)
+	}
+	return c.ID
+}
+
+func (n *nvr) status(id string) supervisor.Status {
+	var s supervisor.Status
+	if code := n.do("GET", "/api/cameras/"+id+"/status", nil, &s); code != http.StatusOK {
+		n.t.Fatalf("status: HTTP %d", code)
+	}
+	return s
+}
+
+// waitStatus polls the status until cond holds or timeout passes.
+func (n *nvr) waitStatus(id string, timeout time.Duration, what string, cond func(supervisor.Status) bool) supervisor.Status {
+	n.t.Helper()
+	deadline := time.Now().Add(timeout)
+	var s supervisor.Status
+	for time.Now().Before(deadline) {
+		s = n.status(id)
+		if cond(s) {
+			return s
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	n.t.Fatalf("camera %s: %s not reached within %s; last status %+v", id, what, timeout, s)
+	return s
+}
+
+func (n *nvr) dialLive(id string) *websocket.Conn {
+	n.t.Helper()
+	u := "ws" + strings.TrimPrefix(n.srv.URL, "http") + "/api/cameras/" + id + "/live"
+	ws, _, err := websocket.DefaultDialer.Dial(u, nil)
+	if err != nil {
+		n.t.Fatalf("dial live: %v", err)
+	}
+	n.t.Cleanup(func() { ws.Close() })
+	return ws
+}
+
+func startCamera(t *testing.T, opt testcam.Options) *testcam.Server {
+	t.Helper()
+	need(t)
+	if opt.AUs == nil {
+		opt.AUs = clip
+	}
+	cam, err := testcam.Start(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cam.Close)
+	return cam
+}

@@ -8,8 +8,3 @@ import "fmt"
 func loadRuntime(string) error {
 	return fmt.Errorf("%w: this program was built without cgo, which ONNX Runtime needs; rebuild it with CGO_ENABLED=1 and a C compiler", ErrUnavailable)
 }
-
-// openEngine is never reached without cgo, since loadRuntime fails first.
-func openEngine(string, int, int) (engine, modelInfo, error) {
-	return nil, modelInfo{}, fmt.Errorf("%w: this program was built without cgo", ErrUnavailable)
-}

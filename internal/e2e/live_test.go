@@ -270,4 +270,3 @@ func TestWorkerKilledIsReplaced(t *testing.T) {
 	ws := n.dialLive(id)
 	checkTS(t, readLive(t, ws, 3*time.Second))
 }
-

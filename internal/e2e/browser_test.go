@@ -1,0 +1,88 @@
+package e2e
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/nvrproject/nvr/internal/supervisor"
+	"github.com/nvrproject/nvr/internal/testcam"
+)
+
+type browserResult struct {
+	Errors []string `json:"errors"`
+	Fatal  string   `json:"fatal"`
+	First  struct {
+		CurrentTime float64 `json:"currentTime"`
+		VideoWidth  int     `json:"videoWidth"`
+		VideoHeight int     `json:"videoHeight"`
+		Frames      int     `json:"frames"`
+		BufferedEnd float64 `json:"bufferedEnd"`
+	} `json:"first"`
+	Second struct {
+		CurrentTime float64 `json:"currentTime"`
+		Frames      int     `json:"frames"`
+		BufferedEnd float64 `json:"bufferedEnd"`
+		Status      string  `json:"status"`
+	} `json:"second"`
+	LitPixels int `json:"litPixels"`
+}
+
+// TestBrowserPlaysLive opens the live page nvrd serves in headless Chromium and checks that the video
+// plays: currentTime advances, the picture has the camera's size and is drawn, and the player stays
+// close to the live edge.
+func TestBrowserPlaysLive(t *testing.T) {
+	need(t)
+	script := filepath.Join(repoRoot, "ui", "test", "live-check.mjs")
+	if _, err := os.Stat(filepath.Join(repoRoot, "ui", "node_modules", "playwright-core")); err != nil {
+		t.Skip("playwright-core is not installed in ui/node_modules; run scripts/setup")
+	}
+	if _, err := os.Stat("/usr/bin/chromium"); err != nil {
+		t.Skip("Debian's chromium is not installed; run scripts/setup")
+	}
+	if _, err := os.Stat(filepath.Join(repoRoot, "ui", "static", "vendor", "mpegts.js")); err != nil {
+		t.Fatal("ui/static/vendor/mpegts.js is missing; run scripts/setup before building")
+	}
+	cam := startCamera(t, testcam.Options{})
+	n := startNVR(t)
+	id := n.addCamera("Porch", cam.URL())
+	n.waitStatus(id, 20*time.Second, "streaming", func(s supervisor.Status) bool { return s.State == supervisor.StateStreaming })
+
+	shot := filepath.Join(repoRoot, ".cache", "browser-live.png")
+	_ = os.MkdirAll(filepath.Dir(shot), 0o755)
+	cmd := exec.Command("node", script, n.srv.URL+"/?camera="+id, shot)
+	cmd.Dir = filepath.Join(repoRoot, "ui")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("live-check.mjs: %v\n%s", err, out)
+	}
+	var r browserResult
+	if err := json.Unmarshal(out, &r); err != nil {
+		t.Fatalf("live-check output %q: %v", out, err)
+	}
+	t.Logf("browser: %s", out)
+	if r.Fatal != "" {
+		t.Fatalf("the video did not play: %s (console errors: %v)", r.Fatal, r.Errors)
+	}
+	if r.First.VideoWidth != 640 || r.First.VideoHeight != 360 {
+		t.Fatalf("video is %dx%d, want 640x360", r.First.VideoWidth, r.First.VideoHeight)
+	}
+	if adv := r.Second.CurrentTime - r.First.CurrentTime; adv < 2.0 {
+		t.Fatalf("currentTime advanced %.2f s in 3 s of wall time; playback is stalling", adv)
+	}
+	if r.Second.Frames <= r.First.Frames {
+		t.Fatalf("no new frames decoded (%d → %d)", r.First.Frames, r.Second.Frames)
+	}
+	if r.LitPixels < 1000 {
+		t.Fatalf("the video element draws a black picture (%d lit pixels of 14400)", r.LitPixels)
+	}
+	if lag := r.Second.BufferedEnd - r.Second.CurrentTime; lag > 1.5 {
+		t.Fatalf("player is %.2f s behind the live edge of its buffer; latency chasing is not working", lag)
+	}
+	if len(r.Errors) > 0 {
+		t.Fatalf("console errors: %v", r.Errors)
+	}
+}

@@ -1,0 +1,53 @@
+// Opens nvr's live page in headless Chromium (Debian's, never a downloaded one) and reports whether the
+// video plays: node live-check.mjs URL SCREENSHOT.png → one JSON line on stdout.
+import { chromium } from 'playwright-core';
+
+const [url, shot] = process.argv.slice(2);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+    '--no-first-run', '--disable-sync', '--disable-quic', '--autoplay-policy=no-user-gesture-required'],
+});
+const out = { errors: [] };
+try {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
+  page.on('console', (m) => { if (m.type() === 'error') out.errors.push(m.text()); });
+  page.on('pageerror', (e) => out.errors.push(String(e)));
+  await page.goto(url);
+  // requestVideoFrameCallback does not fire in headless Chromium without a GPU: poll instead.
+  await page.waitForFunction(() => {
+    const v = document.querySelector('video');
+    return v && v.videoWidth > 0 && v.currentTime > 0.3;
+  }, null, { timeout: 30000, polling: 100 });
+  const sample = () => page.evaluate(() => {
+    const v = document.querySelector('video');
+    const q = v.getVideoPlaybackQuality();
+    const b = v.buffered;
+    return {
+      currentTime: v.currentTime, videoWidth: v.videoWidth, videoHeight: v.videoHeight,
+      frames: q.totalVideoFrames, bufferedEnd: b.length ? b.end(b.length - 1) : 0,
+      status: document.getElementById('cam-status').textContent,
+    };
+  });
+  out.first = await sample();
+  await page.waitForTimeout(3000);
+  out.second = await sample();
+  // The picture is really drawn: paint the video into a canvas and count non-black pixels.
+  out.litPixels = await page.evaluate(() => {
+    const v = document.querySelector('video');
+    const c = document.createElement('canvas');
+    c.width = 160; c.height = 90;
+    const g = c.getContext('2d');
+    g.drawImage(v, 0, 0, c.width, c.height);
+    const d = g.getImageData(0, 0, c.width, c.height).data;
+    let lit = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] + d[i + 1] + d[i + 2] > 60) lit++;
+    return lit;
+  });
+  if (shot) await page.screenshot({ path: shot });
+} catch (e) {
+  out.fatal = String(e);
+} finally {
+  await browser.close();
+}
+console.log(JSON.stringify(out));

@@ -8,7 +8,9 @@ import (
 	"image/jpeg"
 	"math"
 	"math/rand"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 )
 
@@ -124,6 +126,34 @@ func TestDecodeFFmpegSubsamplings(t *testing.T) {
 				data := ffmpegJPEG(t, g, pf, slices)
 				if slices > 1 && !bytes.Contains(data, []byte{0xff, 0xdd}) {
 					t.Fatal("ffmpeg wrote no restart interval; the test would not cover restart markers")
+				}
+				compareWithStd(t, data)
+			})
+		}
+	}
+}
+
+// TestDecodeGStreamerJPEG checks frames from GStreamer's jpegenc (libjpeg),
+// the encoder the camera pipeline uses, in every subsampling it offers.
+func TestDecodeGStreamerJPEG(t *testing.T) {
+	gst, err := exec.LookPath("gst-launch-1.0")
+	if err != nil {
+		t.Skip("gst-launch-1.0 is not installed; skipping jpegenc cases")
+	}
+	for _, format := range []string{"I420", "Y42B", "Y444", "GRAY8"} {
+		for _, pattern := range []string{"smpte", "snow", "zone-plate"} {
+			t.Run(format+"_"+pattern, func(t *testing.T) {
+				path := filepath.Join(t.TempDir(), "frame.jpg")
+				out, err := exec.Command(gst, "-q", "videotestsrc", "num-buffers=1", "pattern="+pattern,
+					"kx2=20", "ky2=20", "kt=1", "!",
+					"video/x-raw,width=642,height=363,format="+format, "!",
+					"jpegenc", "quality=85", "!", "filesink", "location="+path).CombinedOutput()
+				if err != nil {
+					t.Fatalf("gst-launch-1.0: %v: %s", err, out)
+				}
+				data, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
 				}
 				compareWithStd(t, data)
 			})

@@ -24,6 +24,8 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
 		switch {
 		case errors.Is(err, io.EOF):
 			writeError(w, http.StatusBadRequest, "request body is empty; send a JSON object")
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			writeError(w, http.StatusBadRequest, "request body is not valid JSON (it ends too early)")
 		case errors.As(err, &se):
 			writeError(w, http.StatusBadRequest, fmt.Sprintf("request body is not valid JSON (at byte %d)", se.Offset))
 		case errors.As(err, &te):

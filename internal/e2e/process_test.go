@@ -1,0 +1,196 @@
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nvrproject/nvr/internal/supervisor"
+	"github.com/nvrproject/nvr/internal/testcam"
+)
+
+// nvrdProc is a real nvrd process.
+type nvrdProc struct {
+	cmd    *exec.Cmd
+	url    string
+	data   string
+	ram    string
+	stderr *bytes.Buffer
+}
+
+func freeAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func startNVRD(t *testing.T, args ...string) *nvrdProc {
+	t.Helper()
+	need(t)
+	dir := t.TempDir()
+	p := &nvrdProc{data: filepath.Join(dir, "data"), ram: filepath.Join(dir, "ram"), stderr: &bytes.Buffer{}}
+	addr := freeAddr(t)
+	p.url = "http://" + addr
+	p.cmd = exec.Command(nvrdBin, append([]string{"start", "--data-dir", p.data, "--ram-dir", p.ram, "--listen", addr}, args...)...)
+	p.cmd.Env = append(os.Environ(), "NVR_WORKER="+workerBin)
+	p.cmd.Stderr = p.stderr
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if p.cmd.ProcessState == nil {
+			p.cmd.Process.Kill()
+			p.cmd.Wait()
+		}
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(p.url + "/api/health"); err == nil {
+			resp.Body.Close()
+			return p
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("nvrd did not answer within 10 s:\n%s", p.stderr)
+	return nil
+}
+
+func (p *nvrdProc) cli(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	cmd := exec.Command(nvrdBin, append(args, "--data-dir", p.data)...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	return out.String(), errb.String(), err
+}
+
+func (p *nvrdProc) status(t *testing.T, id string) (supervisor.Status, int) {
+	t.Helper()
+	resp, err := http.Get(p.url + "/api/cameras/" + id + "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var s supervisor.Status
+	_ = json.NewDecoder(resp.Body).Decode(&s)
+	return s, resp.StatusCode
+}
+
+func TestNvrdProcessCLIAndCleanShutdown(t *testing.T) {
+	cam := startCamera(t, testcam.Options{User: "op", Pass: "pa:ss@word"})
+	p := startNVRD(t)
+
+	// The CLI changes the database; the running nvrd picks it up within 2 s.
+	out, errOut, err := p.cli(t, "camera", "add", "--name", "Drive", "--url", cam.URL())
+	if err != nil {
+		t.Fatalf("camera add: %v %s", err, errOut)
+	}
+	if !strings.Contains(out, "id drive") {
+		t.Fatalf("camera add said %q", out)
+	}
+	added := time.Now()
+	var s supervisor.Status
+	for time.Since(added) < 2*time.Second {
+		s, _ = p.status(t, "drive")
+		if s.Generation >= 1 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if s.Generation < 1 {
+		t.Fatalf("nvrd did not start the camera added by the CLI within 2 s: %+v", s)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for s.State != supervisor.StateStreaming && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+		s, _ = p.status(t, "drive")
+	}
+	if s.State != supervisor.StateStreaming {
+		t.Fatalf("camera with a password containing ':' and '@' does not stream: %+v", s)
+	}
+	workerPID := s.WorkerPID
+
+	// Passwords never show in the camera list, the process list, or the log.
+	out, _, _ = p.cli(t, "camera", "list")
+	if strings.Contains(out, "pa:ss@word") || !strings.Contains(out, "Drive") {
+		t.Fatalf("camera list: %q", out)
+	}
+	if cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", workerPID)); bytes.Contains(cmdline, []byte("pa:ss")) {
+		t.Fatal("the worker's command line shows the camera password")
+	}
+
+	// Bad CLI input: one sentence on stderr, non-zero exit.
+	_, errOut, err = p.cli(t, "camera", "add", "--name", "X", "--url", "http://cam/stream")
+	if err == nil || strings.Count(strings.TrimSpace(errOut), "\n") != 0 || !strings.Contains(errOut, "must start with rtsp://") {
+		t.Fatalf("bad URL: err=%v stderr=%q", err, errOut)
+	}
+	_, errOut, err = p.cli(t, "camera", "rm", "Nope")
+	if err == nil || !strings.Contains(errOut, `no camera named "Nope"`) {
+		t.Fatalf("rm unknown: err=%v stderr=%q", err, errOut)
+	}
+
+	// SIGTERM: clean exit, worker reaped, run directory empty.
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	waited := make(chan error, 1)
+	go func() { waited <- p.cmd.Wait() }()
+	select {
+	case err := <-waited:
+		if err != nil {
+			t.Fatalf("nvrd exited with %v after SIGTERM:\n%s", err, p.stderr)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("nvrd did not exit within 10 s of SIGTERM")
+	}
+	if err := syscall.Kill(workerPID, 0); err == nil {
+		t.Fatalf("worker %d still exists after nvrd stopped", workerPID)
+	}
+	left, _ := filepath.Glob(filepath.Join(p.ram, "run", "*"))
+	if len(left) > 0 {
+		t.Fatalf("sockets or FIFOs left after shutdown: %v", left)
+	}
+	if strings.Contains(p.stderr.String(), "pa:ss@word") {
+		t.Fatal("the log shows the camera password")
+	}
+}
+
+func TestWorkerDiesWithNvrd(t *testing.T) {
+	cam := startCamera(t, testcam.Options{})
+	p := startNVRD(t)
+	if _, errOut, err := p.cli(t, "camera", "add", "--name", "Side", "--url", cam.URL()); err != nil {
+		t.Fatal(errOut)
+	}
+	var s supervisor.Status
+	deadline := time.Now().Add(20 * time.Second)
+	for s.State != supervisor.StateStreaming && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+		s, _ = p.status(t, "side")
+	}
+	if s.WorkerPID == 0 {
+		t.Fatalf("camera not streaming: %+v", s)
+	}
+	// kill -9 nvrd: the worker must not outlive it (Pdeathsig, and EOF on its socket).
+	p.cmd.Process.Kill()
+	p.cmd.Wait()
+	deadline = time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if syscall.Kill(s.WorkerPID, 0) != nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("worker %d outlived nvrd by 5 s", s.WorkerPID)
+}

@@ -27,13 +27,24 @@ type nvrdProc struct {
 	stderr *bytes.Buffer
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close()
 	return l.Addr().String()
+}
+
+func freeAddrB(b *testing.B) string { return freeAddr(b) }
+
+func execNVRD(p *nvrdProc, addr string, args ...string) *exec.Cmd {
+	cmd := exec.Command(nvrdBin, append([]string{"start", "--data-dir", p.data, "--ram-dir", p.ram, "--listen", addr}, args...)...)
+	cmd.Env = append(os.Environ(), "NVR_WORKER="+workerBin)
+	if p.stderr != nil {
+		cmd.Stderr = p.stderr
+	}
+	return cmd
 }
 
 func startNVRD(t *testing.T, args ...string) *nvrdProc {
@@ -43,9 +54,7 @@ func startNVRD(t *testing.T, args ...string) *nvrdProc {
 	p := &nvrdProc{data: filepath.Join(dir, "data"), ram: filepath.Join(dir, "ram"), stderr: &bytes.Buffer{}}
 	addr := freeAddr(t)
 	p.url = "http://" + addr
-	p.cmd = exec.Command(nvrdBin, append([]string{"start", "--data-dir", p.data, "--ram-dir", p.ram, "--listen", addr}, args...)...)
-	p.cmd.Env = append(os.Environ(), "NVR_WORKER="+workerBin)
-	p.cmd.Stderr = p.stderr
+	p.cmd = execNVRD(p, addr, args...)
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +76,17 @@ func startNVRD(t *testing.T, args ...string) *nvrdProc {
 	return nil
 }
 
-func (p *nvrdProc) cli(t *testing.T, args ...string) (string, string, error) {
+func (p *nvrdProc) cliB(b *testing.B, args ...string) (string, string, error) { return p.cli(b, args...) }
+
+func (p *nvrdProc) statusB(b *testing.B, id string) (supervisor.Status, int) { return p.status(b, id) }
+
+// stopB stops nvrd with SIGTERM and waits.
+func (p *nvrdProc) stopB(b *testing.B) {
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	_ = p.cmd.Wait()
+}
+
+func (p *nvrdProc) cli(t testing.TB, args ...string) (string, string, error) {
 	t.Helper()
 	cmd := exec.Command(nvrdBin, append(args, "--data-dir", p.data)...)
 	var out, errb bytes.Buffer
@@ -76,7 +95,7 @@ func (p *nvrdProc) cli(t *testing.T, args ...string) (string, string, error) {
 	return out.String(), errb.String(), err
 }
 
-func (p *nvrdProc) status(t *testing.T, id string) (supervisor.Status, int) {
+func (p *nvrdProc) status(t testing.TB, id string) (supervisor.Status, int) {
 	t.Helper()
 	resp, err := http.Get(p.url + "/api/cameras/" + id + "/status")
 	if err != nil {

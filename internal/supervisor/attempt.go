@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/nvrproject/nvr/internal/live"
 	"github.com/nvrproject/nvr/pkg/ipc"
 )
@@ -28,6 +30,27 @@ var (
 	stopGrace       = 2 * time.Second  // Stop message → kill
 	watchdogTick    = 250 * time.Millisecond
 )
+
+// FIFO reading: a pipe buffer big enough for a 4K keyframe burst, and the coalescing delay after a short read.
+const (
+	fifoPipeSize  = 1 << 20
+	fifoReadSize  = 256 << 10
+	coalesceDelay = 2 * time.Millisecond
+)
+
+// growPipe enlarges the FIFO's kernel buffer so a keyframe burst never blocks the worker (best effort:
+// an unprivileged user is limited by /proc/sys/fs/pipe-max-size).
+func growPipe(f *os.File, log *slog.Logger) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return
+	}
+	_ = rc.Control(func(fd uintptr) {
+		if _, err := unix.FcntlInt(fd, unix.F_SETPIPE_SZ, fifoPipeSize); err != nil {
+			log.Debug("cannot enlarge FIFO buffer", "err", err)
+		}
+	})
+}
 
 // attempt is one worker process for one camera: start, handshake, stream, stop. Run makes exactly one
 // attempt; retrying is the camera runner's business.
@@ -66,6 +89,7 @@ func (a *attempt) Run(ctx context.Context) error {
 		return fmt.Errorf("open FIFO %s: %w", fifoPath, err)
 	}
 	defer fifo.Close()
+	growPipe(fifo, a.log)
 
 	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: sockPath, Net: "unix"})
 	if err != nil {
@@ -121,7 +145,7 @@ func (a *attempt) Run(ctx context.Context) error {
 	fifoDone := make(chan struct{})
 	go func() {
 		defer close(fifoDone)
-		buf := make([]byte, 64<<10)
+		buf := make([]byte, fifoReadSize)
 		for {
 			n, err := fifo.Read(buf)
 			if n > 0 {
@@ -137,6 +161,11 @@ func (a *attempt) Run(ctx context.Context) error {
 			}
 			if err != nil {
 				return
+			}
+			// mpegtsmux writes one 188-byte packet per write. After a short read, let the rest of the
+			// frame's burst arrive so it is handled (and sent to viewers) as one piece instead of hundreds.
+			if n < len(buf)/2 {
+				time.Sleep(coalesceDelay)
 			}
 		}
 	}()

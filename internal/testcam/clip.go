@@ -41,7 +41,7 @@ func Encode(cacheDir string, c Clip) ([][][]byte, error) {
 		src = fmt.Sprintf("videotestsrc pattern=ball motion=sweep num-buffers=%d", c.Frames)
 	}
 	desc := fmt.Sprintf("%s ! video/x-raw,width=%d,height=%d,framerate=%d/1 ! videoconvert ! "+
-		"x264enc key-int-max=%d bitrate=%d speed-preset=veryfast tune=zerolatency aud=true ! "+
+		"x264enc key-int-max=%d bitrate=%d speed-preset=veryfast tune=zerolatency aud=true option-string=scenecut=0 ! "+
 		"video/x-h264,profile=high ! h264parse ! video/x-h264,stream-format=byte-stream,alignment=au",
 		src, c.Width, c.Height, c.FPS, c.KeyInt, c.BitrateKbps)
 	sum := sha256.Sum256([]byte(desc))

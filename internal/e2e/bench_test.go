@@ -1,0 +1,307 @@
+package e2e
+
+import (
+	"bufio"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/nvrproject/nvr/internal/testcam"
+)
+
+// Camera load benchmarks: N simulated 1080p 25 fps 4 Mbit/s H.264 cameras (keyframe every second) on
+// loopback, a real nvrd with its workers, one live viewer per camera. Reported per camera: CPU of nvrd
+// plus all its workers (user+sys from /proc over the measuring window, in % of one core), RSS per
+// worker, and the latency nvrd adds from FIFO read to WebSocket write (p50/p99 from its histogram).
+// Run with -benchtime=1x; NVR_BENCH_SECONDS sets the window (default 30).
+func BenchmarkCameras1(b *testing.B)  { benchCameras(b, 1) }
+func BenchmarkCameras8(b *testing.B)  { benchCameras(b, 8) }
+func BenchmarkCameras16(b *testing.B) { benchCameras(b, 16) }
+
+var (
+	hdClipOnce sync.Once
+	hdClip     [][][]byte
+	hdClipErr  error
+)
+
+func benchCameras(b *testing.B, n int) {
+	if skipReason != "" {
+		b.Skip(skipReason)
+	}
+	hdClipOnce.Do(func() {
+		hdClip, hdClipErr = testcam.Encode(filepath.Join(repoRoot, ".cache", "testclips"),
+			testcam.Clip{Width: 1920, Height: 1080, FPS: 25, KeyInt: 25, BitrateKbps: 4000, Frames: 250,
+				Source: "videotestsrc pattern=smpte horizontal-speed=4 num-buffers=250"})
+	})
+	if hdClipErr != nil {
+		b.Fatal(hdClipErr)
+	}
+	window := 30 * time.Second
+	if s, err := strconv.Atoi(os.Getenv("NVR_BENCH_SECONDS")); err == nil && s > 0 {
+		window = time.Duration(s) * time.Second
+	}
+	for i := 0; i < b.N; i++ {
+		runCameraLoad(b, n, window)
+	}
+}
+
+func runCameraLoad(b *testing.B, n int, window time.Duration) {
+	cams := make([]*testcam.Server, n)
+	for i := range cams {
+		c, err := testcam.Start(testcam.Options{AUs: hdClip, FPS: 25})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer c.Close()
+		cams[i] = c
+	}
+	p := startNVRDForBench(b)
+	for i, c := range cams {
+		if _, errOut, err := p.cliB(b, "camera", "add", "--name", fmt.Sprintf("cam%02d", i), "--url", c.URL(), "--record", "off"); err != nil {
+			b.Fatal(errOut)
+		}
+	}
+	// Wait until all stream, then attach one viewer each.
+	deadline := time.Now().Add(60 * time.Second)
+	for i := 0; i < n; i++ {
+		id := fmt.Sprintf("cam%02d", i)
+		for {
+			s, _ := p.statusB(b, id)
+			if s.State == "streaming" && s.Keyframes > 1 {
+				break
+			}
+			if time.Now().After(deadline) {
+				b.Fatalf("%s not streaming: %+v", id, s)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	var recvBytes [64]int64
+	for i := 0; i < n; i++ {
+		u := "ws" + strings.TrimPrefix(p.url, "http") + fmt.Sprintf("/api/cameras/cam%02d/live", i)
+		ws, _, err := websocket.DefaultDialer.Dial(u, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer ws.Close()
+			go func() { <-stop; ws.Close() }()
+			for {
+				_, m, err := ws.ReadMessage()
+				if err != nil {
+					return
+				}
+				recvBytes[i] += int64(len(m))
+			}
+		}()
+	}
+	time.Sleep(5 * time.Second) // warm-up
+	pids := append([]int{p.cmd.Process.Pid}, childPIDs(p.cmd.Process.Pid)...)
+	c0, n0 := cpuOf(pids), cpuOf(pids[:1])
+	time.Sleep(window)
+	c1, n1 := cpuOf(pids), cpuOf(pids[:1])
+	var rssSum int64
+	workers := 0
+	for _, pid := range pids[1:] {
+		if r := rssKB(pid); r > 0 {
+			rssSum += r
+			workers++
+		}
+	}
+	nvrdRSS := rssKB(pids[0])
+	p50, p99 := latencyFromMetrics(b, p.url)
+	close(stop)
+	wg.Wait()
+	for i := 0; i < n; i++ {
+		if recvBytes[i] == 0 {
+			b.Fatalf("viewer %d received nothing", i)
+		}
+	}
+	cpuPct := float64(c1-c0) / 100 / window.Seconds() * 100 // ticks are 1/100 s
+	b.ReportMetric(cpuPct/float64(n), "%core/camera")
+	b.ReportMetric(cpuPct, "%core-total")
+	b.ReportMetric(float64(n1-n0)/100/window.Seconds()*100/float64(n), "%core-nvrd/camera")
+	if workers > 0 {
+		b.ReportMetric(float64(rssSum)/float64(workers)/1024, "MiB-RSS/worker")
+	}
+	b.ReportMetric(float64(nvrdRSS)/1024, "MiB-RSS-nvrd")
+	b.ReportMetric(p50*1000, "ms-added-p50")
+	b.ReportMetric(p99*1000, "ms-added-p99")
+	p.stopB(b)
+}
+
+func startNVRDForBench(b *testing.B) *nvrdProc {
+	dir := b.TempDir()
+	p := &nvrdProc{data: filepath.Join(dir, "data"), ram: filepath.Join(dir, "ram"), stderr: nil}
+	addr := freeAddrB(b)
+	p.url = "http://" + addr
+	p.cmd = execNVRD(p, addr)
+	if err := p.cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		if p.cmd.ProcessState == nil {
+			p.cmd.Process.Kill()
+			p.cmd.Wait()
+		}
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(p.url + "/api/health"); err == nil {
+			resp.Body.Close()
+			return p
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	b.Fatal("nvrd did not start")
+	return nil
+}
+
+// childPIDs lists the direct children of pid (the workers).
+func childPIDs(pid int) []int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
+	if err != nil {
+		// Go's runtime threads: children may hang off any task.
+		return nil
+	}
+	var out []int
+	for _, f := range strings.Fields(string(b)) {
+		if n, err := strconv.Atoi(f); err == nil {
+			out = append(out, n)
+		}
+	}
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
+	seen := map[int]bool{}
+	for _, n := range out {
+		seen[n] = true
+	}
+	for _, t := range tasks {
+		bb, _ := os.ReadFile(t)
+		for _, f := range strings.Fields(string(bb)) {
+			if n, err := strconv.Atoi(f); err == nil && !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+// cpuOf sums utime+stime clock ticks of the processes.
+func cpuOf(pids []int) int64 {
+	var sum int64
+	for _, pid := range pids {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+		u, _ := strconv.ParseInt(f[11], 10, 64)
+		st, _ := strconv.ParseInt(f[12], 10, 64)
+		sum += u + st
+	}
+	return sum
+}
+
+func rssKB(pid int) int64 {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "VmRSS:") {
+			v, _ := strconv.ParseInt(strings.Fields(sc.Text())[1], 10, 64)
+			return v
+		}
+	}
+	return 0
+}
+
+// latencyFromMetrics returns the worst camera's p50 and p99 added latency in seconds.
+func latencyFromMetrics(b *testing.B, base string) (p50, p99 float64) {
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		line := sc.Text()
+		f := strings.Fields(line)
+		if len(f) != 2 {
+			continue
+		}
+		v, _ := strconv.ParseFloat(f[1], 64)
+		switch {
+		case strings.HasPrefix(line, "nvr_live_added_latency_p50_seconds{"):
+			p50 = max(p50, v)
+		case strings.HasPrefix(line, "nvr_live_added_latency_p99_seconds{"):
+			p99 = max(p99, v)
+		}
+	}
+	return
+}
+
+// BenchmarkGStreamerBaseline measures the bare GStreamer pipeline the worker runs (gst-launch-1.0, same
+// elements, fakesink instead of the FIFO and appsink) on the same 1080p camera, the same way: the floor
+// under %core/camera above.
+func BenchmarkGStreamerBaseline(b *testing.B) {
+	if skipReason != "" {
+		b.Skip(skipReason)
+	}
+	hdClipOnce.Do(func() {
+		hdClip, hdClipErr = testcam.Encode(filepath.Join(repoRoot, ".cache", "testclips"),
+			testcam.Clip{Width: 1920, Height: 1080, FPS: 25, KeyInt: 25, BitrateKbps: 4000, Frames: 250,
+				Source: "videotestsrc pattern=smpte horizontal-speed=4 num-buffers=250"})
+	})
+	if hdClipErr != nil {
+		b.Fatal(hdClipErr)
+	}
+	window := 30 * time.Second
+	if s, err := strconv.Atoi(os.Getenv("NVR_BENCH_SECONDS")); err == nil && s > 0 {
+		window = time.Duration(s) * time.Second
+	}
+	for i := 0; i < b.N; i++ {
+		c, err := testcam.Start(testcam.Options{AUs: hdClip, FPS: 25})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, v := range []struct{ name, tail string }{
+			{"ingest+mux", ""},
+			{"ingest+mux+keyframe-jpeg", "t. ! queue leaky=downstream ! identity drop-buffer-flags=delta-unit ! avdec_h264 max-threads=1 ! videoconvert ! jpegenc ! fakesink"},
+		} {
+			args := strings.Fields("-q rtspsrc location=" + c.URL() + " protocols=tcp latency=100 ! rtph264depay ! h264parse config-interval=-1 ! " +
+				"video/x-h264,stream-format=byte-stream,alignment=au ! tee name=t t. ! queue ! mpegtsmux ! fakesink " + v.tail)
+			cmd := execCommand("gst-launch-1.0", args...)
+			if err := cmd.Start(); err != nil {
+				b.Fatal(err)
+			}
+			time.Sleep(5 * time.Second)
+			c0 := cpuOf([]int{cmd.Process.Pid})
+			time.Sleep(window)
+			c1 := cpuOf([]int{cmd.Process.Pid})
+			cmd.Process.Kill()
+			cmd.Wait()
+			b.ReportMetric(float64(c1-c0)/100/window.Seconds()*100, "%core-"+v.name)
+		}
+		c.Close()
+	}
+}
+
+var execCommand = exec.Command

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/nvrproject/nvr/internal/auth"
 	"github.com/nvrproject/nvr/internal/store"
 	"github.com/nvrproject/nvr/internal/supervisor"
 )
@@ -44,16 +45,30 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
+// visible is what p may see of a camera: admins everything, viewers no URL (it may hold a password).
+func visible(p *auth.Principal, c *store.Camera) *store.Camera {
+	if p.Admin() {
+		return c
+	}
+	v := *c
+	v.URL = ""
+	return &v
+}
+
 func (s *Server) listCameras(w http.ResponseWriter, r *http.Request) {
 	cams, err := s.opt.Store.Cameras(r.Context())
 	if err != nil {
 		storeError(w, err)
 		return
 	}
-	if cams == nil {
-		cams = []*store.Camera{}
+	p := principal(r)
+	out := []*store.Camera{}
+	for _, c := range cams {
+		if p.Can(c.ID, auth.NeedLive) || p.Can(c.ID, auth.NeedRecordings) {
+			out = append(out, visible(p, c))
+		}
 	}
-	writeJSON(w, http.StatusOK, cams)
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) createCamera(w http.ResponseWriter, r *http.Request) {
@@ -85,7 +100,7 @@ func (s *Server) camera(w http.ResponseWriter, r *http.Request) (*store.Camera, 
 
 func (s *Server) getCamera(w http.ResponseWriter, r *http.Request) {
 	if c, ok := s.camera(w, r); ok {
-		writeJSON(w, http.StatusOK, c)
+		writeJSON(w, http.StatusOK, visible(principal(r), c))
 	}
 }
 

@@ -5,35 +5,22 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/nvrproject/nvr/internal/store"
-	"github.com/nvrproject/nvr/internal/supervisor"
 )
 
-// newTestServer is the API on a real SQLite store; the supervisor is not running (no cameras start).
+// newTestServer is the API on a real SQLite store with an administrator whose token call sends; the
+// supervisor is not running (no cameras start).
 func newTestServer(t *testing.T) *httptest.Server {
-	t.Helper()
-	dir := t.TempDir()
-	st, err := store.Open(filepath.Join(dir, "data"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	sup, err := supervisor.New(supervisor.Options{Store: st, RunDir: filepath.Join(dir, "run"), WorkerPath: "/bin/true"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(New(Options{Store: st, Sup: sup}))
-	t.Cleanup(srv.Close)
-	return srv
+	return newEnv(t).srv
 }
 
 func call(t *testing.T, srv *httptest.Server, method, path, body string) (int, map[string]any) {
 	t.Helper()
 	req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+	if tok, ok := adminTokens.Load(srv); ok {
+		req.Header.Set("Authorization", "Bearer "+tok.(string))
+	}
 	resp, err := srv.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -35,6 +35,10 @@ func sameOrigin(r *http.Request) bool {
 // live streams a camera's MPEG-TS over a WebSocket: binary messages of whole 188-byte packets, starting
 // with PAT/PMT and a keyframe.
 func (s *Server) live(w http.ResponseWriter, r *http.Request) {
+	if !sameOrigin(r) {
+		writeError(w, http.StatusForbidden, "live video may only be opened from this server's own pages")
+		return
+	}
 	c, ok := s.camera(w, r)
 	if !ok {
 		return
@@ -42,10 +46,6 @@ func (s *Server) live(w http.ResponseWriter, r *http.Request) {
 	cam := s.opt.Sup.Camera(c.ID)
 	if cam == nil {
 		writeError(w, http.StatusServiceUnavailable, "camera "+c.ID+" is not running (disabled or just added)")
-		return
-	}
-	if !sameOrigin(r) {
-		writeError(w, http.StatusForbidden, "live video may only be opened from this server's own pages")
 		return
 	}
 	ws, err := upgrader.Upgrade(w, r, nil)

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/nvrproject/nvr/internal/auth"
 	"github.com/nvrproject/nvr/internal/store"
 	"github.com/nvrproject/nvr/internal/supervisor"
 )
@@ -18,6 +19,7 @@ import (
 type Options struct {
 	Store *store.Store
 	Sup   *supervisor.Supervisor
+	Auth  *auth.Service
 	UI    fs.FS // the web page's files
 	Log   *slog.Logger
 }
@@ -33,9 +35,9 @@ type Server struct {
 // Access says who may use a route.
 type Access int
 
-// Access levels. Enforcement comes with users and sessions; the table already records the intent.
+// Access levels, enforced by guard for every route.
 const (
-	Public         Access = iota // anyone, no login (health, login page assets)
+	Public         Access = iota // anyone, no login (health, login, setup)
 	Admin                        // administrators only
 	AnyUser                      // any logged-in user; lists are filtered per camera
 	CameraLive                   // users with live permission on {id}
@@ -54,9 +56,16 @@ func New(opt Options) *Server {
 	if opt.Log == nil {
 		opt.Log = slog.Default()
 	}
+	if opt.Auth == nil {
+		opt.Auth = auth.New(opt.Store)
+	}
 	s := &Server{opt: opt, log: opt.Log, mux: http.NewServeMux()}
 	s.routes = []Route{
 		{"GET", "/api/health", Public, s.health},
+		{"POST", "/api/setup", Public, s.setup},
+		{"POST", "/api/login", Public, s.login},
+		{"POST", "/api/logout", AnyUser, s.logout},
+		{"GET", "/api/me", AnyUser, s.me},
 		{"GET", "/api/cameras", AnyUser, s.listCameras},
 		{"POST", "/api/cameras", Admin, s.createCamera},
 		{"GET", "/api/cameras/{id}", CameraLive, s.getCamera},
@@ -68,7 +77,7 @@ func New(opt Options) *Server {
 		{"GET", "/metrics", Admin, s.metrics},
 	}
 	for _, r := range s.routes {
-		s.mux.HandleFunc(r.Method+" "+r.Pattern, r.Handler)
+		s.mux.HandleFunc(r.Method+" "+r.Pattern, s.guard(r))
 	}
 	if opt.UI != nil {
 		files := http.FileServerFS(opt.UI)

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/nvrproject/nvr/internal/api"
+	"github.com/nvrproject/nvr/internal/auth"
 	"github.com/nvrproject/nvr/internal/store"
 	"github.com/nvrproject/nvr/internal/supervisor"
 	"github.com/nvrproject/nvr/ui"
@@ -77,8 +78,9 @@ func runStart(ctx context.Context, g *globalFlags, f *startFlags) error {
 	if err != nil {
 		return err
 	}
+	authSvc := auth.New(st)
 	srv := &http.Server{
-		Handler:           api.New(api.Options{Store: st, Sup: sup, UI: ui.FS(), Log: log}),
+		Handler:           api.New(api.Options{Store: st, Sup: sup, Auth: authSvc, UI: ui.FS(), Log: log}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	ln, err := net.Listen("tcp", f.listen)
@@ -86,6 +88,10 @@ func runStart(ctx context.Context, g *globalFlags, f *startFlags) error {
 		return fmt.Errorf("cannot listen on %s (is another nvrd running?): %w", f.listen, err)
 	}
 	log.Info("nvrd started", "url", "http://"+ln.Addr().String()+"/", "data_dir", g.dataDir, "version", Version)
+	if tok, ok, err := authSvc.SetupToken(ctx); err == nil && ok {
+		// First run: no default password. This one-time link (valid for an hour) creates the first admin.
+		fmt.Fprintf(os.Stderr, "\n  nvr has no user yet. To create the administrator, open within one hour:\n\n    http://%s/setup.html#token=%s\n\n  (or run: nvrd user add NAME --role admin)\n\n", ln.Addr().String(), tok)
+	}
 
 	supCtx, supCancel := context.WithCancel(ctx)
 	defer supCancel()

@@ -90,7 +90,7 @@ func runCameraLoad(b *testing.B, n int, window time.Duration) {
 	var recvBytes [64]int64
 	for i := 0; i < n; i++ {
 		u := "ws" + strings.TrimPrefix(p.url, "http") + fmt.Sprintf("/api/cameras/cam%02d/live", i)
-		ws, _, err := websocket.DefaultDialer.Dial(u, nil)
+		ws, _, err := websocket.DefaultDialer.Dial(u, http.Header{"Authorization": {"Bearer " + p.token}})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -122,7 +122,7 @@ func runCameraLoad(b *testing.B, n int, window time.Duration) {
 		}
 	}
 	nvrdRSS := rssKB(pids[0])
-	p50, p99 := latencyFromMetrics(b, p.url)
+	p50, p99 := latencyFromMetrics(b, p)
 	close(stop)
 	wg.Wait()
 	for i := 0; i < n; i++ {
@@ -148,6 +148,7 @@ func startNVRDForBench(b *testing.B) *nvrdProc {
 	p := &nvrdProc{data: filepath.Join(dir, "data"), ram: filepath.Join(dir, "ram"), stderr: nil}
 	addr := freeAddrB(b)
 	p.url = "http://" + addr
+	p.provisionAdmin(b)
 	p.cmd = execNVRD(p, addr)
 	if err := p.cmd.Start(); err != nil {
 		b.Fatal(err)
@@ -234,8 +235,8 @@ func rssKB(pid int) int64 {
 }
 
 // latencyFromMetrics returns the worst camera's p50 and p99 added latency in seconds.
-func latencyFromMetrics(b *testing.B, base string) (p50, p99 float64) {
-	resp, err := http.Get(base + "/metrics")
+func latencyFromMetrics(b *testing.B, p *nvrdProc) (p50, p99 float64) {
+	resp, err := p.get(b, "/metrics")
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,7 +29,9 @@ type browserResult struct {
 		BufferedEnd float64 `json:"bufferedEnd"`
 		Status      string  `json:"status"`
 	} `json:"second"`
-	LitPixels int `json:"litPixels"`
+	LitPixels  int    `json:"litPixels"`
+	LoginPage  bool   `json:"loginPage"`
+	AfterLogin string `json:"afterLogin"`
 }
 
 // TestBrowserPlaysLive opens the live page nvrd serves in headless Chromium and checks that the video
@@ -55,6 +58,7 @@ func TestBrowserPlaysLive(t *testing.T) {
 	_ = os.MkdirAll(filepath.Dir(shot), 0o755)
 	cmd := exec.Command("node", script, n.srv.URL+"/?camera="+id, shot)
 	cmd.Dir = filepath.Join(repoRoot, "ui")
+	cmd.Env = append(os.Environ(), "NVR_USER=root", "NVR_PASSWORD=correct horse battery")
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("live-check.mjs: %v\n%s", err, out)
@@ -64,6 +68,9 @@ func TestBrowserPlaysLive(t *testing.T) {
 		t.Fatalf("live-check output %q: %v", out, err)
 	}
 	t.Logf("browser: %s", out)
+	if !r.LoginPage || !strings.Contains(r.AfterLogin, "camera="+id) {
+		t.Fatalf("the page did not go through the login form and back to the camera (login page %v, then %q)", r.LoginPage, r.AfterLogin)
+	}
 	if r.Fatal != "" {
 		t.Fatalf("the video did not play: %s (console errors: %v)", r.Fatal, r.Errors)
 	}

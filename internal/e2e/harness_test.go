@@ -22,6 +22,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/nvrproject/nvr/internal/api"
+	"github.com/nvrproject/nvr/internal/auth"
 	"github.com/nvrproject/nvr/internal/store"
 	"github.com/nvrproject/nvr/internal/supervisor"
 	"github.com/nvrproject/nvr/internal/testcam"
@@ -85,6 +86,8 @@ type nvr struct {
 	sup  *supervisor.Supervisor
 	st   *store.Store
 	logs *bytes.Buffer
+	// token is an administrator's API token, sent with every request.
+	token string
 }
 
 type syncBuffer struct {
@@ -116,8 +119,10 @@ func startNVR(t *testing.T) *nvr {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = sup.Run(ctx) }()
-	srv := httptest.NewServer(api.New(api.Options{Store: st, Sup: sup, UI: ui.FS(), Log: log}))
-	n := &nvr{t: t, srv: srv, sup: sup, st: st, logs: logs}
+	authSvc := auth.New(st)
+	token := newAdminToken(t, st, authSvc)
+	srv := httptest.NewServer(api.New(api.Options{Store: st, Sup: sup, Auth: authSvc, UI: ui.FS(), Log: log}))
+	n := &nvr{t: t, srv: srv, sup: sup, st: st, logs: logs, token: token}
 	t.Cleanup(func() {
 		cancel()
 		<-done
@@ -149,6 +154,7 @@ func (n *nvr) do(method, path string, body any, out any) int {
 		rd = bytes.NewReader(b)
 	}
 	req, _ := http.NewRequest(method, n.srv.URL+path, rd)
+	req.Header.Set("Authorization", "Bearer "+n.token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		n.t.Fatal(err)
@@ -161,6 +167,18 @@ func (n *nvr) do(method, path string, body any, out any) int {
 		}
 	}
 	return resp.StatusCode
+}
+
+// get fetches path as the administrator; the caller closes the body.
+func (n *nvr) get(path string) *http.Response {
+	n.t.Helper()
+	req, _ := http.NewRequest("GET", n.srv.URL+path, nil)
+	req.Header.Set("Authorization", "Bearer "+n.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	return resp
 }
 
 func (n *nvr) addCamera(name, url string) string {
@@ -199,7 +217,7 @@ func (n *nvr) waitStatus(id string, timeout time.Duration, what string, cond fun
 func (n *nvr) dialLive(id string) *websocket.Conn {
 	n.t.Helper()
 	u := "ws" + strings.TrimPrefix(n.srv.URL, "http") + "/api/cameras/" + id + "/live"
-	ws, _, err := websocket.DefaultDialer.Dial(u, nil)
+	ws, _, err := websocket.DefaultDialer.Dial(u, http.Header{"Authorization": {"Bearer " + n.token}})
 	if err != nil {
 		n.t.Fatalf("dial live: %v", err)
 	}
@@ -219,4 +237,21 @@ func startCamera(t *testing.T, opt testcam.Options) *testcam.Server {
 	}
 	t.Cleanup(cam.Close)
 	return cam
+}
+
+// newAdminToken creates an administrator and returns an API token for it.
+func newAdminToken(t testing.TB, st *store.Store, a *auth.Service) string {
+	t.Helper()
+	hash, err := auth.HashPassword("correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateUser(context.Background(), &store.User{Name: "root", Role: store.RoleAdmin, PasswordHash: hash}); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := a.NewToken(context.Background(), "root", "tests")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
 }

@@ -181,10 +181,7 @@ func TestLiveStreamTwoViewersAndAStalledOne(t *testing.T) {
 		t.Fatalf("status counts %d viewers, want 3", st.Viewers)
 	}
 	// The snapshot is the latest keyframe as JPEG.
-	resp, err := n.srv.Client().Get(n.srv.URL + "/api/cameras/" + id + "/snapshot.jpg")
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := n.get("/api/cameras/" + id + "/snapshot.jpg")
 	defer resp.Body.Close()
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/jpeg" {
 		t.Fatalf("snapshot: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))

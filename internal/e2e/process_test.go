@@ -9,7 +9,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -24,7 +26,36 @@ type nvrdProc struct {
 	url    string
 	data   string
 	ram    string
-	stderr *bytes.Buffer
+	stderr *lockedBuffer
+	token  string // an admin's API token
+}
+
+// provisionAdmin creates an administrator and an API token with the CLI, as a user would.
+func (p *nvrdProc) provisionAdmin(t testing.TB) {
+	t.Helper()
+	cmd := exec.Command(nvrdBin, "user", "add", "root", "--role", "admin", "--data-dir", p.data)
+	cmd.Stdin = strings.NewReader("correct horse battery\n")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("nvrd user add: %v %s", err, out)
+	}
+	out, errOut, err := p.cli(t, "token", "create", "root")
+	if err != nil {
+		t.Fatalf("nvrd token create: %v %s", err, errOut)
+	}
+	p.token = strings.TrimSpace(out)
+	if !strings.HasPrefix(p.token, "nvr_") {
+		t.Fatalf("nvrd token create printed %q, not a token", out)
+	}
+}
+
+// get fetches path with the admin token.
+func (p *nvrdProc) get(t testing.TB, path string) (*http.Response, error) {
+	req, err := http.NewRequest("GET", p.url+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+p.token)
+	return http.DefaultClient.Do(req)
 }
 
 func freeAddr(t testing.TB) string {
@@ -47,13 +78,19 @@ func execNVRD(p *nvrdProc, addr string, args ...string) *exec.Cmd {
 	return cmd
 }
 
-func startNVRD(t *testing.T, args ...string) *nvrdProc {
+func startNVRD(t *testing.T, args ...string) *nvrdProc { return launchNVRD(t, true, args...) }
+
+// launchNVRD starts nvrd on a fresh data dir, with an administrator made by the CLI when provision is set.
+func launchNVRD(t *testing.T, provision bool, args ...string) *nvrdProc {
 	t.Helper()
 	need(t)
 	dir := t.TempDir()
-	p := &nvrdProc{data: filepath.Join(dir, "data"), ram: filepath.Join(dir, "ram"), stderr: &bytes.Buffer{}}
+	p := &nvrdProc{data: filepath.Join(dir, "data"), ram: filepath.Join(dir, "ram"), stderr: &lockedBuffer{}}
 	addr := freeAddr(t)
 	p.url = "http://" + addr
+	if provision {
+		p.provisionAdmin(t)
+	}
 	p.cmd = execNVRD(p, addr, args...)
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -76,7 +113,9 @@ func startNVRD(t *testing.T, args ...string) *nvrdProc {
 	return nil
 }
 
-func (p *nvrdProc) cliB(b *testing.B, args ...string) (string, string, error) { return p.cli(b, args...) }
+func (p *nvrdProc) cliB(b *testing.B, args ...string) (string, string, error) {
+	return p.cli(b, args...)
+}
 
 func (p *nvrdProc) statusB(b *testing.B, id string) (supervisor.Status, int) { return p.status(b, id) }
 
@@ -97,7 +136,7 @@ func (p *nvrdProc) cli(t testing.TB, args ...string) (string, string, error) {
 
 func (p *nvrdProc) status(t testing.TB, id string) (supervisor.Status, int) {
 	t.Helper()
-	resp, err := http.Get(p.url + "/api/cameras/" + id + "/status")
+	resp, err := p.get(t, "/api/cameras/"+id+"/status")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,4 +251,71 @@ func TestWorkerDiesWithNvrd(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatalf("worker %d outlived nvrd by 5 s", s.WorkerPID)
+}
+
+// TestFirstRunSetupLink: with no user, nvrd prints a one-time link; until it is used every route but
+// health, login and setup is closed; the link works once.
+func TestFirstRunSetupLink(t *testing.T) {
+	p := launchNVRD(t, false)
+	var link string
+	deadline := time.Now().Add(5 * time.Second)
+	re := regexp.MustCompile(`http://\S+/setup\.html#token=(\S+)`)
+	for link == "" && time.Now().Before(deadline) {
+		if m := re.FindStringSubmatch(p.stderr.String()); m != nil {
+			link = m[1]
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if link == "" {
+		t.Fatalf("nvrd printed no setup link:\n%s", p.stderr)
+	}
+	if _, code := p.status(t, "any"); code != http.StatusServiceUnavailable {
+		t.Fatalf("before setup, a camera route answered %d, want 503", code)
+	}
+	post := func(body string) int {
+		resp, err := http.Post(p.url+"/api/setup", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := post(`{"token":"guess","user":"alice","password":"a long password"}`); code != http.StatusForbidden {
+		t.Fatalf("setup with a guessed token: %d", code)
+	}
+	if code := post(`{"token":"` + link + `","user":"alice","password":"a long password"}`); code != http.StatusCreated {
+		t.Fatalf("setup with the printed token: %d", code)
+	}
+	if code := post(`{"token":"` + link + `","user":"mallory","password":"a long password"}`); code != http.StatusForbidden {
+		t.Fatalf("the setup token worked twice: %d", code)
+	}
+	if _, code := p.status(t, "any"); code != http.StatusUnauthorized {
+		t.Fatalf("after setup, an unauthenticated camera route answered %d, want 401", code)
+	}
+	resp, err := http.Post(p.url+"/api/login", "application/json", strings.NewReader(`{"user":"alice","password":"a long password"}`))
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("login as the new admin: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	if strings.Contains(p.stderr.String(), "a long password") {
+		t.Fatal("the log shows a password")
+	}
+}
+
+// lockedBuffer collects a child's output while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

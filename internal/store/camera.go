@@ -36,22 +36,8 @@ type RecordSettings struct {
 	Mode      string `json:"mode"` // events | continuous | off
 	PreRollS  int    `json:"pre_roll_s"`
 	PostRollS int    `json:"post_roll_s"`
-}
-
-// MotionSettings configure motion detection.
-type MotionSettings struct {
-	Enabled   bool    `json:"enabled"`
-	Threshold float64 `json:"threshold"` // 0 = the detector's default
-}
-
-// QRSettings configure QR reading.
-type QRSettings struct {
-	Enabled bool `json:"enabled"`
-}
-
-// DetectSettings configure object detection.
-type DetectSettings struct {
-	Enabled bool `json:"enabled"`
+	// MaxAgeDays is how long recordings are kept (0 = the default, 30 days).
+	MaxAgeDays int `json:"max_age_days"`
 }
 
 // Recording modes.
@@ -93,10 +79,10 @@ func (c *Camera) Validate() error {
 	if c.Record.PostRollS < 0 || c.Record.PostRollS > 600 {
 		return fmt.Errorf("post_roll_s must be between 0 and 600 seconds, not %d", c.Record.PostRollS)
 	}
-	if c.Motion.Threshold < 0 {
-		return errors.New("motion threshold cannot be negative")
+	if c.Record.MaxAgeDays < 0 || c.Record.MaxAgeDays > 3650 {
+		return fmt.Errorf("max_age_days must be between 0 (default, 30 days) and 3650, not %d", c.Record.MaxAgeDays)
 	}
-	return nil
+	return c.validateAnalysis()
 }
 
 // ValidateURL accepts rtsp:// and rtsps:// URLs with a host, and demo:// (the built-in test pattern).

@@ -64,10 +64,49 @@ var migrations = []string{
 		updated_ns INTEGER NOT NULL
 	)`,
 	`INSERT OR IGNORE INTO meta(key, value) VALUES ('cameras_rev', '0')`,
+	`CREATE TABLE IF NOT EXISTS users (
+		id INTEGER PRIMARY KEY,
+		name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+		role TEXT NOT NULL CHECK (role IN ('admin','viewer')),
+		password_hash TEXT NOT NULL,
+		created_ns INTEGER NOT NULL
+	)`,
+	`CREATE TABLE IF NOT EXISTS user_cameras (
+		user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		camera_id TEXT NOT NULL REFERENCES cameras(id) ON DELETE CASCADE,
+		live INTEGER NOT NULL DEFAULT 1,
+		recordings INTEGER NOT NULL DEFAULT 1,
+		ptz INTEGER NOT NULL DEFAULT 0,
+		PRIMARY KEY (user_id, camera_id)
+	)`,
+	`CREATE TABLE IF NOT EXISTS tokens (
+		id INTEGER PRIMARY KEY,
+		user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		hash TEXT NOT NULL UNIQUE,
+		name TEXT NOT NULL DEFAULT '',
+		created_ns INTEGER NOT NULL,
+		revoked INTEGER NOT NULL DEFAULT 0
+	)`,
+	`CREATE TABLE IF NOT EXISTS sessions (
+		hash TEXT PRIMARY KEY,
+		user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		csrf TEXT NOT NULL,
+		created_ns INTEGER NOT NULL,
+		expires_ns INTEGER NOT NULL
+	)`,
+}
+
+// schema lists the migrations of every part of the store, in order; each file adds its own slice.
+func schema() [][]string {
+	return [][]string{migrations, recordingMigrations, eventMigrations}
 }
 
 func (s *Store) migrate(ctx context.Context) error {
-	for _, m := range migrations {
+	var all []string
+	for _, part := range schema() {
+		all = append(all, part...)
+	}
+	for _, m := range all {
 		if _, err := s.db.ExecContext(ctx, m); err != nil {
 			return err
 		}

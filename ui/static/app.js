@@ -7,6 +7,10 @@ let statusTimer = null;
 
 async function getJSON(url) {
   const r = await fetch(url, { credentials: 'same-origin' });
+  if (r.status === 401) {
+    location.href = 'login.html?next=' + encodeURIComponent(location.pathname + location.search);
+    throw new Error('not logged in');
+  }
   const body = await r.json().catch(() => ({}));
   if (!r.ok) throw new Error(body.error || `${r.status} ${r.statusText}`);
   return body;
@@ -79,4 +83,22 @@ function play(cam) {
   statusTimer = setInterval(showStatus, 2000);
 }
 
-loadCameras();
+let csrf = '';
+
+async function logout() {
+  await fetch('api/logout', { method: 'POST', credentials: 'same-origin', headers: { 'X-CSRF-Token': csrf } });
+  location.href = 'login.html';
+}
+
+(async () => {
+  try {
+    const me = await getJSON('api/me');
+    csrf = me.csrf;
+    $('health').textContent = me.user;
+    const a = document.createElement('a');
+    a.href = '#'; a.textContent = 'Log out'; a.id = 'logout';
+    a.onclick = (e) => { e.preventDefault(); logout(); };
+    document.querySelector('header').appendChild(a);
+  } catch (e) { return; }
+  loadCameras();
+})();

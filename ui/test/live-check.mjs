@@ -1,5 +1,6 @@
 // Opens nvr's live page in headless Chromium (Debian's, never a downloaded one) and reports whether the
-// video plays: node live-check.mjs URL SCREENSHOT.png → one JSON line on stdout.
+// video plays: NVR_USER=.. NVR_PASSWORD=.. node live-check.mjs URL SCREENSHOT.png → one JSON line on stdout.
+// It starts logged out, so it also proves the login page works and brings the user back to the URL.
 import { chromium } from 'playwright-core';
 
 const [url, shot] = process.argv.slice(2);
@@ -14,6 +15,16 @@ try {
   page.on('console', (m) => { if (m.type() === 'error') out.errors.push(m.text()); });
   page.on('pageerror', (e) => out.errors.push(String(e)));
   await page.goto(url);
+  // Not logged in: the page sends us to the login form; log in as a user would.
+  await page.waitForURL(/login\.html/, { timeout: 10000 });
+  out.loginPage = true;
+  await page.fill('#user', process.env.NVR_USER || '');
+  await page.fill('#password', process.env.NVR_PASSWORD || '');
+  await page.click('#submit');
+  await page.waitForURL((u) => !u.pathname.endsWith('login.html'), { timeout: 10000 });
+  out.afterLogin = page.url();
+  // The logged-out page's 401 is how it found out it must log in; only errors after login count.
+  out.beforeLogin = out.errors.splice(0);
   // requestVideoFrameCallback does not fire in headless Chromium without a GPU: poll instead.
   await page.waitForFunction(() => {
     const v = document.querySelector('video');

@@ -1,0 +1,132 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/nvrproject/nvr/internal/auth"
+)
+
+type ctxKey struct{}
+
+// principal returns the request's authenticated user (nil on public routes).
+func principal(r *http.Request) *auth.Principal {
+	p, _ := r.Context().Value(ctxKey{}).(*auth.Principal)
+	return p
+}
+
+// guard is the one permission check every route goes through.
+func (s *Server) guard(rt Route) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if rt.Access == Public {
+			rt.Handler(w, r)
+			return
+		}
+		if s.opt.Auth.NeedsSetup(r.Context()) {
+			writeError(w, http.StatusServiceUnavailable, "nvr is not set up yet: open the setup link that nvrd start printed, or run nvrd user add on the server")
+			return
+		}
+		p, err := s.opt.Auth.Authenticate(r)
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="nvr"`)
+			writeError(w, http.StatusUnauthorized, err.Error())
+			return
+		}
+		if p.ViaCookie && !sameOrigin(r) {
+			writeError(w, http.StatusForbidden, "requests with a session cookie must come from this server's own pages")
+			return
+		}
+		if !p.CheckCSRF(r) {
+			writeError(w, http.StatusForbidden, "missing or wrong X-CSRF-Token header (reload the page)")
+			return
+		}
+		switch rt.Access {
+		case Admin:
+			if !p.Admin() {
+				writeError(w, http.StatusForbidden, "only an administrator may do this")
+				return
+			}
+		case CameraLive, CameraRecorded:
+			need := auth.NeedLive
+			if rt.Access == CameraRecorded {
+				need = auth.NeedRecordings
+			}
+			if id := r.PathValue("id"); !p.Can(id, need) {
+				writeError(w, http.StatusForbidden, "you may not see this camera")
+				return
+			}
+		}
+		rt.Handler(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, p)))
+	}
+}
+
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Token    string `json:"token"`
+		User     string `json:"user"`
+		Password string `json:"password"`
+	}
+	if !decodeBody(w, r, &in) {
+		return
+	}
+	u, err := s.opt.Auth.Setup(r.Context(), in.Token, in.User, in.Password)
+	if err != nil {
+		code := http.StatusBadRequest
+		if errors.Is(err, auth.ErrSetupClosed) {
+			code = http.StatusForbidden
+		}
+		writeError(w, code, err.Error())
+		return
+	}
+	s.log.Info("first administrator created", "user", u.Name)
+	writeJSON(w, http.StatusCreated, map[string]string{"user": u.Name, "role": u.Role})
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		User     string `json:"user"`
+		Password string `json:"password"`
+	}
+	if !decodeBody(w, r, &in) {
+		return
+	}
+	secret, sess, u, err := s.opt.Auth.Login(r.Context(), clientAddr(r), in.User, in.Password)
+	switch {
+	case errors.Is(err, auth.ErrRateLimited):
+		w.Header().Set("Retry-After", "60")
+		writeError(w, http.StatusTooManyRequests, err.Error())
+		return
+	case errors.Is(err, auth.ErrBadCredentials):
+		s.log.Warn("failed login", "user", in.User, "addr", clientAddr(r))
+		writeError(w, http.StatusUnauthorized, err.Error())
+		return
+	case err != nil:
+		writeError(w, http.StatusInternalServerError, "cannot open a session: "+err.Error())
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: auth.CookieName, Value: secret, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, Expires: sess.Expires})
+	writeJSON(w, http.StatusOK, map[string]any{"user": u.Name, "role": u.Role, "csrf": sess.CSRF, "expires": sess.Expires.UTC().Format(time.RFC3339)})
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	s.opt.Auth.Logout(r)
+	http.SetCookie(w, &http.Cookie{Name: auth.CookieName, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) me(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	writeJSON(w, http.StatusOK, map[string]any{"user": p.User.Name, "role": p.User.Role, "csrf": p.CSRF, "cameras": p.User.Cameras})
+}

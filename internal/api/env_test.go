@@ -1,0 +1,124 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/nvrproject/nvr/internal/auth"
+	"github.com/nvrproject/nvr/internal/store"
+	"github.com/nvrproject/nvr/internal/supervisor"
+)
+
+// adminTokens maps a test server to its administrator's token (used by call).
+var adminTokens sync.Map
+
+// testEnv is a real API server on a real store with three users: an admin, a viewer of camera "yard"
+// and a viewer without cameras; two cameras exist, "yard" and "house".
+type testEnv struct {
+	srv                  *httptest.Server
+	st                   *store.Store
+	auth                 *auth.Service
+	logs                 *bytes.Buffer
+	admin, with, without string // API tokens
+}
+
+const testPassword = "tr0ub4dor&3-horse"
+
+var (
+	hashOnce sync.Once
+	pwHash   string
+)
+
+func newEnv(t *testing.T) *testEnv {
+	t.Helper()
+	dir := t.TempDir()
+	st, err := store.Open(filepath.Join(dir, "data"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	sup, err := supervisor.New(supervisor.Options{Store: st, RunDir: filepath.Join(dir, "run"), WorkerPath: "/bin/true"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	hashOnce.Do(func() {
+		h, _ := bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
+		pwHash = string(h)
+	})
+	for _, c := range []*store.Camera{
+		{Name: "Yard", URL: "rtsp://op:yard-secret@10.0.0.5/s1", Enabled: false, CameraSettings: store.DefaultSettings()},
+		{Name: "House", URL: "rtsp://op:house-secret@10.0.0.6/s1", Enabled: false, CameraSettings: store.DefaultSettings()},
+	} {
+		if err := st.CreateCamera(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	users := []*store.User{
+		{Name: "admin", Role: store.RoleAdmin},
+		{Name: "neighbour", Role: store.RoleViewer, Cameras: map[string]store.Perm{"yard": {Live: true, Recordings: true}}},
+		{Name: "stranger", Role: store.RoleViewer},
+	}
+	a := auth.New(st)
+	toks := make([]string, len(users))
+	for i, u := range users {
+		u.PasswordHash = pwHash
+		if err := st.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		if toks[i], err = a.NewToken(ctx, u.Name, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	logs := &bytes.Buffer{}
+	var mu sync.Mutex
+	log := slog.New(slog.NewTextHandler(lockedWriter{&mu, logs}, nil))
+	srv := httptest.NewServer(New(Options{Store: st, Sup: sup, Auth: a, Log: log, UI: testUI()}))
+	t.Cleanup(srv.Close)
+	adminTokens.Store(srv, toks[0])
+	t.Cleanup(func() { adminTokens.Delete(srv) })
+	return &testEnv{srv: srv, st: st, auth: a, logs: logs, admin: toks[0], with: toks[1], without: toks[2]}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// do sends a request with an optional bearer token and extra headers; it returns the status and body.
+func (e *testEnv) do(t *testing.T, method, path, token, body string, hdr http.Header) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, e.srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range hdr {
+		req.Header[k] = v
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}

@@ -1,0 +1,58 @@
+package segments
+
+import "github.com/nvrproject/nvr/pkg/mpegts"
+
+// maxFrameBytes bounds one reassembled video frame; a bigger PES packet is damaged and dropped.
+const maxFrameBytes = 32 << 20
+
+// accessUnit is one video frame from the TS: raw 33-bit timestamps and Annex-B data, valid until the
+// next packet is handed to the demuxer.
+type accessUnit struct {
+	pts, dts int64
+	data     []byte
+}
+
+// videoDemuxer reassembles the PES packets of the video PID into access units.
+type videoDemuxer struct {
+	psi   mpegts.PSI
+	h     pesHeader
+	buf   []byte
+	inPES bool
+}
+
+// packet takes one 188-byte packet and calls emit for the frame it completes, if any.
+func (d *videoDemuxer) packet(p []byte, emit func(accessUnit) error) error {
+	if d.psi.Observe(p) || d.psi.VideoPID == 0 || mpegts.PID(p) != d.psi.VideoPID {
+		return nil
+	}
+	pl := mpegts.Payload(p)
+	if mpegts.PUSI(p) {
+		if err := d.flush(emit); err != nil {
+			return err
+		}
+		h, ok := parsePESHeader(pl)
+		if !ok || !h.hasPTS {
+			return nil // a frame without timestamps cannot be placed: skip it
+		}
+		d.h, d.inPES = h, true
+		d.buf = append(d.buf[:0], pl[h.payload:]...)
+		return nil
+	}
+	if d.inPES {
+		if len(d.buf)+len(pl) > maxFrameBytes {
+			d.inPES = false
+			return nil
+		}
+		d.buf = append(d.buf, pl...)
+	}
+	return nil
+}
+
+// flush emits the frame being reassembled, at the end of a segment or when the next one starts.
+func (d *videoDemuxer) flush(emit func(accessUnit) error) error {
+	if !d.inPES {
+		return nil
+	}
+	d.inPES = false
+	return emit(accessUnit{pts: d.h.pts, dts: d.h.dts, data: d.buf})
+}

@@ -1,0 +1,166 @@
+package segments
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
+)
+
+// maxFragmentBytes flushes a fragment early when a GOP is this large.
+const maxFragmentBytes = 32 << 20
+
+// fmp4Muxer writes H.264 access units as a fragmented MP4: the init segment at the first keyframe with
+// SPS and PPS, then one moof+mdat fragment per GOP, then a random-access index.
+type fmp4Muxer struct {
+	w       *bufio.Writer
+	written int64
+	started bool
+	seq     uint32
+
+	// Timeline in 90 kHz ticks, starting at 0.
+	hasPrev bool
+	prevDTS int64 // raw DTS of the latest frame
+	dts     int64 // its decode time in the export
+	shift   int64 // the first frame's PTS−DTS: composition offsets are reduced by it so that play starts at 0
+	lastDur int64
+
+	samples []fragSample
+	fragDTS int64 // decode time of the fragment's first sample
+	mdat    []byte
+	index   []fragmentTime
+}
+
+func newFMP4Muxer(w io.Writer) *fmp4Muxer {
+	return &fmp4Muxer{w: bufio.NewWriterSize(w, 256<<10)}
+}
+
+// addFrame takes the next access unit in decode order.
+func (m *fmp4Muxer) addFrame(au accessUnit) error {
+	var nalus h264.AnnexB
+	if err := nalus.Unmarshal(au.data); err != nil {
+		return nil // a damaged frame: leave it out
+	}
+	var sps, pps []byte
+	key := false
+	for _, n := range nalus {
+		switch h264.NALUType(n[0] & 0x1f) {
+		case h264.NALUTypeSPS:
+			sps = n
+		case h264.NALUTypePPS:
+			pps = n
+		case h264.NALUTypeIDR:
+			key = true
+		}
+	}
+	if !m.started {
+		if !key || sps == nil || pps == nil {
+			return nil // nothing decodes before the first keyframe with its parameter sets
+		}
+		if err := m.writeInit(sps, pps); err != nil {
+			return err
+		}
+	}
+
+	if !m.hasPrev {
+		m.shift = tickDiff(au.pts, au.dts)
+	} else {
+		d := tickDiff(au.dts, m.prevDTS)
+		if d <= 0 || d > durationToTicks(MaxPTSJump) {
+			// A new recording or a camera reset: join it seamlessly, one frame after the last.
+			d = m.lastDur
+		}
+		m.samples[len(m.samples)-1].dur = uint32(d)
+		m.dts += d
+		m.lastDur = d
+	}
+	m.hasPrev, m.prevDTS = true, au.dts
+
+	if key || len(m.mdat) >= maxFragmentBytes {
+		if err := m.flushFragment(); err != nil {
+			return err
+		}
+	}
+	if len(m.samples) == 0 {
+		m.fragDTS = m.dts
+	}
+	size := len(m.mdat)
+	for _, n := range nalus {
+		switch h264.NALUType(n[0] & 0x1f) {
+		case h264.NALUTypeAccessUnitDelimiter, h264.NALUTypeFillerData:
+			continue // not wanted in MP4 samples
+		}
+		m.mdat = binary.BigEndian.AppendUint32(m.mdat, uint32(len(n)))
+		m.mdat = append(m.mdat, n...)
+	}
+	m.samples = append(m.samples, fragSample{
+		dur:  uint32(m.lastDur),
+		size: uint32(len(m.mdat) - size),
+		cto:  int32(tickDiff(au.pts, au.dts) - m.shift),
+		key:  key,
+	})
+	return nil
+}
+
+// writeInit writes ftyp and moov for the stream's parameter sets.
+func (m *fmp4Muxer) writeInit(sps, pps []byte) error {
+	var s h264.SPS
+	if err := s.Unmarshal(sps); err != nil { // on success sps has at least 4 bytes, as avcC needs
+		return fmt.Errorf("the stream's H.264 sequence parameter set cannot be read: %w", err)
+	}
+	m.started = true
+	m.lastDur = defaultFrameTk // until two frames give the real interval
+	if fps := s.FPS(); fps >= 1 && fps <= 1000 {
+		m.lastDur = int64(ticksPerSecond/fps + 0.5)
+	}
+	return m.write(initSegment(videoInit{
+		width: s.Width(), height: s.Height(), sps: sps, pps: pps,
+		chromaFormat: s.ChromaFormatIdc, bitDepthLuma: s.BitDepthLumaMinus8, bitDepthChrom: s.BitDepthChromaMinus8,
+	}))
+}
+
+// flushFragment writes the pending samples as one moof+mdat.
+func (m *fmp4Muxer) flushFragment() error {
+	if len(m.samples) == 0 {
+		return nil
+	}
+	m.seq++
+	m.index = append(m.index, fragmentTime{dts: m.fragDTS, moof: m.written})
+	if err := m.write(moofBox(m.seq, m.fragDTS, m.samples)); err != nil {
+		return err
+	}
+	var hdr [8]byte
+	binary.BigEndian.PutUint32(hdr[:], uint32(8+len(m.mdat)))
+	copy(hdr[4:], "mdat")
+	if err := m.write(hdr[:]); err != nil {
+		return err
+	}
+	if err := m.write(m.mdat); err != nil {
+		return err
+	}
+	m.samples, m.mdat = m.samples[:0], m.mdat[:0]
+	return nil
+}
+
+// close writes the last fragment (its last frame lasts as long as the one before) and the index.
+func (m *fmp4Muxer) close() error {
+	if !m.started {
+		return errors.New("the segments hold no H.264 keyframe with its SPS and PPS: nothing to export")
+	}
+	if err := m.flushFragment(); err != nil {
+		return err
+	}
+	if err := m.write(mfraBox(m.index)); err != nil {
+		return err
+	}
+	return m.w.Flush()
+}
+
+func (m *fmp4Muxer) write(b []byte) error {
+	n, err := m.w.Write(b)
+	m.written += int64(n)
+	return err
+}

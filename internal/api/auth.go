@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/nvrproject/nvr/internal/auth"
@@ -47,6 +48,20 @@ func (s *Server) guard(rt Route) http.HandlerFunc {
 		case Admin:
 			if !p.Admin() {
 				writeError(w, http.StatusForbidden, "only an administrator may do this")
+				return
+			}
+		case RecordingOf:
+			id, err := strconv.ParseInt(r.PathValue("rec"), 10, 64)
+			cam := ""
+			if err == nil {
+				cam, err = s.opt.Store.RecordingCamera(r.Context(), id)
+			}
+			if err != nil && p.Admin() {
+				writeError(w, http.StatusNotFound, "there is no recording "+strconv.Quote(r.PathValue("rec")))
+				return
+			}
+			if err != nil || !p.Can(cam, auth.NeedRecordings) {
+				writeError(w, http.StatusForbidden, "you may not see this recording")
 				return
 			}
 		case CameraLive, CameraRecorded:

@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"github.com/nvrproject/nvr/internal/auth"
+	"github.com/nvrproject/nvr/internal/recorder"
 	"github.com/nvrproject/nvr/internal/store"
 	"github.com/nvrproject/nvr/internal/supervisor"
 )
@@ -147,12 +148,25 @@ func (s *Server) cameraStatus(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, supervisor.Status{State: supervisor.StateDisabled})
 		return
 	}
-	cam := s.opt.Sup.Camera(c.ID)
-	if cam == nil {
-		writeJSON(w, http.StatusOK, supervisor.Status{State: supervisor.StateStarting})
-		return
+	out := cameraStatus{Status: supervisor.Status{State: supervisor.StateStarting}}
+	if cam := s.opt.Sup.Camera(c.ID); cam != nil {
+		out.Status = cam.Status()
 	}
-	writeJSON(w, http.StatusOK, cam.Status())
+	if s.opt.Recorder != nil {
+		rs := s.opt.Recorder.Status(c.ID)
+		out.Recording = &rs
+	}
+	if s.opt.Analysis != nil {
+		out.Analysis = s.opt.Analysis(c.ID)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// cameraStatus is the camera's pipeline status with its recording and analysis state.
+type cameraStatus struct {
+	supervisor.Status
+	Recording *recorder.Status `json:"recording,omitempty"`
+	Analysis  any              `json:"analysis,omitempty"`
 }
 
 func (s *Server) snapshot(w http.ResponseWriter, r *http.Request) {

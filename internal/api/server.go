@@ -9,8 +9,10 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/nvrproject/nvr/internal/auth"
+	"github.com/nvrproject/nvr/internal/recorder"
 	"github.com/nvrproject/nvr/internal/store"
 	"github.com/nvrproject/nvr/internal/supervisor"
 )
@@ -20,8 +22,15 @@ type Options struct {
 	Store *store.Store
 	Sup   *supervisor.Supervisor
 	Auth  *auth.Service
-	UI    fs.FS // the web page's files
-	Log   *slog.Logger
+	// Recorder serves recordings and takes triggers.
+	Recorder *recorder.Recorder
+	// Manual, when set, handles POST /api/cameras/{id}/record (the event engine: a manual event that
+	// triggers recording); otherwise the recorder is triggered directly.
+	Manual func(cameraID string, start, until time.Time)
+	// Analysis, when set, returns a camera's motion/detection state for its status.
+	Analysis func(cameraID string) any
+	UI       fs.FS // the web page's files
+	Log      *slog.Logger
 }
 
 // Server serves the API.
@@ -42,6 +51,7 @@ const (
 	AnyUser                      // any logged-in user; lists are filtered per camera
 	CameraLive                   // users with live permission on {id}
 	CameraRecorded               // users with recordings permission on {id}
+	RecordingOf                  // users with recordings permission on the camera of recording {rec}
 )
 
 // Route is one entry of the routes table.
@@ -74,6 +84,12 @@ func New(opt Options) *Server {
 		{"GET", "/api/cameras/{id}/status", CameraLive, s.cameraStatus},
 		{"GET", "/api/cameras/{id}/live", CameraLive, s.live},
 		{"GET", "/api/cameras/{id}/snapshot.jpg", CameraLive, s.snapshot},
+		{"POST", "/api/cameras/{id}/record", CameraLive, s.recordNow},
+		{"GET", "/api/cameras/{id}/recordings.m3u8", CameraRecorded, s.cameraPlaylist},
+		{"GET", "/api/cameras/{id}/export.mp4", CameraRecorded, s.export},
+		{"GET", "/api/recordings", AnyUser, s.listRecordings},
+		{"GET", "/api/recordings/{rec}/index.m3u8", RecordingOf, s.recordingPlaylist},
+		{"GET", "/api/recordings/{rec}/segments/{file}", RecordingOf, s.recordingSegment},
 		{"GET", "/metrics", Admin, s.metrics},
 	}
 	for _, r := range s.routes {

@@ -15,19 +15,19 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/nvrproject/nvr/internal/api"
-	"github.com/nvrproject/nvr/internal/auth"
+	"github.com/nvrproject/nvr/internal/app"
+	"github.com/nvrproject/nvr/internal/recorder"
 	"github.com/nvrproject/nvr/internal/store"
-	"github.com/nvrproject/nvr/internal/supervisor"
 	"github.com/nvrproject/nvr/ui"
 )
 
 func init() { extraCommands = append(extraCommands, newStartCmd) }
 
 type startFlags struct {
-	listen string
-	ramDir string
-	demo   bool
+	listen   string
+	ramDir   string
+	demo     bool
+	maxBytes int64
 }
 
 func newStartCmd(g *globalFlags) *cobra.Command {
@@ -43,7 +43,8 @@ func newStartCmd(g *globalFlags) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&f.listen, "listen", "127.0.0.1:8080", "address of the web UI and API")
-	cmd.Flags().StringVar(&f.ramDir, "ram-dir", "/dev/shm/nvr", "RAM-disk directory for worker sockets, FIFOs and the pre-roll ring")
+	cmd.Flags().StringVar(&f.ramDir, "ram-dir", "/dev/shm/nvr", "RAM-disk directory for worker sockets, FIFOs and the pre-roll rings")
+	cmd.Flags().Int64Var(&f.maxBytes, "max-bytes", 0, "disk budget for all recordings in bytes (0: none; the volume always keeps 5 % free)")
 	cmd.Flags().BoolVar(&f.demo, "demo", false, "add a synthetic demo camera if there is no camera yet")
 	return cmd
 }
@@ -62,27 +63,25 @@ func workerPath() string {
 
 func runStart(ctx context.Context, g *globalFlags, f *startFlags) error {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	st, err := store.Open(g.dataDir)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
 	if f.demo {
-		if err := addDemoCamera(ctx, st); err != nil {
+		st, err := store.Open(g.dataDir)
+		if err != nil {
+			return err
+		}
+		err = addDemoCamera(ctx, st)
+		st.Close()
+		if err != nil {
 			return err
 		}
 	}
-	sup, err := supervisor.New(supervisor.Options{
-		Store: st, RunDir: filepath.Join(f.ramDir, "run"), WorkerPath: workerPath(), Log: log,
-	})
+	a, err := app.New(app.Options{DataDir: g.dataDir, RAMDir: f.ramDir, WorkerPath: workerPath(), UI: ui.FS(), Log: log,
+		Recorder: recorder.Options{MaxBytes: f.maxBytes}})
 	if err != nil {
 		return err
 	}
-	authSvc := auth.New(st)
-	srv := &http.Server{
-		Handler:           api.New(api.Options{Store: st, Sup: sup, Auth: authSvc, UI: ui.FS(), Log: log}),
-		ReadHeaderTimeout: 10 * time.Second,
-	}
+	defer a.Close()
+	authSvc := a.Auth
+	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second}
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s (is another nvrd running?): %w", f.listen, err)
@@ -96,7 +95,7 @@ func runStart(ctx context.Context, g *globalFlags, f *startFlags) error {
 	supCtx, supCancel := context.WithCancel(ctx)
 	defer supCancel()
 	supDone := make(chan error, 1)
-	go func() { supDone <- sup.Run(supCtx) }()
+	go func() { supDone <- a.Run(supCtx) }()
 	srvDone := make(chan error, 1)
 	go func() { srvDone <- srv.Serve(ln) }()
 

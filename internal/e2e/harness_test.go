@@ -16,13 +16,15 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
 
-	"github.com/nvrproject/nvr/internal/api"
+	"github.com/nvrproject/nvr/internal/app"
 	"github.com/nvrproject/nvr/internal/auth"
+	"github.com/nvrproject/nvr/internal/recorder"
 	"github.com/nvrproject/nvr/internal/store"
 	"github.com/nvrproject/nvr/internal/supervisor"
 	"github.com/nvrproject/nvr/internal/testcam"
@@ -85,7 +87,11 @@ type nvr struct {
 	srv  *httptest.Server
 	sup  *supervisor.Supervisor
 	st   *store.Store
+	app  *app.App
 	logs *bytes.Buffer
+	// stop shuts nvrd down (also run at cleanup).
+	stop    func()
+	dataDir string
 	// token is an administrator's API token, sent with every request.
 	token string
 }
@@ -101,39 +107,61 @@ func (b syncBuffer) Write(p []byte) (int, error) {
 	return b.buf.Write(p)
 }
 
-func startNVR(t *testing.T) *nvr {
+func startNVR(t *testing.T) *nvr { return startNVRWith(t, nvrOptions{}) }
+
+// nvrOptions change what startNVRWith builds.
+type nvrOptions struct {
+	dataDir  string           // default: a temp dir
+	recorder recorder.Options // overrides
+}
+
+// startNVRWith runs the whole of nvrd in the test process (app.New, as nvrd start does) with an
+// administrator whose token every request carries.
+func startNVRWith(t *testing.T, o nvrOptions) *nvr {
 	t.Helper()
 	need(t)
 	dir := t.TempDir()
-	st, err := store.Open(filepath.Join(dir, "data"))
-	if err != nil {
-		t.Fatal(err)
+	if o.dataDir == "" {
+		o.dataDir = filepath.Join(dir, "data")
 	}
 	logs := &bytes.Buffer{}
 	logw := syncBuffer{mu: make(chan struct{}, 1), buf: logs}
 	log := slog.New(slog.NewTextHandler(io.MultiWriter(logw, testWriter{t}), &slog.HandlerOptions{Level: slog.LevelDebug}))
-	sup, err := supervisor.New(supervisor.Options{Store: st, RunDir: filepath.Join(dir, "run"), WorkerPath: workerBin, Log: log})
+	a, err := app.New(app.Options{DataDir: o.dataDir, RAMDir: filepath.Join(dir, "ram"), WorkerPath: workerBin, UI: ui.FS(), Log: log,
+		Recorder: o.recorder})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { defer close(done); _ = sup.Run(ctx) }()
-	authSvc := auth.New(st)
-	token := newAdminToken(t, st, authSvc)
-	srv := httptest.NewServer(api.New(api.Options{Store: st, Sup: sup, Auth: authSvc, UI: ui.FS(), Log: log}))
-	n := &nvr{t: t, srv: srv, sup: sup, st: st, logs: logs, token: token}
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		srv.Close()
-		st.Close()
-		// Every worker was reaped and every socket and FIFO removed.
-		left, _ := filepath.Glob(filepath.Join(dir, "run", "*"))
-		if len(left) > 0 {
-			t.Errorf("files left in the run directory after shutdown: %v", left)
+	go func() { defer close(done); _ = a.Run(ctx) }()
+	var token string
+	if users, _ := a.Store.CountUsers(context.Background()); users == 0 {
+		token = newAdminToken(t, a.Store, a.Auth)
+	} else {
+		tok, err := a.Auth.NewToken(context.Background(), "root", "tests")
+		if err != nil {
+			t.Fatal(err)
 		}
-	})
+		token = tok
+	}
+	srv := httptest.NewServer(a.Handler)
+	n := &nvr{t: t, srv: srv, sup: a.Sup, st: a.Store, app: a, logs: logs, token: token, dataDir: o.dataDir}
+	var once sync.Once
+	n.stop = func() {
+		once.Do(func() {
+			cancel()
+			<-done
+			srv.Close()
+			a.Close()
+			// Every worker was reaped and every socket and FIFO removed.
+			left, _ := filepath.Glob(filepath.Join(dir, "ram", "run", "*"))
+			if len(left) > 0 {
+				t.Errorf("files left in the run directory after shutdown: %v", left)
+			}
+		})
+	}
+	t.Cleanup(n.stop)
 	return n
 }
 

@@ -127,8 +127,11 @@ func slug(name string) string {
 	if len(s) > 40 {
 		s = s[:40]
 	}
-	if s == "" {
+	switch s {
+	case "":
 		s = "camera"
+	case "run", "ring": // names used beside the cameras' directories in the RAM dir
+		s += "-camera"
 	}
 	return s
 }

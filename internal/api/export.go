@@ -1,0 +1,41 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/nvrproject/nvr/internal/recorder"
+	"github.com/nvrproject/nvr/pkg/segments"
+)
+
+// export remuxes a camera's footage over [since, until) into a fragmented MP4, streamed as it is made.
+func (s *Server) export(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.camera(w, r)
+	if !ok {
+		return
+	}
+	since, until, err := span(r, true, 24*time.Hour)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	sp, err := recorder.FindFootage(r.Context(), s.opt.Store, s.opt.Recorder.Root(), c.ID, since, until)
+	if errors.Is(err, recorder.ErrNoFootage) {
+		writeError(w, http.StatusNotFound, "camera "+c.ID+" has no recordings between "+since.UTC().Format(time.RFC3339)+" and "+until.UTC().Format(time.RFC3339))
+		return
+	}
+	if err != nil {
+		storeError(w, err)
+		return
+	}
+	name := fmt.Sprintf("%s-%s.mp4", c.ID, sp.Start.UTC().Format("20060102-150405"))
+	w.Header().Set("Content-Type", "video/mp4")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.Header().Set("X-Content-Duration", fmt.Sprintf("%.3f", sp.End.Sub(sp.Start).Seconds()))
+	if err := segments.ExportMP4(w, sp.Paths, nil); err != nil {
+		// Headers are gone; the client sees a cut-off file. Say why in the log.
+		s.log.Warn("export cut short", "camera", c.ID, "err", err)
+	}
+}

@@ -1,0 +1,217 @@
+// Package recorder keeps the footage: it cuts each camera's TS stream into segments (pkg/segments), holds
+// the newest in a RAM-disk ring for pre-roll, writes event and continuous recordings durably to the data
+// directory with their index in SQLite, reconciles disk and index on start-up, and applies retention.
+//
+// Every camera has one owner goroutine that holds all of its recording state; the supervisor's FIFO
+// reader hands it packets through a bounded queue and never waits for it. Retention has its own
+// goroutine. Crash safety rests on the order of writes, see docs/design.md: segment file to a temp name,
+// fsync, rename, fsync the directory, and only then the index row.
+package recorder
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/nvrproject/nvr/internal/live"
+	"github.com/nvrproject/nvr/internal/store"
+)
+
+// Defaults.
+const (
+	DefaultSegment        = 2 * time.Second
+	DefaultRoll           = 10 * time.Minute
+	DefaultMinFreePercent = 5.0
+	DefaultMaxAge         = 30 * 24 * time.Hour
+	ringMaxBytes          = 96 << 20 // per camera, whatever the bitrate
+	queueLen              = 512      // packet reads waiting for a camera's owner
+	idleClose             = 30 * time.Second
+)
+
+// Options configure a Recorder.
+type Options struct {
+	Store   *store.Store
+	DataDir string // recordings go to DataDir/recordings
+	RAMDir  string // the pre-roll rings go to RAMDir/<camera>
+	Log     *slog.Logger
+	Now     func() time.Time // the clock of retention by age (tests inject one)
+
+	Segment        time.Duration // target segment length (default 2 s)
+	Roll           time.Duration // continuous recordings are rolled this often (default 10 min)
+	MaxBytes       int64         // global budget for all recordings; 0 = none
+	MinFreePercent float64       // keep this much of the volume free (default 5 %; negative = no check)
+	RetentionEvery time.Duration // how often retention runs (default 30 s)
+}
+
+// Recorder records every camera. Create with New, start with Run.
+type Recorder struct {
+	opt  Options
+	log  *slog.Logger
+	root string // DataDir/recordings
+
+	mu      sync.Mutex
+	cams    map[string]*camRec
+	runCtx  context.Context // set once Run has reconciled; owners start under it
+	wg      sync.WaitGroup
+	kickRet chan struct{}
+}
+
+// New checks the options and creates the recordings directory.
+func New(opt Options) (*Recorder, error) {
+	if opt.Log == nil {
+		opt.Log = slog.Default()
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Segment <= 0 {
+		opt.Segment = DefaultSegment
+	}
+	if opt.Roll <= 0 {
+		opt.Roll = DefaultRoll
+	}
+	if opt.MinFreePercent == 0 {
+		opt.MinFreePercent = DefaultMinFreePercent
+	}
+	if opt.RetentionEvery <= 0 {
+		opt.RetentionEvery = 30 * time.Second
+	}
+	root := filepath.Join(opt.DataDir, "recordings")
+	if err := os.MkdirAll(root, 0o750); err != nil {
+		return nil, fmt.Errorf("create recordings directory %s: %w", root, err)
+	}
+	return &Recorder{opt: opt, log: opt.Log.With("part", "recorder"), root: root, cams: map[string]*camRec{},
+		kickRet: make(chan struct{}, 1)}, nil
+}
+
+// Root is the directory that holds the recordings.
+func (r *Recorder) Root() string { return r.root }
+
+// camera returns the camera's recorder, creating it (and starting its owner once Run is running).
+func (r *Recorder) camera(id string) *camRec {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c := r.cams[id]
+	if c == nil {
+		c = newCamRec(r, id)
+		r.cams[id] = c
+		if r.runCtx != nil && r.runCtx.Err() == nil {
+			r.start(c)
+		}
+	}
+	return c
+}
+
+// start runs c's owner goroutine; r.mu is held.
+func (r *Recorder) start(c *camRec) {
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		c.run(r.runCtx)
+	}()
+}
+
+// Packets returns the consumer of a camera's packets for one worker attempt (supervisor.OnPackets).
+// It never blocks: when the camera's queue is full the packets are dropped and counted, and the
+// segment they belonged to is discarded.
+func (r *Recorder) Packets(cameraID string) func(live.Packets) {
+	c := r.camera(cameraID)
+	c.newStream.Store(true)
+	return c.offer
+}
+
+// Trigger asks for footage of a camera from start (the recording adds the camera's pre-roll before it)
+// until at least until. Calling it again while the recording is open extends it. It never blocks.
+func (r *Recorder) Trigger(cameraID string, start, until time.Time, reason string) {
+	c := r.camera(cameraID)
+	select {
+	case c.trig <- trigger{start: start, until: until, reason: reason}:
+	default:
+		c.stat.triggersDropped.Add(1)
+	}
+}
+
+// Status is a camera's recording state, for the camera status route and /metrics.
+type Status struct {
+	Recording       bool   `json:"recording"`
+	RecordingID     string `json:"recording_id,omitempty"`
+	Error           string `json:"error,omitempty"`
+	SegmentsWritten int64  `json:"segments_written"`
+	BytesWritten    int64  `json:"bytes_written"`
+	Dropped         int64  `json:"packets_dropped"`
+}
+
+// Status returns a camera's recording state.
+func (r *Recorder) Status(cameraID string) Status {
+	r.mu.Lock()
+	c := r.cams[cameraID]
+	r.mu.Unlock()
+	if c == nil {
+		return Status{}
+	}
+	return c.status()
+}
+
+// Run reconciles the disk with the index, then records until ctx ends; it returns when every camera
+// owner has closed its recording.
+func (r *Recorder) Run(ctx context.Context) error {
+	if err := r.reconcile(ctx); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.runCtx = ctx
+	for _, c := range r.cams {
+		r.start(c)
+	}
+	r.mu.Unlock()
+
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		r.retentionLoop(ctx)
+	}()
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		r.settingsLoop(ctx)
+	}()
+	<-ctx.Done()
+	r.wg.Wait()
+	return nil
+}
+
+// kickRetention asks the retention goroutine to run now (a write failed for lack of space).
+func (r *Recorder) kickRetention() {
+	select {
+	case r.kickRet <- struct{}{}:
+	default:
+	}
+}
+
+// settingsLoop hands changed camera settings to the camera owners.
+func (r *Recorder) settingsLoop(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	var rev int64 = -1
+	for {
+		if n, err := r.opt.Store.CamerasRevision(ctx); err == nil && n != rev {
+			rev = n
+			cams, err := r.opt.Store.Cameras(ctx)
+			if err == nil {
+				for _, cam := range cams {
+					set := cam.Record
+					r.camera(cam.ID).settings.Store(&set)
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -276,7 +276,11 @@ func (c *camRec) closeRec() {
 	if c.rec == nil {
 		return
 	}
-	if c.rec.id != 0 {
+	if c.rec.id != 0 && c.rec.n == 0 {
+		// Nothing could be written (a full disk): no empty recording is left behind.
+		_ = os.RemoveAll(c.rec.dir)
+		_ = c.r.opt.Store.DeleteRecording(context.Background(), c.rec.id)
+	} else if c.rec.id != 0 {
 		if err := c.r.opt.Store.CloseRecording(context.Background(), c.rec.id); err != nil {
 			c.warn("cannot mark the recording finished (fixed at next start)", err)
 		}
@@ -289,7 +293,7 @@ func (c *camRec) closeRec() {
 // failed records a write failure in the status and the log (rate-limited); a full disk wakes retention.
 func (c *camRec) failed(err error) {
 	msg := "cannot write recordings: " + err.Error()
-	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) || strings.Contains(err.Error(), "disk is full") {
 		msg = "the recordings disk is full; recording resumes when space is freed (live view is not affected)"
 		c.r.kickRetention()
 	} else if errors.Is(err, os.ErrPermission) || errors.Is(err, syscall.EROFS) {

@@ -4,8 +4,8 @@ import "time"
 
 // Segment is a piece of a camera's MPEG-TS stream made by a Segmenter. Data starts with a PAT packet, a
 // PMT packet and the first packet of a keyframe, and holds whole 188-byte packets. The one exception is
-// a segment cut because it hit the size or time cap without a keyframe: it has Keyframes == 0 and decodes
-// only after its predecessor.
+// the continuation of a segment cut because it hit the size or time cap between keyframes: it has
+// Keyframes == 0, decodes only after its predecessor, and ends at the next keyframe.
 type Segment struct {
 	Seq       uint64        // 0, 1, 2, … per Segmenter
 	Start     time.Time     // wall clock of the first frame (see Segmenter for how it is derived)

@@ -19,13 +19,14 @@ func (s *Segmenter) Flush() *Segment {
 	return seg
 }
 
-// begin opens a segment at a frame whose unwrapped PTS is now (the frame is accounted by the caller).
-func (s *Segmenter) begin(at time.Time, now int64) {
+// begin opens a segment at a frame whose unwrapped PTS is now (the frame is accounted by the caller);
+// key tells whether that frame is a keyframe.
+func (s *Segmenter) begin(at time.Time, now int64, key bool) {
 	s.open = true
 	s.cur = make([]byte, 0, max(s.sizeHint, 64*mpegts.PacketSize))
 	s.cur = append(append(s.cur, s.psi.PAT...), s.psi.PMT...)
 	s.pending = s.pending[:0]
-	s.keyframes, s.frames = 0, 0
+	s.keyframes, s.frames, s.keyStart = 0, 0, key
 	s.first, s.maxPTS = now, now
 	s.firstRaw = s.lastRaw
 	s.start = s.startTime(at)

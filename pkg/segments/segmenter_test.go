@@ -269,6 +269,31 @@ func TestSegmenterCapsSegmentsWithoutKeyframes(t *testing.T) {
 	})
 }
 
+func TestSegmenterCappedSegmentEndsAtNextKeyframe(t *testing.T) {
+	spec := plainClip
+	spec.gop = 100 // a keyframe every 4 s
+	ts := clip(t, spec)
+	s := NewSegmenter(0)
+	s.maxDur = 3 * ticksPerSecond
+	segs := feed(s, ts, rand.New(rand.NewPCG(6, 7)), realTime(len(ts)/188, 10*time.Second))
+	want := []struct {
+		d    time.Duration
+		keys int
+	}{{3 * time.Second, 1}, {time.Second, 0}, {3 * time.Second, 1}, {time.Second, 0}, {2 * time.Second, 1}}
+	if len(segs) != len(want) {
+		t.Fatalf("%d segments, want %d", len(segs), len(want))
+	}
+	for i, seg := range segs {
+		if seg.Duration != want[i].d || seg.Keyframes != want[i].keys {
+			t.Fatalf("segment %d: %v with %d keyframes, want %v with %d", i, seg.Duration, seg.Keyframes, want[i].d, want[i].keys)
+		}
+		if seg.Keyframes > 0 {
+			checkShape(t, seg)
+		}
+	}
+	checkConcatenation(t, ts, segs)
+}
+
 func checkCapped(t *testing.T, ts []byte, segs []Segment, ok func(Segment) bool) {
 	t.Helper()
 	if len(segs) < 2 {

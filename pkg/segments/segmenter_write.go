@@ -51,6 +51,7 @@ type Segmenter struct {
 	open      bool
 	cur       []byte
 	keyframes int
+	keyStart  bool  // it starts with a keyframe (not a capped segment's continuation)
 	frames    int   // video PES packets with a PTS
 	firstRaw  int64 // raw PTS of its first frame
 	first     int64 // unwrapped PTS of its first frame
@@ -148,10 +149,11 @@ func (s *Segmenter) frameStart(p []byte, at time.Time) *Segment {
 	now := s.last // this frame's PTS, unwrapped (the previous frame's if it has none)
 	if s.open {
 		elapsed := now - s.first
-		if key && elapsed+s.interval()/2 >= s.target || len(s.cur) >= s.maxBytes || elapsed >= s.maxDur {
+		due := !s.keyStart || elapsed+s.interval()/2 >= s.target // a capped segment ends at the next keyframe
+		if key && due || len(s.cur) >= s.maxBytes || elapsed >= s.maxDur {
 			done = s.finish(now)
 			if !key {
-				s.begin(at, now) // over a cap: continue without a keyframe rather than lose frames
+				s.begin(at, now, false) // over a cap: continue without a keyframe rather than lose frames
 			}
 		}
 	}
@@ -159,7 +161,7 @@ func (s *Segmenter) frameStart(p []byte, at time.Time) *Segment {
 		if !key {
 			return done
 		}
-		s.begin(at, now)
+		s.begin(at, now, true)
 	}
 	if key {
 		s.keyframes++

@@ -50,18 +50,14 @@ func (s *Server) guard(rt Route) http.HandlerFunc {
 				writeError(w, http.StatusForbidden, "only an administrator may do this")
 				return
 			}
-		case RecordingOf:
-			id, err := strconv.ParseInt(r.PathValue("rec"), 10, 64)
-			cam := ""
-			if err == nil {
-				cam, err = s.opt.Store.RecordingCamera(r.Context(), id)
-			}
+		case RecordingOf, EventOf:
+			cam, err := s.ownerCamera(r, rt.Access)
 			if err != nil && p.Admin() {
-				writeError(w, http.StatusNotFound, "there is no recording "+strconv.Quote(r.PathValue("rec")))
+				writeError(w, http.StatusNotFound, "there is no such recording or event")
 				return
 			}
 			if err != nil || !p.Can(cam, auth.NeedRecordings) {
-				writeError(w, http.StatusForbidden, "you may not see this recording")
+				writeError(w, http.StatusForbidden, "you may not see this camera's recordings and events")
 				return
 			}
 		case CameraLive, CameraRecorded:
@@ -144,4 +140,24 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 func (s *Server) me(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
 	writeJSON(w, http.StatusOK, map[string]any{"user": p.User.Name, "role": p.User.Role, "csrf": p.CSRF, "cameras": p.User.Cameras})
+}
+
+// ownerCamera finds the camera of the recording {rec} or event {ev} in the path.
+func (s *Server) ownerCamera(r *http.Request, a Access) (string, error) {
+	if a == RecordingOf {
+		id, err := strconv.ParseInt(r.PathValue("rec"), 10, 64)
+		if err != nil {
+			return "", err
+		}
+		return s.opt.Store.RecordingCamera(r.Context(), id)
+	}
+	id, err := strconv.ParseInt(r.PathValue("ev"), 10, 64)
+	if err != nil {
+		return "", err
+	}
+	ev, err := s.opt.Store.GetEvent(r.Context(), id)
+	if err != nil {
+		return "", err
+	}
+	return ev.CameraID, nil
 }

@@ -11,10 +11,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/nvrproject/nvr/internal/auth"
+	"github.com/nvrproject/nvr/internal/recorder"
 	"github.com/nvrproject/nvr/internal/store"
 	"github.com/nvrproject/nvr/internal/supervisor"
 )
@@ -80,10 +82,31 @@ func newEnv(t *testing.T) *testEnv {
 			t.Fatal(err)
 		}
 	}
+	// One recording per camera: 1 is yard's, 2 is house's.
+	for _, cam := range []string{"yard", "house"} {
+		rec := &store.Recording{CameraID: cam, Kind: store.KindEvent, Reason: "test", Start: time.Now().Add(-time.Minute), Dir: cam + "/x"}
+		if err := st.CreateRecording(ctx, rec); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.AppendSegment(ctx, rec.ID, store.SegEntry{Index: 0, Duration: 2 * time.Second, Bytes: 188}, rec.Start.Add(2*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// One event per camera: 1 is yard's, 2 is house's.
+	for _, cam := range []string{"yard", "house"} {
+		ev := &store.Event{CameraID: cam, Kind: store.EventManual, Start: time.Now(), End: time.Now(), Snapshot: []byte{0xff, 0xd8, 0xff, 0xd9}}
+		if err := st.CreateEvent(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec, err := recorder.New(recorder.Options{Store: st, DataDir: filepath.Join(dir, "data"), RAMDir: filepath.Join(dir, "ram")})
+	if err != nil {
+		t.Fatal(err)
+	}
 	logs := &bytes.Buffer{}
 	var mu sync.Mutex
 	log := slog.New(slog.NewTextHandler(lockedWriter{&mu, logs}, nil))
-	srv := httptest.NewServer(New(Options{Store: st, Sup: sup, Auth: a, Log: log, UI: testUI()}))
+	srv := httptest.NewServer(New(Options{Store: st, Sup: sup, Auth: a, Recorder: rec, Log: log, UI: testUI()}))
 	t.Cleanup(srv.Close)
 	adminTokens.Store(srv, toks[0])
 	t.Cleanup(func() { adminTokens.Delete(srv) })

@@ -47,6 +47,26 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
 	metric("nvr_live_viewers", "gauge", "Connected live viewers.", func(r row) string { return fmt.Sprint(r.st.Viewers) })
 	metric("nvr_live_added_latency_p50_seconds", "gauge", "Median time from FIFO read to WebSocket write.", func(r row) string { return fmt.Sprintf("%g", r.p50) })
 	metric("nvr_live_added_latency_p99_seconds", "gauge", "99th percentile time from FIFO read to WebSocket write.", func(r row) string { return fmt.Sprintf("%g", r.p99) })
+	if s.opt.Analysis != nil {
+		type scored interface{ MotionScoreValue() float64 }
+		metric("nvr_motion_score", "gauge", "Motion score of the latest keyframe.", func(r row) string {
+			if v, ok := s.opt.Analysis(r.id).(scored); ok {
+				return fmt.Sprintf("%g", v.MotionScoreValue())
+			}
+			return "0"
+		})
+	}
+	if s.opt.Recorder != nil {
+		metric("nvr_recording_bytes_written_total", "counter", "Recording bytes written.", func(r row) string {
+			return fmt.Sprint(s.opt.Recorder.Status(r.id).BytesWritten)
+		})
+		metric("nvr_recording_active", "gauge", "1 while a recording is open.", func(r row) string {
+			if s.opt.Recorder.Status(r.id).Recording {
+				return "1"
+			}
+			return "0"
+		})
+	}
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4")
 	_, _ = w.Write([]byte(b.String()))
 }

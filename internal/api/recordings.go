@@ -280,7 +280,10 @@ func (s *Server) recordNow(w http.ResponseWriter, r *http.Request) {
 	now := time.Now()
 	until := now.Add(time.Duration(in.Seconds) * time.Second)
 	if s.opt.Manual != nil {
-		s.opt.Manual(c.ID, now, until)
+		if err := s.opt.Manual(r.Context(), c.ID, in.Seconds); err != nil {
+			writeError(w, http.StatusServiceUnavailable, "camera "+c.ID+": "+err.Error())
+			return
+		}
 	} else {
 		s.opt.Recorder.Trigger(c.ID, now, until, "manual")
 	}

@@ -24,8 +24,16 @@ var wildcard = regexp.MustCompile(`\{([a-z_]+)\.*\}`)
 // that exists where one is needed (filled in by later issues' routes).
 func fill(pattern, camera string) string {
 	return wildcard.ReplaceAllStringFunc(pattern, func(w string) string {
-		if w == "{id}" {
+		switch w {
+		case "{id}":
 			return camera
+		case "{rec}", "{ev}": // the test env's recording or event of that camera
+			if camera == "yard" {
+				return "1"
+			}
+			return "2"
+		case "{file}":
+			return "000000.ts"
 		}
 		return "1"
 	})
@@ -50,6 +58,9 @@ func TestEveryRouteChecksPermissions(t *testing.T) {
 			// The camera the neighbour may see, for per-camera routes.
 			path := fill(rt.Pattern, "yard")
 			body := "{}"
+			if strings.HasSuffix(rt.Pattern, "/record") {
+				body = `{"seconds":5}`
+			}
 			switch rt.Pattern {
 			case "/api/login":
 				body = `{"user":"admin","password":"` + testPassword + `"}`
@@ -75,7 +86,7 @@ func TestEveryRouteChecksPermissions(t *testing.T) {
 			case AnyUser:
 				cases = []who{{"nobody", "", is(401), "401"}, {"viewer without camera", e.without, allowed, "allowed"},
 					{"viewer with camera", e.with, allowed, "allowed"}, {"admin", e.admin, allowed, "allowed"}}
-			case CameraLive, CameraRecorded:
+			case CameraLive, CameraRecorded, RecordingOf, EventOf:
 				cases = []who{{"nobody", "", is(401), "401"}, {"viewer without camera", e.without, is(403), "403"},
 					{"viewer with camera", e.with, allowed, "allowed"}, {"admin", e.admin, allowed, "allowed"}}
 				// The neighbour may not reach the other camera through the same route either.
@@ -135,11 +146,30 @@ func TestIDGuessingAndTraversal(t *testing.T) {
 		"/api/cameras/%2e%2e/status",
 		"/api/cameras/HOUSE/status",
 		"/api/cameras/house /status",
+		"/api/recordings/1/segments/..%2f..%2f..%2fnvr.db",
+		"/api/recordings/1/segments/%2e%2e%2f%2e%2e%2fnvr.db",
+		"/api/recordings/1/../2/index.m3u8",
+		"/api/recordings/2/index.m3u8",
+		"/api/recordings/2/segments/000000.ts",
+		"/api/recordings/0x2/index.m3u8",
+		"/api/recordings/-1/index.m3u8",
+		"/api/recordings?camera=house",
+		"/api/events?camera=house",
+		"/api/events/2/snapshot.jpg",
 	} {
 		code, body := e.do(t, "GET", p, e.with, "", nil)
-		if code == 200 || strings.Contains(body, "root:") {
+		if code == 200 || strings.Contains(body, "root:") || strings.Contains(body, "SQLite") {
 			t.Errorf("%s as the neighbour: HTTP %d %s", p, code, body)
 		}
+	}
+	// The neighbour's recordings list holds only yard's recording.
+	_, body := e.do(t, "GET", "/api/recordings", e.with, "", nil)
+	if !strings.Contains(body, `"camera": "yard"`) || strings.Contains(body, "house") {
+		t.Errorf("the neighbour's recordings list: %s", body)
+	}
+	_, body = e.do(t, "GET", "/api/events", e.with, "", nil)
+	if !strings.Contains(body, `"camera":"yard"`) && !strings.Contains(body, `"camera": "yard"`) || strings.Contains(body, "house") {
+		t.Errorf("the neighbour's events list: %s", body)
 	}
 	// An id that does not exist is 403 for a viewer (no way to tell it from one they may not see) and
 	// 404 for an admin.

@@ -4,12 +4,12 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/nvrproject/nvr/internal/auth"
 	"github.com/nvrproject/nvr/internal/recorder"
@@ -26,7 +26,7 @@ type Options struct {
 	Recorder *recorder.Recorder
 	// Manual, when set, handles POST /api/cameras/{id}/record (the event engine: a manual event that
 	// triggers recording); otherwise the recorder is triggered directly.
-	Manual func(cameraID string, start, until time.Time)
+	Manual func(ctx context.Context, cameraID string, seconds int) error
 	// Analysis, when set, returns a camera's motion/detection state for its status.
 	Analysis func(cameraID string) any
 	UI       fs.FS // the web page's files
@@ -52,6 +52,7 @@ const (
 	CameraLive                   // users with live permission on {id}
 	CameraRecorded               // users with recordings permission on {id}
 	RecordingOf                  // users with recordings permission on the camera of recording {rec}
+	EventOf                      // users with recordings permission on the camera of event {ev}
 )
 
 // Route is one entry of the routes table.
@@ -90,6 +91,8 @@ func New(opt Options) *Server {
 		{"GET", "/api/recordings", AnyUser, s.listRecordings},
 		{"GET", "/api/recordings/{rec}/index.m3u8", RecordingOf, s.recordingPlaylist},
 		{"GET", "/api/recordings/{rec}/segments/{file}", RecordingOf, s.recordingSegment},
+		{"GET", "/api/events", AnyUser, s.listEvents},
+		{"GET", "/api/events/{ev}/snapshot.jpg", EventOf, s.eventSnapshot},
 		{"GET", "/metrics", Admin, s.metrics},
 	}
 	for _, r := range s.routes {

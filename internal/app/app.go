@@ -9,15 +9,20 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/nvrproject/nvr/internal/api"
 	"github.com/nvrproject/nvr/internal/auth"
+	"github.com/nvrproject/nvr/internal/events"
 	"github.com/nvrproject/nvr/internal/live"
 	"github.com/nvrproject/nvr/internal/recorder"
 	"github.com/nvrproject/nvr/internal/store"
 	"github.com/nvrproject/nvr/internal/supervisor"
+	"github.com/nvrproject/nvr/pkg/detect"
+	"github.com/nvrproject/nvr/pkg/ipc"
 )
 
 // Options configure an App.
@@ -29,6 +34,12 @@ type Options struct {
 	Log        *slog.Logger
 	// Recorder overrides (zero values: defaults); Store, DataDir, RAMDir and Log are filled in.
 	Recorder recorder.Options
+	// ModelPath is the object detection model (YOLOX .onnx); "" = no object detection.
+	ModelPath string
+	// DetectLibrary is the ONNX Runtime library; "" = pkg/detect's search.
+	DetectLibrary string
+	// DetectThreads is the inference threads; 0 = all cores but one.
+	DetectThreads int
 }
 
 // App is a running nvrd's parts.
@@ -37,8 +48,10 @@ type App struct {
 	Auth     *auth.Service
 	Sup      *supervisor.Supervisor
 	Recorder *recorder.Recorder
+	Events   *events.Engine
 	Handler  http.Handler
 	log      *slog.Logger
+	detector *detect.Detector
 }
 
 // New opens the store and builds the parts; nothing runs until Run.
@@ -66,8 +79,88 @@ func New(opt Options) (*App, error) {
 		return nil, err
 	}
 	a := &App{Store: st, Auth: auth.New(st), Sup: sup, Recorder: rec, log: opt.Log}
-	a.Handler = api.New(api.Options{Store: st, Sup: sup, Auth: a.Auth, Recorder: rec, UI: opt.UI, Log: opt.Log})
+	// Events left open by the previous run's end (a crash) get an end.
+	if n, err := st.CloseOpenEvents(context.Background(), time.Now()); err == nil && n > 0 {
+		opt.Log.Info("closed events left open by the last run", "events", n)
+	}
+	eo := events.Options{Store: st, Recorder: rec, Log: opt.Log}
+	a.detector, eo.DetectorErr = openDetector(opt)
+	if a.detector != nil {
+		eo.Detector = a.detector
+	} else {
+		opt.Log.Warn("object detection is unavailable; motion and QR events still work", "why", eo.DetectorErr)
+	}
+	a.Events = events.New(eo)
+	sup.OnKeyframe(func(_ string, k *ipc.Keyframe) { a.Events.Keyframe(k) })
+	a.Handler = api.New(api.Options{Store: st, Sup: sup, Auth: a.Auth, Recorder: rec, UI: opt.UI, Log: opt.Log,
+		Manual: func(ctx context.Context, id string, seconds int) error {
+			_, err := a.Events.Manual(ctx, id, seconds)
+			return err
+		},
+		Analysis: func(id string) any {
+			if s, ok := a.Events.Status(id); ok {
+				return analysis{s}
+			}
+			return nil
+		},
+	})
 	return a, nil
+}
+
+// analysis is a camera's event-engine status as the API shows it.
+type analysis struct{ events.Status }
+
+// MotionScoreValue is read by /metrics.
+func (a analysis) MotionScoreValue() float64 { return a.MotionScore }
+
+// openDetector loads the shared detection session, or says why there is none.
+func openDetector(opt Options) (*detect.Detector, error) {
+	if opt.ModelPath == "" {
+		return nil, fmt.Errorf("%w: no model is configured", detect.ErrUnavailable)
+	}
+	if _, err := os.Stat(opt.ModelPath); err != nil {
+		return nil, fmt.Errorf("%w: the model %s is missing; run make setup (scripts/setup-onnxruntime)", detect.ErrUnavailable, opt.ModelPath)
+	}
+	return detect.Open(detect.Options{ModelPath: opt.ModelPath, LibraryPath: opt.DetectLibrary, Threads: opt.DetectThreads})
+}
+
+// configureLoop keeps the event engine's cameras in step with the database.
+func (a *App) configureLoop(ctx context.Context) error {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	var rev int64 = -1
+	known := map[string]bool{}
+	var lastSweep time.Time
+	for {
+		if time.Since(lastSweep) > 10*time.Minute {
+			// Events older than the longest default retention go with their footage.
+			lastSweep = time.Now()
+			if n, err := a.Store.DeleteEventsBefore(ctx, "", time.Now().Add(-recorder.DefaultMaxAge)); err == nil && n > 0 {
+				a.log.Info("old events deleted", "events", n)
+			}
+		}
+		if n, err := a.Store.CamerasRevision(ctx); err == nil && n != rev {
+			if cams, err := a.Store.Cameras(ctx); err == nil {
+				rev = n
+				seen := map[string]bool{}
+				for _, c := range cams {
+					a.Events.Configure(*c)
+					seen[c.ID] = true
+				}
+				for id := range known {
+					if !seen[id] {
+						a.Events.Remove(id)
+					}
+				}
+				known = seen
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
 }
 
 // Run runs the cameras and the recorder until ctx ends, then stops them (workers reaped, recordings
@@ -76,8 +169,9 @@ func (a *App) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errs := make(chan error, 2)
-	for name, run := range map[string]func(context.Context) error{"cameras": a.Sup.Run, "recorder": a.Recorder.Run} {
+	errs := make(chan error, 4)
+	for name, run := range map[string]func(context.Context) error{"cameras": a.Sup.Run, "recorder": a.Recorder.Run,
+		"events": a.Events.Run, "event settings": a.configureLoop} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -100,5 +194,10 @@ func collect(ch <-chan error) []error {
 	return out
 }
 
-// Close closes the store; call after Run has returned.
-func (a *App) Close() error { return a.Store.Close() }
+// Close closes the detector and the store; call after Run has returned.
+func (a *App) Close() error {
+	if a.detector != nil {
+		_ = a.detector.Close()
+	}
+	return a.Store.Close()
+}

@@ -75,7 +75,7 @@ func runStart(ctx context.Context, g *globalFlags, f *startFlags) error {
 		}
 	}
 	a, err := app.New(app.Options{DataDir: g.dataDir, RAMDir: f.ramDir, WorkerPath: workerPath(), UI: ui.FS(), Log: log,
-		Recorder: recorder.Options{MaxBytes: f.maxBytes}})
+		Recorder: recorder.Options{MaxBytes: f.maxBytes}, ModelPath: defaultModelPath()})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,70 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/nvrproject/nvr/internal/auth"
+	"github.com/nvrproject/nvr/internal/store"
+)
+
+func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) {
+	since, until, err := span(r, false, 0)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	q := r.URL.Query()
+	p := principal(r)
+	// Events show what cameras saw: they need the recordings permission.
+	f := store.EventFilter{CameraIDs: s.visibleCameras(p, auth.NeedRecordings), Since: since, Until: until,
+		Kind: q.Get("kind"), Label: q.Get("label")}
+	if c := q.Get("camera"); c != "" {
+		if !p.Can(c, auth.NeedRecordings) {
+			writeError(w, http.StatusForbidden, "you may not see this camera's events")
+			return
+		}
+		f.CameraIDs = []string{c}
+	}
+	if l := q.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > 1000 {
+			writeError(w, http.StatusBadRequest, "limit must be a number from 1 to 1000")
+			return
+		}
+		f.Limit = n
+	}
+	evs, err := s.opt.Store.ListEvents(r.Context(), f)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	for i := range evs {
+		ev := &evs[i]
+		if ev.RecordingID != "" {
+			continue
+		}
+		// Link the event to the recording that holds its start, once that exists.
+		if id, err := s.opt.Store.RecordingAt(r.Context(), ev.CameraID, ev.Start.Add(time.Millisecond)); err == nil && id != 0 {
+			ev.RecordingID = strconv.FormatInt(id, 10)
+			_ = s.opt.Store.SetEventRecording(r.Context(), ev.ID, ev.RecordingID)
+		}
+	}
+	if evs == nil {
+		evs = []store.Event{}
+	}
+	writeJSON(w, http.StatusOK, evs)
+}
+
+func (s *Server) eventSnapshot(w http.ResponseWriter, r *http.Request) {
+	id, _ := strconv.ParseInt(r.PathValue("ev"), 10, 64)
+	jpeg, err := s.opt.Store.EventSnapshot(r.Context(), id)
+	if err != nil {
+		storeError(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "image/jpeg")
+	w.Header().Set("Cache-Control", "private, max-age=86400")
+	_, _ = w.Write(jpeg)
+}

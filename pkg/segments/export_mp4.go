@@ -12,11 +12,14 @@ import (
 // MP4 (ISO BMFF) without re-encoding: an init segment whose avcC comes from the first keyframe's SPS
 // and PPS, one moof+mdat fragment per GOP, and a random-access index (mfra) at the end. Only H.264
 // video is carried; other streams are left out. Timestamps come from the TS PTS/DTS, rebased so that
-// the first frame plays at 0; B-frames get composition offsets. A jump in the timestamps (another
-// recording, a camera reset) is joined seamlessly. Frames before the first keyframe are dropped.
+// the first frame plays at 0; B-frames get signed composition offsets (trun version 1), which ffmpeg
+// and GStreamer show as a start one frame later, as for ffmpeg's own negative_cts_offsets. A jump in the
+// timestamps (another recording, a camera reset) is joined seamlessly. Frames before the first keyframe
+// are dropped, and so are frames that cannot be parsed.
 //
-// It streams: memory holds one segment's GOP, not the export. progress, if not nil, is called with
-// (0, len(paths)) first and after each segment. On error the output is incomplete.
+// It streams: memory holds one GOP (at most 32 MiB) and a 256 KiB write buffer, not the export.
+// progress, if not nil, is called with (0, len(paths)) first and after each segment. On error the
+// output is incomplete.
 func ExportMP4(w io.Writer, paths []string, progress func(done, total int)) error {
 	m := newFMP4Muxer(w)
 	var d videoDemuxer

@@ -19,4 +19,4 @@ type Segment struct {
 }
 
 // End returns Start + Duration.
-func (s *Segment) End() time.Time { return s.Start.Add(s.Duration) }
+func (s Segment) End() time.Time { return s.Start.Add(s.Duration) }

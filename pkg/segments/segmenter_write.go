@@ -10,7 +10,7 @@ import (
 const (
 	DefaultTarget      = 2 * time.Second  // segment length used when NewSegmenter gets 0
 	MaxSegmentBytes    = 64 << 20         // a segment is cut at the next frame once it is this big
-	MaxSegmentDuration = 60 * time.Second // … or once it spans this long without a keyframe
+	MaxSegmentDuration = 60 * time.Second // … or once it spans this long (or twice the target if longer)
 	// MaxPTSJump is the largest forward PTS step taken as continuous; a bigger step, or a step back of
 	// more than MaxPTSStepBack, is a camera or muxer reset and cuts a segment there.
 	MaxPTSJump     = 10 * time.Second
@@ -27,8 +27,10 @@ const (
 
 // Segmenter cuts an aligned MPEG-TS stream into segments of about a target duration, each starting at
 // a keyframe (the video packet with the random-access indicator and PUSI) and beginning with the latest
-// PAT and PMT. A segment ends just before the first keyframe at which at least the target has elapsed
-// since its first frame, measured in video PTS (33-bit wrap handled).
+// PAT and PMT. A segment ends just before the first keyframe at which the target has elapsed since its
+// first frame (less half a frame, so that timestamp jitter does not add a whole GOP), measured in video
+// PTS with the 33-bit wrap handled. A PTS jump (see MaxPTSJump) ends the segment at once; a segment over
+// MaxSegmentBytes or MaxSegmentDuration is cut at the next frame.
 //
 // Start times: the first segment of a stream starts at the wall-clock time passed to the Write that
 // delivered its keyframe. Each following segment starts where the previous one ended (Start+Duration),
@@ -76,7 +78,7 @@ func NewSegmenter(target time.Duration) *Segmenter {
 	return &Segmenter{
 		target:   durationToTicks(target),
 		maxBytes: MaxSegmentBytes,
-		maxDur:   durationToTicks(MaxSegmentDuration),
+		maxDur:   durationToTicks(max(MaxSegmentDuration, 2*target)),
 		disc:     true,
 		frameTk:  defaultFrameTk,
 	}

@@ -127,8 +127,16 @@ func startNVRWith(t *testing.T, o nvrOptions) *nvr {
 	logs := &bytes.Buffer{}
 	logw := syncBuffer{mu: make(chan struct{}, 1), buf: logs}
 	log := slog.New(slog.NewTextHandler(io.MultiWriter(logw, testWriter{t}), &slog.HandlerOptions{Level: slog.LevelDebug}))
-	a, err := app.New(app.Options{DataDir: o.dataDir, RAMDir: filepath.Join(dir, "ram"), WorkerPath: workerBin, UI: ui.FS(), Log: log,
-		Recorder: o.recorder})
+	ao := app.Options{DataDir: o.dataDir, RAMDir: filepath.Join(dir, "ram"), WorkerPath: workerBin, UI: ui.FS(), Log: log,
+		Recorder: o.recorder}
+	// Object detection as make setup provisions it (the tests that need it skip without it).
+	if m := filepath.Join(repoRoot, "models", "yolox_nano.onnx"); fileExists(m) {
+		ao.ModelPath = m
+	}
+	if l := filepath.Join(repoRoot, "lib", "libonnxruntime.so"); fileExists(l) {
+		ao.DetectLibrary = l
+	}
+	a, err := app.New(ao)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,4 +290,9 @@ func newAdminToken(t testing.TB, st *store.Store, a *auth.Service) string {
 		t.Fatal(err)
 	}
 	return tok
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }

@@ -38,7 +38,7 @@ type camRec struct {
 	settings  atomic.Pointer[store.RecordSettings]
 
 	stat struct {
-		dropped, triggersDropped, segments, bytes atomic.Int64
+		dropped, triggersDropped, segments, bytes, ringBytes atomic.Int64
 		mu                                        sync.Mutex
 		err                                       string
 		recID                                     int64
@@ -177,6 +177,8 @@ func (c *camRec) segment(s segments.Segment) {
 	if c.ring != nil {
 		if err := c.ring.Add(s); err != nil {
 			c.warn("cannot keep pre-roll in the RAM disk", err)
+		} else {
+			c.stat.ringBytes.Add(int64(len(s.Data)))
 		}
 	}
 	switch set.Mode {

@@ -31,6 +31,8 @@ var suites = []suite{
 	{"./pkg/qr/", ".", "20x"},
 	{"./pkg/detect/", ".", "30x"},
 	{"./pkg/segments/", ".", "1s"},
+	{"./internal/recorder/", ".", "3x"},
+	{"./internal/events/", ".", "20x"},
 	{"./internal/e2e/", "BenchmarkGStreamerBaseline|BenchmarkCameras(1|8|16)$", "1x"},
 }
 

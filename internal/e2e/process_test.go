@@ -319,3 +319,55 @@ func (l *lockedBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// TestDetectionUnavailableWithoutLibrary: without ONNX Runtime nvrd runs, cameras stream and record, and
+// the camera status says in plain words that detection is unavailable and why.
+func TestDetectionUnavailableWithoutLibrary(t *testing.T) {
+	model := filepath.Join(repoRoot, "models", "yolox_nano.onnx")
+	if !fileExists(model) {
+		t.Skip("the model is not provisioned; run make setup")
+	}
+	cam := startCamera(t, testcam.Options{})
+	p := &nvrdProc{}
+	dir := t.TempDir()
+	p.data, p.ram, p.stderr = filepath.Join(dir, "data"), filepath.Join(dir, "ram"), &lockedBuffer{}
+	addr := freeAddr(t)
+	p.url = "http://" + addr
+	p.provisionAdmin(t)
+	p.cmd = execNVRD(p, addr, "--model", model)
+	p.cmd.Env = append(p.cmd.Env, "NVR_ONNXRUNTIME_LIB="+filepath.Join(dir, "no", "libonnxruntime.so"))
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.cmd.Process.Signal(syscall.SIGTERM); p.cmd.Wait() })
+	if _, errOut, err := p.cli(t, "camera", "add", "--name", "Lane", "--url", cam.URL()); err != nil {
+		t.Fatal(errOut)
+	}
+	var st struct {
+		supervisor.Status
+		Analysis struct {
+			DetectAvailable bool   `json:"detect_available"`
+			DetectError     string `json:"detect_error"`
+			Keyframes       int64  `json:"keyframes"`
+		} `json:"analysis"`
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := p.get(t, "/api/cameras/lane/status")
+		if err == nil {
+			json.NewDecoder(resp.Body).Decode(&st)
+			resp.Body.Close()
+			if st.State == supervisor.StateStreaming && st.Analysis.Keyframes > 2 {
+				break
+			}
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	if st.State != supervisor.StateStreaming || st.Analysis.Keyframes <= 2 {
+		t.Fatalf("without ONNX Runtime the camera does not stream or is not analysed: %+v", st)
+	}
+	if st.Analysis.DetectAvailable || !strings.Contains(st.Analysis.DetectError, "unavailable") || !strings.Contains(st.Analysis.DetectError, "libonnxruntime") {
+		t.Fatalf("status does not say that detection is unavailable and why: %+v", st.Analysis)
+	}
+	t.Logf("status says: %s", st.Analysis.DetectError)
+}

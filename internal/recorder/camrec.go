@@ -39,9 +39,9 @@ type camRec struct {
 
 	stat struct {
 		dropped, triggersDropped, segments, bytes, ringBytes atomic.Int64
-		mu                                        sync.Mutex
-		err                                       string
-		recID                                     int64
+		mu                                                   sync.Mutex
+		err                                                  string
+		recID                                                int64
 	}
 
 	// Owner state.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nvrproject/nvr/internal/auth"
+	"github.com/nvrproject/nvr/internal/recorder"
 	"github.com/nvrproject/nvr/internal/store"
 	"github.com/nvrproject/nvr/pkg/segments"
 )
@@ -229,28 +230,20 @@ func (s *Server) cameraPlaylist(w http.ResponseWriter, r *http.Request) {
 	if since.IsZero() {
 		since = until.Add(-time.Hour)
 	}
-	recs, err := s.opt.Store.ListRecordings(r.Context(), store.RecordingFilter{CameraIDs: []string{c.ID}, Since: since, Until: until,
-		Limit: 1000, WithSegments: true, Oldest: true})
-	if err != nil {
+	sp, err := recorder.FindFootage(r.Context(), s.opt.Store, s.opt.Recorder.Root(), c.ID, since, until)
+	if err != nil && !errors.Is(err, recorder.ErrNoFootage) {
 		storeError(w, err)
 		return
 	}
 	var items []segments.PlaylistItem
 	var prevEnd time.Time
-	for _, rec := range recs {
-		for _, sg := range rec.Segments {
-			start := rec.Start.Add(sg.Offset)
-			end := start.Add(sg.Duration)
-			if !end.After(since) || !start.Before(until) {
-				continue
-			}
-			items = append(items, segments.PlaylistItem{
-				URI:   fmt.Sprintf("/api/recordings/%d/segments/%s", rec.ID, store.SegmentFile(sg.Index)),
-				Start: start, Duration: sg.Duration,
-				Discontinuity: !prevEnd.IsZero() && absDur(start.Sub(prevEnd)) > time.Second,
-			})
-			prevEnd = end
-		}
+	for _, pc := range sp.Pieces {
+		items = append(items, segments.PlaylistItem{
+			URI:   fmt.Sprintf("/api/recordings/%d/segments/%s", pc.Recording, store.SegmentFile(pc.Index)),
+			Start: pc.Start, Duration: pc.Duration,
+			Discontinuity: !prevEnd.IsZero() && absDur(pc.Start.Sub(prevEnd)) > time.Second,
+		})
+		prevEnd = pc.Start.Add(pc.Duration)
 	}
 	writePlaylist(w, items, false)
 }

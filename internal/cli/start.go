@@ -91,7 +91,7 @@ func runStart(ctx context.Context, g *globalFlags, f *startFlags) error {
 	log.Info("nvrd started", "url", "http://"+ln.Addr().String()+"/", "data_dir", g.dataDir, "version", Version)
 	if tok, ok, err := authSvc.SetupToken(ctx); err == nil && ok {
 		// First run: no default password. This one-time link (valid for an hour) creates the first admin.
-		fmt.Fprintf(os.Stderr, "\n  nvr has no user yet. To create the administrator, open within one hour:\n\n    http://%s/setup.html#token=%s\n\n  (or run: nvrd user add NAME --role admin)\n\n", ln.Addr().String(), tok)
+		fmt.Fprintf(os.Stderr, "\n  nvr has no user yet. To create the administrator, open within one hour:\n\n    http://%s/login.html?setup#token=%s\n\n  (or run: nvrd user add NAME --role admin)\n\n", ln.Addr().String(), tok)
 	}
 
 	supCtx, supCancel := context.WithCancel(ctx)

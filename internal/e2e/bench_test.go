@@ -143,33 +143,7 @@ func runCameraLoad(b *testing.B, n int, window time.Duration) {
 	p.stopB(b)
 }
 
-func startNVRDForBench(b *testing.B) *nvrdProc {
-	dir := b.TempDir()
-	p := &nvrdProc{data: filepath.Join(dir, "data"), ram: filepath.Join(dir, "ram"), stderr: nil}
-	addr := freeAddrB(b)
-	p.url = "http://" + addr
-	p.provisionAdmin(b)
-	p.cmd = execNVRD(p, addr)
-	if err := p.cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		if p.cmd.ProcessState == nil {
-			p.cmd.Process.Kill()
-			p.cmd.Wait()
-		}
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if resp, err := http.Get(p.url + "/api/health"); err == nil {
-			resp.Body.Close()
-			return p
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	b.Fatal("nvrd did not start")
-	return nil
-}
+func startNVRDForBench(b *testing.B) *nvrdProc { return launchNVRD(b, true) }
 
 // childPIDs lists the direct children of pid (the workers).
 func childPIDs(pid int) []int {

@@ -74,7 +74,7 @@ func run(m *testing.M) int {
 	return m.Run()
 }
 
-func need(t *testing.T) {
+func need(t testing.TB) {
 	t.Helper()
 	if skipReason != "" {
 		t.Skip(skipReason)

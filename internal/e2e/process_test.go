@@ -81,7 +81,7 @@ func execNVRD(p *nvrdProc, addr string, args ...string) *exec.Cmd {
 func startNVRD(t *testing.T, args ...string) *nvrdProc { return launchNVRD(t, true, args...) }
 
 // launchNVRD starts nvrd on a fresh data dir, with an administrator made by the CLI when provision is set.
-func launchNVRD(t *testing.T, provision bool, args ...string) *nvrdProc {
+func launchNVRD(t testing.TB, provision bool, args ...string) *nvrdProc {
 	t.Helper()
 	need(t)
 	dir := t.TempDir()
@@ -259,7 +259,7 @@ func TestFirstRunSetupLink(t *testing.T) {
 	p := launchNVRD(t, false)
 	var link string
 	deadline := time.Now().Add(5 * time.Second)
-	re := regexp.MustCompile(`http://\S+/setup\.html#token=(\S+)`)
+	re := regexp.MustCompile(`http://\S+/login\.html\?setup#token=(\S+)`)
 	for link == "" && time.Now().Before(deadline) {
 		if m := re.FindStringSubmatch(p.stderr.String()); m != nil {
 			link = m[1]

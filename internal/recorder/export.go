@@ -15,8 +15,17 @@ var ErrNoFootage = errors.New("nothing was recorded in that span")
 // ExportSpan is what an export covers: the segment files, in order, and the time they span.
 type ExportSpan struct {
 	Paths      []string
+	Pieces     []Piece // the same segments, described
 	Start, End time.Time
 	Bytes      int64
+}
+
+// Piece is one recorded segment in a span.
+type Piece struct {
+	Recording int64
+	Index     int // the segment's number in its recording (store.SegmentFile)
+	Start     time.Time
+	Duration  time.Duration
 }
 
 // FindFootage returns the segment files of a camera that overlap [since, until), oldest first, taken
@@ -41,6 +50,7 @@ func FindFootage(ctx context.Context, st *store.Store, root, cameraID string, si
 			sp.End = end
 			sp.Bytes += sg.Bytes
 			sp.Paths = append(sp.Paths, filepath.Join(root, rec.Dir, store.SegmentFile(sg.Index)))
+			sp.Pieces = append(sp.Pieces, Piece{Recording: rec.ID, Index: sg.Index, Start: start, Duration: sg.Duration})
 		}
 	}
 	if len(sp.Paths) == 0 {

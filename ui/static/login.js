@@ -1,8 +1,8 @@
-// Login and first-run setup (setup.html#token=...): plain forms posting JSON to the API.
+// Login and first-run setup (login.html?setup#token=...): plain forms posting JSON to the API.
 'use strict';
 
 const setupToken = new URLSearchParams(location.hash.slice(1)).get('token');
-const isSetup = location.pathname.endsWith('setup.html');
+const isSetup = new URLSearchParams(location.search).has('setup');
 const $ = (id) => document.getElementById(id);
 
 if (isSetup) {

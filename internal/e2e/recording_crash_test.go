@@ -175,9 +175,9 @@ func TestFullDiskKeepsLiveAndDeletesOldest(t *testing.T) {
 		if code := n.do("GET", "/api/cameras/"+id+"/status", nil, &s); code != 200 {
 			t.Fatalf("status: %d", code)
 		}
-		if strings.Contains(s.Recording.Error, "full") {
+		if strings.Contains(s.Recording.Error, "full") && !sawFull {
 			sawFull = true
-			written0 = s.Recording.SegmentsWritten
+			written0 = s.Recording.SegmentsWritten // at the first report
 		}
 		if s.State != supervisor.StateStreaming {
 			t.Fatalf("the camera stopped streaming while the disk was full: %+v", s)
@@ -204,7 +204,7 @@ func TestFullDiskKeepsLiveAndDeletesOldest(t *testing.T) {
 			t.Fatalf("retention deleted recording %s but kept the older %s", m[1], oldest.ID)
 		}
 	}
-	t.Logf("disk-full seen in status: %v; segments written %d (at last full report %d); recordings left %d, oldest id %s",
+	t.Logf("disk-full seen in status: %v; segments written %d (at the first full report %d); recordings left %d, oldest id %s",
 		sawFull, s.Recording.SegmentsWritten, written0, len(recs), oldest.ID)
 	if sawFull && s.Recording.SegmentsWritten <= written0 {
 		t.Fatal("recording did not resume after the disk was full")

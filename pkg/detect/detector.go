@@ -138,7 +138,12 @@ func (d *Detector) Detect(img image.Image) ([]Detection, error) {
 		return nil, fmt.Errorf("the image is empty (%dx%d)", b.Dx(), b.Dy())
 	}
 	lb := newLetterbox(b.Dx(), b.Dy(), d.model.inW, d.model.inH)
+	return d.detect(img, lb, 1, float64(b.Dx()), float64(b.Dy()))
+}
 
+// detect runs the model on img letterboxed by lb. Boxes, in img's pixels, are multiplied
+// by scale and clamped to fullW×fullH: the size of the picture img was reduced from.
+func (d *Detector) detect(img image.Image, lb letterbox, scale, fullW, fullH float64) ([]Detection, error) {
 	d.mu.Lock()
 	if d.closed {
 		d.mu.Unlock()
@@ -155,6 +160,12 @@ func (d *Detector) Detect(img image.Image) ([]Detection, error) {
 	inside := cands[:0]
 	for _, c := range cands {
 		c.box = lb.toSource(c.box)
+		if scale != 1 {
+			c.box = [4]float64{
+				clamp(c.box[0]*scale, 0, fullW), clamp(c.box[1]*scale, 0, fullH),
+				clamp(c.box[2]*scale, 0, fullW), clamp(c.box[3]*scale, 0, fullH),
+			}
+		}
 		if c.box[2] > c.box[0] && c.box[3] > c.box[1] { // else it lay in the padding
 			inside = append(inside, c)
 		}

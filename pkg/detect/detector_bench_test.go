@@ -13,7 +13,7 @@ import (
 )
 
 // frame1080p is dog.jpg scaled up to 1920x1080 and encoded as a camera would send it.
-func frame1080p(b *testing.B) []byte {
+func frame1080p(b testing.TB) []byte {
 	b.Helper()
 	src := loadImage(b, "dog.jpg")
 	dst := image.NewRGBA(image.Rect(0, 0, 1920, 1080))

@@ -13,11 +13,9 @@
 package jpegscale
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"image"
-	"image/jpeg"
 )
 
 var (
@@ -64,8 +62,7 @@ type component struct {
 // of a Frame it returns stays valid until the next Decode call on the same Decoder. A
 // Decoder must not be used by more than one goroutine at a time; the zero value is ready.
 type Decoder struct {
-	data []byte
-	pos  int
+	headerReader
 
 	width, height int
 	ncomp         int
@@ -96,14 +93,36 @@ func Decode(data []byte, minWidth, minHeight int) (Frame, error) {
 	return d.Decode(data, minWidth, minHeight)
 }
 
-// Size returns the full width and height from the frame header of a JPEG, without
-// decoding it.
+// Size returns the full width and height from the frame header of a JPEG, reading only
+// the marker segments before it.
 func Size(data []byte) (width, height int, err error) {
-	cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
-	if err != nil {
-		return 0, 0, err
+	if len(data) < 2 || data[0] != 0xff || data[1] != 0xd8 {
+		return 0, 0, fmt.Errorf("%w: no SOI marker", ErrCorrupt)
 	}
-	return cfg.Width, cfg.Height, nil
+	var d headerReader
+	d.data, d.pos = data, 2
+	for {
+		m, err := d.marker()
+		if err != nil {
+			return 0, 0, err
+		}
+		if (m >= 0xd0 && m <= 0xd7) || m == 0x01 {
+			continue
+		}
+		if m == 0xd9 || m == 0xda {
+			return 0, 0, fmt.Errorf("%w: no frame header", ErrCorrupt)
+		}
+		seg, err := d.segment()
+		if err != nil {
+			return 0, 0, err
+		}
+		if m >= 0xc0 && m <= 0xcf && m != 0xc4 && m != 0xc8 && m != 0xcc {
+			if len(seg) < 5 {
+				return 0, 0, fmt.Errorf("%w: short frame header", ErrCorrupt)
+			}
+			return int(seg[3])<<8 | int(seg[4]), int(seg[1])<<8 | int(seg[2]), nil
+		}
+	}
 }
 
 // chooseScale returns the largest reduction (8, 4, 2, 1) whose picture is still at least
@@ -204,8 +223,14 @@ func (d *Decoder) decoded() int {
 	return n
 }
 
+// headerReader walks marker segments.
+type headerReader struct {
+	data []byte
+	pos  int
+}
+
 // marker skips to the next marker and returns its code, pos then being after it.
-func (d *Decoder) marker() (byte, error) {
+func (d *headerReader) marker() (byte, error) {
 	for d.pos+1 < len(d.data) {
 		if d.data[d.pos] != 0xff {
 			d.pos++
@@ -223,7 +248,7 @@ func (d *Decoder) marker() (byte, error) {
 }
 
 // segment returns the payload of the marker segment at pos and moves past it.
-func (d *Decoder) segment() ([]byte, error) {
+func (d *headerReader) segment() ([]byte, error) {
 	if d.pos+2 > len(d.data) {
 		return nil, fmt.Errorf("%w: truncated marker segment", ErrCorrupt)
 	}

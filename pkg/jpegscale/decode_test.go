@@ -322,6 +322,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add(goJPEG(f, 40, 24, false, 100)[:300])
 	f.Add([]byte{0xff, 0xd8, 0xff, 0xd9})
 	f.Fuzz(func(t *testing.T, data []byte) {
+		_, _, _ = Size(data)
 		var d Decoder
 		for _, m := range [][2]int{{1, 1}, {4, 4}, {1 << 20, 1}} {
 			fr, err := d.Decode(data, m[0], m[1])

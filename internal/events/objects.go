@@ -300,6 +300,7 @@ func labelColor(label string) color.RGBA {
 
 // drawSnapshot draws the objects' boxes and labels on a copy of img and encodes it as JPEG.
 func drawSnapshot(img image.Image, objs []object) ([]byte, error) {
+	img = unwrap(img)
 	b := img.Bounds()
 	rgba := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
 	draw.Draw(rgba, rgba.Rect, img, b.Min, draw.Src)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nvrproject/nvr/pkg/detect"
+	"github.com/nvrproject/nvr/pkg/jpegscale"
 )
 
 // detectReq asks for object detection on one keyframe.
@@ -149,6 +150,22 @@ func (s *scheduler) take(ctx context.Context) bool {
 // detect decodes the keyframe if needed and runs the detector, turning a panic into an error.
 func (s *scheduler) detect(req *detectReq) (res *detectResult) {
 	res = &detectResult{t: req.t, jpeg: req.jpeg, img: req.img}
+	defer func() {
+		if p := recover(); p != nil {
+			res.dets = nil
+			res.err = fmt.Errorf("object detection failed: %v", p)
+		}
+	}()
+	if jd, ok := s.det.(jpegDetector); ok && res.img == nil {
+		w, h, err := jpegscale.Size(req.jpeg)
+		if err != nil {
+			res.err = fmt.Errorf("the keyframe could not be decoded for object detection: %w", err)
+			return res
+		}
+		res.img = &lazyJPEG{data: req.jpeg, w: w, h: h}
+		res.dets, res.err = jd.DetectJPEG(req.jpeg)
+		return res
+	}
 	if res.img == nil {
 		img, err := jpeg.Decode(bytes.NewReader(req.jpeg))
 		if err != nil {
@@ -157,12 +174,6 @@ func (s *scheduler) detect(req *detectReq) (res *detectResult) {
 		}
 		res.img = img
 	}
-	defer func() {
-		if p := recover(); p != nil {
-			res.dets = nil
-			res.err = fmt.Errorf("object detection failed: %v", p)
-		}
-	}()
 	res.dets, res.err = s.det.Detect(res.img)
 	return res
 }

@@ -30,6 +30,7 @@ var suites = []suite{
 	{"./pkg/motion/", ".", "100x"},
 	{"./pkg/qr/", ".", "20x"},
 	{"./pkg/detect/", ".", "30x"},
+	{"./pkg/jpegscale/", ".", "100x"},
 	{"./pkg/segments/", ".", "1s"},
 	{"./internal/recorder/", ".", "3x"},
 	{"./internal/events/", ".", "20x"},

@@ -69,6 +69,17 @@ func runCameraLoad(b *testing.B, n int, window time.Duration) {
 		if _, errOut, err := p.cliB(b, "camera", "add", "--name", fmt.Sprintf("cam%02d", i), "--url", c.URL(), "--record", "off"); err != nil {
 			b.Fatal(errOut)
 		}
+		// The pipeline alone (issue 2's figure): analysis and recording have benchmarks of their own
+		// (pkg/motion, pkg/detect, internal/recorder); the test pattern moves all the time, so motion
+		// would run detection on every keyframe of every camera.
+		req, _ := http.NewRequest("PATCH", p.url+fmt.Sprintf("/api/cameras/cam%02d", i),
+			strings.NewReader(`{"motion":{"enabled":false},"detect":{"enabled":false}}`))
+		req.Header.Set("Authorization", "Bearer "+p.token)
+		if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+			b.Fatalf("turn analysis off: %v %v", err, resp)
+		} else {
+			resp.Body.Close()
+		}
 	}
 	// Wait until all stream, then attach one viewer each.
 	deadline := time.Now().Add(60 * time.Second)

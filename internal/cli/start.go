@@ -29,6 +29,7 @@ type startFlags struct {
 	demo     bool
 	maxBytes int64
 	model    string
+	threads  int
 }
 
 func newStartCmd(g *globalFlags) *cobra.Command {
@@ -47,6 +48,7 @@ func newStartCmd(g *globalFlags) *cobra.Command {
 	cmd.Flags().StringVar(&f.ramDir, "ram-dir", "/dev/shm/nvr", "RAM-disk directory for worker sockets, FIFOs and the pre-roll rings")
 	cmd.Flags().Int64Var(&f.maxBytes, "max-bytes", 0, "disk budget for all recordings in bytes (0: none; the volume always keeps 5 % free)")
 	cmd.Flags().StringVar(&f.model, "model", defaultModelPath(), "object detection model (YOLOX .onnx); ONNX Runtime is found via $NVR_ONNXRUNTIME_LIB, lib/ beside bin/, or the system")
+	cmd.Flags().IntVar(&f.threads, "detect-threads", 0, "threads one object detection may use (0: all cores but one, at least 1)")
 	cmd.Flags().BoolVar(&f.demo, "demo", false, "add a synthetic demo camera if there is no camera yet")
 	return cmd
 }
@@ -77,7 +79,7 @@ func runStart(ctx context.Context, g *globalFlags, f *startFlags) error {
 		}
 	}
 	a, err := app.New(app.Options{DataDir: g.dataDir, RAMDir: f.ramDir, WorkerPath: workerPath(), UI: ui.FS(), Log: log,
-		Recorder: recorder.Options{MaxBytes: f.maxBytes}, ModelPath: f.model})
+		Recorder: recorder.Options{MaxBytes: f.maxBytes}, ModelPath: f.model, DetectThreads: f.threads})
 	if err != nil {
 		return err
 	}

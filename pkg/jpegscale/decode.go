@@ -62,6 +62,10 @@ type component struct {
 // of a Frame it returns stays valid until the next Decode call on the same Decoder. A
 // Decoder must not be used by more than one goroutine at a time; the zero value is ready.
 type Decoder struct {
+	// LumaOnly makes Decode return only the luma of colour pictures, as an *image.Gray: the
+	// chroma is read past without being transformed. Set it before the first Decode.
+	LumaOnly bool
+
 	headerReader
 
 	width, height int
@@ -144,7 +148,7 @@ func chooseScale(w, h, minW, minH int) int {
 func (d *Decoder) Decode(data []byte, minWidth, minHeight int) (Frame, error) {
 	f, err := d.decode(data, minWidth, minHeight)
 	if errors.Is(err, errFallback) {
-		return fallback(data, minWidth, minHeight)
+		return d.fallback(data, minWidth, minHeight)
 	}
 	return f, err
 }
@@ -338,6 +342,10 @@ func (d *Decoder) parseSOF(seg []byte, minW, minH int) error {
 		c := &d.comps[i]
 		c.bw, c.bh = d.mcusX*c.h, d.mcusY*c.v
 		c.stride = c.bw * d.n
+		if d.LumaOnly && i > 0 {
+			c.pix = nil // read past, never written
+			continue
+		}
 		size := c.stride * c.bh * d.n
 		if cap(d.planes[i]) < size {
 			d.planes[i] = make([]byte, size)
@@ -455,7 +463,7 @@ func (d *Decoder) frame() Frame {
 	w, h := (d.width+s-1)/s, (d.height+s-1)/s
 	f := Frame{Width: d.width, Height: d.height, Scale: s}
 	y := &d.comps[0]
-	if d.ncomp == 1 {
+	if d.ncomp == 1 || d.LumaOnly {
 		d.gray = image.Gray{Pix: y.pix, Stride: y.stride, Rect: image.Rect(0, 0, w, h)}
 		f.Image = &d.gray
 		return f

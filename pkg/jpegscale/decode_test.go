@@ -277,6 +277,44 @@ func TestUnsupportedGoesToFallback(t *testing.T) {
 	}
 }
 
+// TestLumaOnly checks that a LumaOnly decoder returns the very luma plane a full decode
+// makes, on the fast path at every scale and after a fallback (an Adobe RGB marker).
+func TestLumaOnly(t *testing.T) {
+	data := goJPEG(t, 333, 190, false, 85)
+	for _, s := range []int{8, 4, 2, 1} {
+		minW := (333 + s - 1) / s
+		var full Decoder
+		ff, err := full.Decode(data, minW, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ycc := ff.Image.(*image.YCbCr)
+		luma := Decoder{LumaOnly: true}
+		lf, err := luma.Decode(data, minW, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, ok := lf.Image.(*image.Gray)
+		if !ok || lf.Scale != s || lf.Width != 333 || lf.Height != 190 || g.Rect != ycc.Rect {
+			t.Fatalf("1/%d: LumaOnly gave %T %v at scale %d of %dx%d, want *image.Gray %v", s, lf.Image, lf.Image.Bounds(), lf.Scale, lf.Width, lf.Height, ycc.Rect)
+		}
+		for y := range g.Rect.Dy() {
+			if !bytes.Equal(g.Pix[y*g.Stride:y*g.Stride+g.Rect.Dx()], ycc.Y[y*ycc.YStride:y*ycc.YStride+ycc.Rect.Dx()]) {
+				t.Fatalf("1/%d: row %d of the luma differs from the full decode's", s, y)
+			}
+		}
+	}
+	// What the fast path leaves to image/jpeg comes back as luma only too.
+	luma := Decoder{LumaOnly: true}
+	f, err := luma.fallback(data, 80, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := f.Image.(*image.Gray); !ok || !f.Fallback {
+		t.Fatalf("fallback with LumaOnly gave %T (fallback %v), want *image.Gray", f.Image, f.Fallback)
+	}
+}
+
 func TestCorruptAndTruncated(t *testing.T) {
 	data := goJPEG(t, 320, 240, false, 80)
 	var d Decoder

@@ -6,6 +6,15 @@ import (
 	"image/jpeg"
 )
 
+// fallback is the package's fallback, reduced to the luma for a LumaOnly decoder.
+func (d *Decoder) fallback(data []byte, minW, minH int) (Frame, error) {
+	f, err := fallback(data, minW, minH)
+	if m, ok := f.Image.(*image.YCbCr); ok && d.LumaOnly {
+		f.Image = &image.Gray{Pix: m.Y, Stride: m.YStride, Rect: m.Rect}
+	}
+	return f, err
+}
+
 // fallback decodes data with image/jpeg and box-downscales YCbCr and Gray results by the
 // reduction chooseScale picks.
 func fallback(data []byte, minW, minH int) (Frame, error) {

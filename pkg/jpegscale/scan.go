@@ -98,6 +98,9 @@ func (d *Decoder) block(c *component, off int) bool {
 	}
 	c.pred += b.value(uint(size))
 	ac := &d.ac[c.ta]
+	if d.LumaOnly && c != &d.comps[0] {
+		return b.skipAC(ac)
+	}
 	switch d.n {
 	case 1:
 		if !b.skipAC(ac) {

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/nvrproject/nvr/pkg/jpegscale"
 )
 
 // benchFrames returns two consecutive keyframes of a w×h camera: a
@@ -26,12 +28,12 @@ func benchFrames(tb testing.TB, w, h int) (a, b []byte) {
 
 func benchmarkDecodeFast(b *testing.B, w, h int) {
 	data, _ := benchFrames(b, w, h)
-	var d grayDecoder
+	d := jpegscale.Decoder{LumaOnly: true}
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, _, _, err := d.decode(data, DefaultWidth); err != nil {
+		if _, err := d.Decode(data, DefaultWidth, 0); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -49,10 +51,10 @@ func benchmarkDecodeStd(b *testing.B, w, h int) {
 	}
 }
 
-// BenchmarkDecodeFast1080p is the reduced-scale luma decode alone.
+// BenchmarkDecodeFast1080p is the reduced-scale decode (pkg/jpegscale) alone.
 func BenchmarkDecodeFast1080p(b *testing.B) { benchmarkDecodeFast(b, 1920, 1080) }
 
-// BenchmarkDecodeFast4K is the reduced-scale luma decode alone.
+// BenchmarkDecodeFast4K is the reduced-scale decode (pkg/jpegscale) alone.
 func BenchmarkDecodeFast4K(b *testing.B) { benchmarkDecodeFast(b, 3840, 2160) }
 
 // BenchmarkDecodeStd1080p is image/jpeg's full decode, for comparison.
@@ -109,7 +111,7 @@ func BenchmarkScore(b *testing.B) {
 		var p plane
 		p.resize(480, 270)
 		var r resampler
-		r.resample(lumaOf(g, nil), &p) // upscale, just to get a 480×270 input
+		r.resample(lumaOf(g, &plane{}, nil), &p) // upscale, just to get a 480×270 input
 		big[i] = &p
 	}
 	d, _ := New(Config{Masks: []Polygon{{{0, 0}, {0.3, 0}, {0.3, 0.1}, {0, 0.1}}}})

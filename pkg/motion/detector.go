@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"image"
 	"math"
+
+	"github.com/nvrproject/nvr/pkg/jpegscale"
 )
 
 // Result is the outcome of comparing a keyframe with the previous one.
@@ -38,7 +40,8 @@ type Detector struct {
 	cfg       Config
 	threshold float64
 
-	dec  grayDecoder
+	dec  jpegscale.Decoder
+	view plane // the decoded luma, a view into dec's buffers
 	conv plane // luma of fallback-decoded images that are not YCbCr/Gray
 	rs   resampler
 
@@ -60,7 +63,7 @@ type Detector struct {
 // New returns a Detector for cfg, or an error wrapping ErrInvalidConfig
 // that says what is wrong with it.
 func New(cfg Config) (*Detector, error) {
-	d := &Detector{}
+	d := &Detector{dec: jpegscale.Decoder{LumaOnly: true}}
 	if err := d.SetConfig(cfg); err != nil {
 		return nil, err
 	}
@@ -100,19 +103,15 @@ func clonePolygons(ps []Polygon) []Polygon {
 func (d *Detector) Reset() { d.hasRef = false }
 
 // ProcessJPEG decodes a keyframe and compares it with the previous one.
-// Baseline JPEGs are decoded at reduced scale, luma only; other JPEGs go
-// through image/jpeg. A frame that cannot be decoded leaves the reference
-// unchanged.
+// The JPEG is decoded by pkg/jpegscale at the smallest scale that is still
+// at least the analysis width, and only its luma is used. A frame that
+// cannot be decoded leaves the reference unchanged.
 func (d *Detector) ProcessJPEG(data []byte) (Result, error) {
-	p, w, h, err := d.dec.decode(data, d.cfg.width())
+	f, err := d.dec.Decode(data, d.cfg.width(), 0)
 	if err != nil {
-		var stdErr error
-		if p, stdErr = decodeStd(data, &d.conv); stdErr != nil {
-			return Result{}, fmt.Errorf("motion: decoding keyframe JPEG: %w", stdErr)
-		}
-		w, h = p.W, p.H
+		return Result{}, fmt.Errorf("motion: decoding keyframe JPEG: %w", err)
 	}
-	return d.process(p, w, h), nil
+	return d.process(lumaOf(f.Image, &d.view, &d.conv), f.Width, f.Height), nil
 }
 
 // ProcessGray compares a grey-level frame with the previous one. It is the
@@ -121,7 +120,7 @@ func (d *Detector) ProcessGray(img *image.Gray) (Result, error) {
 	if img == nil || img.Rect.Empty() {
 		return Result{}, errors.New("motion: empty frame")
 	}
-	p := lumaOf(img, nil)
+	p := lumaOf(img, &d.view, &d.conv)
 	return d.process(p, p.W, p.H), nil
 }
 

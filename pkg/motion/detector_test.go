@@ -6,6 +6,8 @@ import (
 	"math/rand"
 	"strings"
 	"testing"
+
+	"github.com/nvrproject/nvr/pkg/jpegscale"
 )
 
 // pair runs frames a then b through a fresh detector with cfg and returns
@@ -293,9 +295,8 @@ func withAdobeRGB(data []byte) []byte {
 func TestProcessJPEGFallback(t *testing.T) {
 	still1, still2, moved := jpegClip(t, rand.New(rand.NewSource(10)), 85)
 	still1, still2, moved = withAdobeRGB(still1), withAdobeRGB(still2), withAdobeRGB(moved)
-	var g grayDecoder
-	if _, _, _, err := g.decode(still1, 320); !errors.Is(err, errUnsupported) {
-		t.Fatalf("fast decoder on an RGB JPEG: %v, want errUnsupported", err)
+	if f, err := jpegscale.Decode(still1, 320, 0); err != nil || !f.Fallback {
+		t.Fatalf("fast decoder on an RGB JPEG: fallback %v, error %v; want the image/jpeg fallback", f.Fallback, err)
 	}
 	d, _ := New(Config{})
 	for i, c := range []struct {

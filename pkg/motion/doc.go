@@ -4,11 +4,11 @@
 // The NVR hands every H.264 keyframe (one every 0.5–2 s) to a per-camera
 // [Detector] as JPEG bytes. For each frame the detector:
 //
-//  1. decodes only the luma channel, at the smallest of the scales 1/8, 1/4,
-//     1/2 and 1/1 that is still at least the analysis width (1/4 for 1080p,
-//     1/8 for 4K), with its own baseline-JPEG decoder; anything that decoder
-//     does not support (progressive, arithmetic coding, 12-bit, CMYK, RGB)
-//     falls back to image/jpeg;
+//  1. decodes the JPEG with pkg/jpegscale at the smallest of the scales 1/8,
+//     1/4, 1/2 and 1/1 that is still at least the analysis width (1/4 for
+//     1080p, 1/8 for 4K), and keeps only its luma; what that decoder does not
+//     support (progressive, arithmetic coding, 12-bit, CMYK, RGB) it leaves to
+//     image/jpeg;
 //  2. area-averages the luma to the analysis width (default 320 px);
 //  3. takes the absolute difference with the previous keyframe;
 //  4. erodes the difference with a 3×3 minimum filter, which removes speckle

@@ -39,35 +39,13 @@ type browserResult struct {
 // close to the live edge.
 func TestBrowserPlaysLive(t *testing.T) {
 	need(t)
-	script := filepath.Join(repoRoot, "ui", "test", "live-check.mjs")
-	if _, err := os.Stat(filepath.Join(repoRoot, "ui", "node_modules", "playwright-core")); err != nil {
-		t.Skip("playwright-core is not installed in ui/node_modules; run scripts/setup")
-	}
-	if _, err := os.Stat("/usr/bin/chromium"); err != nil {
-		t.Skip("Debian's chromium is not installed; run scripts/setup")
-	}
-	if _, err := os.Stat(filepath.Join(repoRoot, "ui", "static", "vendor", "mpegts.js")); err != nil {
-		t.Fatal("ui/static/vendor/mpegts.js is missing; run scripts/setup before building")
-	}
+	needBrowser(t)
 	cam := startCamera(t, testcam.Options{})
 	n := startNVR(t)
 	id := n.addCamera("Porch", cam.URL())
 	n.waitStatus(id, 20*time.Second, "streaming", func(s supervisor.Status) bool { return s.State == supervisor.StateStreaming })
 
-	shot := filepath.Join(repoRoot, ".cache", "browser-live.png")
-	_ = os.MkdirAll(filepath.Dir(shot), 0o755)
-	cmd := exec.Command("node", script, n.srv.URL+"/?camera="+id, shot)
-	cmd.Dir = filepath.Join(repoRoot, "ui")
-	cmd.Env = append(os.Environ(), "NVR_USER=root", "NVR_PASSWORD=correct horse battery")
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("live-check.mjs: %v\n%s", err, out)
-	}
-	var r browserResult
-	if err := json.Unmarshal(out, &r); err != nil {
-		t.Fatalf("live-check output %q: %v", out, err)
-	}
-	t.Logf("browser: %s", out)
+	r := runLiveCheck(t, n.srv.URL+"/?camera="+id, "browser-live.png")
 	if !r.LoginPage || !strings.Contains(r.AfterLogin, "camera="+id) {
 		t.Fatalf("the page did not go through the login form and back to the camera (login page %v, then %q)", r.LoginPage, r.AfterLogin)
 	}
@@ -92,4 +70,43 @@ func TestBrowserPlaysLive(t *testing.T) {
 	if len(r.Errors) > 0 {
 		t.Fatalf("console errors: %v", r.Errors)
 	}
+	if st := r.Second.Status; !strings.Contains(st, "streaming") || !strings.Contains(st, "640×360") {
+		t.Fatalf("the page's status line %q does not say the camera is streaming at 640×360", st)
+	}
+}
+
+// needBrowser skips when the browser test's parts are not installed.
+func needBrowser(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join(repoRoot, "ui", "node_modules", "playwright-core")); err != nil {
+		t.Skip("playwright-core is not installed in ui/node_modules; run scripts/setup")
+	}
+	if _, err := os.Stat("/usr/bin/chromium"); err != nil {
+		t.Skip("Debian's chromium is not installed; run scripts/setup")
+	}
+	if _, err := os.Stat(filepath.Join(repoRoot, "ui", "static", "vendor", "mpegts.js")); err != nil {
+		t.Fatal("ui/static/vendor/mpegts.js is missing; run scripts/setup before building")
+	}
+}
+
+// runLiveCheck opens pageURL in headless Chromium with ui/test/live-check.mjs, logging in as the test
+// administrator, and returns what the page showed; the screenshot goes to .cache/<shot>.
+func runLiveCheck(t *testing.T, pageURL, shot string) browserResult {
+	t.Helper()
+	script := filepath.Join(repoRoot, "ui", "test", "live-check.mjs")
+	shotPath := filepath.Join(repoRoot, ".cache", shot)
+	_ = os.MkdirAll(filepath.Dir(shotPath), 0o755)
+	cmd := exec.Command("node", script, pageURL, shotPath)
+	cmd.Dir = filepath.Join(repoRoot, "ui")
+	cmd.Env = append(os.Environ(), "NVR_USER=root", "NVR_PASSWORD=correct horse battery")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("live-check.mjs: %v\n%s", err, out)
+	}
+	var r browserResult
+	if err := json.Unmarshal(out, &r); err != nil {
+		t.Fatalf("live-check output %q: %v", out, err)
+	}
+	t.Logf("browser: %s", out)
+	return r
 }

@@ -370,4 +370,14 @@ func TestDetectionUnavailableWithoutLibrary(t *testing.T) {
 		t.Fatalf("status does not say that detection is unavailable and why: %+v", st.Analysis)
 	}
 	t.Logf("status says: %s", st.Analysis.DetectError)
+
+	// The web page says so too, in the camera's status line.
+	needBrowser(t)
+	r := runLiveCheck(t, p.url+"/?camera=lane", "browser-no-detector.png")
+	if r.Fatal != "" {
+		t.Fatalf("the page did not play without ONNX Runtime: %s", r.Fatal)
+	}
+	if !strings.Contains(r.Second.Status, "object detection unavailable") || !strings.Contains(r.Second.Status, "libonnxruntime") {
+		t.Fatalf("the page's status line %q does not say that object detection is unavailable and why", r.Second.Status)
+	}
 }

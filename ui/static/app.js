@@ -76,6 +76,12 @@ function play(cam) {
       if (s.width) parts.push(`${s.width}×${s.height}`);
       if (s.bitrate_bps) parts.push(`${(s.bitrate_bps / 1e6).toFixed(2)} Mbit/s`);
       if (s.error) parts.push(s.error);
+      const rec = s.recording;
+      if (rec && rec.recording) parts.push('recording');
+      if (rec && rec.error) parts.push(rec.error);
+      const an = s.analysis;
+      if (an && an.motion_enabled) parts.push(`motion ${an.motion_score.toFixed(1)}${an.motion_active ? ' (active)' : ''}`);
+      if (an && !an.detect_available && !(cam.detect && cam.detect.enabled === false)) parts.push('object detection unavailable: ' + an.detect_error);
       $('cam-status').textContent = parts.join(' · ');
     } catch (e) { $('cam-status').textContent = e.message; }
   };

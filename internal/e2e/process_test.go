@@ -377,7 +377,7 @@ func TestDetectionUnavailableWithoutLibrary(t *testing.T) {
 	if r.Fatal != "" {
 		t.Fatalf("the page did not play without ONNX Runtime: %s", r.Fatal)
 	}
-	if !strings.Contains(r.Second.Status, "object detection unavailable") || !strings.Contains(r.Second.Status, "libonnxruntime") {
+	if !strings.Contains(r.Second.Status, "object detection is unavailable") || !strings.Contains(r.Second.Status, "libonnxruntime") {
 		t.Fatalf("the page's status line %q does not say that object detection is unavailable and why", r.Second.Status)
 	}
 }

@@ -81,7 +81,7 @@ function play(cam) {
       if (rec && rec.error) parts.push(rec.error);
       const an = s.analysis;
       if (an && an.motion_enabled) parts.push(`motion ${an.motion_score.toFixed(1)}${an.motion_active ? ' (active)' : ''}`);
-      if (an && !an.detect_available && !(cam.detect && cam.detect.enabled === false)) parts.push('object detection unavailable: ' + an.detect_error);
+      if (an && !an.detect_available && !(cam.detect && cam.detect.enabled === false)) parts.push(an.detect_error || 'object detection is unavailable');
       $('cam-status').textContent = parts.join(' · ');
     } catch (e) { $('cam-status').textContent = e.message; }
   };

@@ -381,3 +381,71 @@ func TestDetectionUnavailableWithoutLibrary(t *testing.T) {
 		t.Fatalf("the page's status line %q does not say that object detection is unavailable and why", r.Second.Status)
 	}
 }
+
+// TestDemoCamera: `nvrd start --demo` adds the demo camera once, it streams 640×360, and its moving
+// object makes a motion event that ends, with a finished recording of it; a restart adds no second camera.
+func TestDemoCamera(t *testing.T) {
+	p := launchNVRD(t, true, "--demo")
+	deadline := time.Now().Add(45 * time.Second)
+	var ev []eventOut
+	for {
+		ev = nil
+		p.getJSON(t, "/api/events?camera=demo&kind=motion", &ev)
+		if len(ev) > 0 && ev[0].End != "" && ev[0].Recording != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the demo camera made no finished motion event within 45 s: %+v\n%s", ev, p.stderr)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	st, _ := p.status(t, "demo")
+	if st.State != supervisor.StateStreaming || st.Width != 640 || st.Height != 360 {
+		t.Fatalf("demo camera status %+v, want streaming 640×360", st)
+	}
+	var rec struct {
+		ID   string `json:"id"`
+		Open bool   `json:"open"`
+	}
+	// The recording closes post_roll_s after the event ends.
+	for deadline = time.Now().Add(20 * time.Second); ; time.Sleep(500 * time.Millisecond) {
+		var recs []struct {
+			ID   string `json:"id"`
+			Open bool   `json:"open"`
+		}
+		p.getJSON(t, "/api/recordings?camera=demo", &recs)
+		for _, r := range recs {
+			if r.ID == *ev[0].Recording {
+				rec = r
+			}
+		}
+		if rec.ID != "" && !rec.Open {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("recording %s of the demo's motion event is not finished: %+v", *ev[0].Recording, rec)
+		}
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	if err := p.cmd.Wait(); err != nil {
+		t.Fatalf("nvrd did not stop cleanly: %v", err)
+	}
+	p2 := &nvrdProc{data: p.data, ram: p.ram, stderr: &lockedBuffer{}}
+	out, errOut, err := p2.cli(t, "camera", "list")
+	if err != nil {
+		t.Fatal(errOut)
+	}
+	addr := freeAddr(t)
+	p2.url = "http://" + addr
+	p2.cmd = execNVRD(p2, addr, "--demo")
+	if err := p2.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	_ = p2.cmd.Process.Signal(syscall.SIGTERM)
+	_ = p2.cmd.Wait()
+	out2, _, _ := p2.cli(t, "camera", "list")
+	if strings.Count(out2, "demo://") != 1 || out2 != out {
+		t.Fatalf("after a second --demo start the cameras are\n%s\nnot\n%s", out2, out)
+	}
+}

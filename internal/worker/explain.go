@@ -75,10 +75,11 @@ func Redact(rawURL string) string {
 	if err != nil {
 		return "(unparseable URL)"
 	}
-	if u.User != nil {
-		if _, ok := u.User.Password(); ok {
-			u.User = url.UserPassword(u.User.Username(), "xxxxx")
-		}
+	if u.User == nil {
+		return rawURL // nothing to hide; keep it as the user wrote it (demo:// stays demo://)
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
 	}
 	return u.String()
 }

@@ -35,11 +35,58 @@ const tail = ` ! h264parse config-interval=-1 ! video/x-h264,stream-format=byte-
 	` t. ! queue leaky=downstream max-size-buffers=60 max-size-bytes=0 max-size-time=0 ! identity drop-buffer-flags=delta-unit ` +
 	` ! avdec_h264 max-threads=1 output-corrupt=false ! videoconvert ! jpegenc name=jpegenc ! appsink name=jpeg sync=false max-buffers=2 drop=true`
 
-// demoSource is a test pattern with a clock and a moving ball, encoded here with a keyframe every second.
-const demoSource = `videotestsrc is-live=true pattern=ball motion=sweep background-color=0xff303840 foreground-color=0xffe0a030 ` +
-	` ! video/x-raw,width=640,height=360,framerate=25/1 ` +
+// demoSource is a still scene with a clock and an object (a box on pad "mix.sink_1") that demoMotion
+// moves now and then, encoded here with a keyframe every second, so a new user sees live video, motion
+// events that end, and the recordings they leave.
+const demoSource = `videotestsrc is-live=true pattern=solid-color foreground-color=0xff303840 ` +
+	` ! video/x-raw,width=640,height=360,framerate=25/1 ! mix.sink_0 ` +
+	` videotestsrc is-live=true pattern=solid-color foreground-color=0xffe0a030 ` +
+	` ! video/x-raw,width=72,height=72,framerate=25/1 ! mix.sink_1 ` +
+	` compositor name=mix sink_1::xpos=40 sink_1::ypos=200 ! video/x-raw,width=640,height=360,framerate=25/1 ` +
 	` ! clockoverlay time-format="%Y-%m-%d %H:%M:%S" font-desc="Sans 16" ! videoconvert ` +
 	` ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=25 bitrate=800 ! video/x-h264,profile=constrained-baseline`
+
+// The demo object's schedule: it crosses the picture in demoMove, then rests for the rest of demoCycle.
+const (
+	demoCycle = 40 * time.Second
+	demoMove  = 6 * time.Second
+	demoLeft  = 40
+	demoRight = 640 - 72 - 40
+)
+
+// demoX is the demo object's x position at time t since the pipeline started: it slides right during
+// the first demoMove of even cycles and back left in odd ones, and rests in between.
+func demoX(t time.Duration) int {
+	cycle, in := t/demoCycle, t%demoCycle
+	f := min(float64(in)/float64(demoMove), 1)
+	if cycle%2 == 1 {
+		f = 1 - f
+	}
+	return demoLeft + int(f*float64(demoRight-demoLeft))
+}
+
+// demoMotion moves the demo object until ctx ends.
+func (p *Pipeline) demoMotion(ctx context.Context) {
+	mix, err := p.pipeline.GetElementByName("mix")
+	if err != nil {
+		return
+	}
+	pad := mix.GetStaticPad("sink_1")
+	if pad == nil {
+		return
+	}
+	start := time.Now()
+	tick := time.NewTicker(40 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			_ = pad.SetProperty("xpos", demoX(time.Since(start)))
+		}
+	}
+}
 
 // rtspSource pulls H.264 over RTSP, interleaved in the TCP connection (cameras and firewalls like it best).
 const rtspSource = `rtspsrc name=src protocols=tcp latency=100 tcp-timeout=10000000 timeout=10000000 ! rtph264depay`
@@ -140,6 +187,12 @@ func (p *Pipeline) Run(ctx context.Context, onFrame func(worker.Frame)) error {
 	}})
 
 	defer p.pipeline.SetState(gst.StateNull)
+	if strings.HasPrefix(p.spec.URL, "demo:") {
+		demoCtx, stopDemo := context.WithCancel(ctx)
+		demoDone := make(chan struct{})
+		go func() { defer close(demoDone); p.demoMotion(demoCtx) }()
+		defer func() { stopDemo(); <-demoDone }()
+	}
 	if err := p.pipeline.SetState(gst.StatePlaying); err != nil {
 		return &worker.StreamError{Message: worker.Explain(p.spec.URL, err.Error(), ""), Detail: err.Error()}
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/nvrproject/nvr/internal/auth"
 	"github.com/nvrproject/nvr/internal/recorder"
@@ -30,10 +31,14 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
 			writeError(w, http.StatusBadRequest, "request body is not valid JSON (it ends too early)")
 		case errors.As(err, &se):
 			writeError(w, http.StatusBadRequest, fmt.Sprintf("request body is not valid JSON (at byte %d)", se.Offset))
+		case errors.As(err, &te) && te.Field == "":
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("request body must be a JSON object, not a JSON %s", te.Value))
 		case errors.As(err, &te):
 			writeError(w, http.StatusBadRequest, fmt.Sprintf("field %q must be a %s, not a JSON %s", te.Field, te.Type, te.Value))
 		case errors.As(err, &mbe):
 			writeError(w, http.StatusRequestEntityTooLarge, "request body is larger than 1 MiB")
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			writeError(w, http.StatusBadRequest, "request body has an "+strings.TrimPrefix(err.Error(), "json: "))
 		default:
 			writeError(w, http.StatusBadRequest, "request body: "+err.Error())
 		}

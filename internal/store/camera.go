@@ -139,6 +139,12 @@ func slug(name string) string {
 // ErrConflict is returned when a name is already taken.
 var ErrConflict = errors.New("conflict")
 
+// conflict is an ErrConflict that says in its own words what is taken.
+type conflict string
+
+func (c conflict) Error() string        { return string(c) }
+func (c conflict) Is(target error) bool { return target == ErrConflict }
+
 // CreateCamera validates and inserts c, choosing its id from its name.
 func (s *Store) CreateCamera(ctx context.Context, c *Camera) error {
 	if err := c.Validate(); err != nil {
@@ -154,7 +160,7 @@ func (s *Store) CreateCamera(ctx context.Context, c *Camera) error {
 			return err
 		}
 		if n > 0 {
-			return fmt.Errorf("a camera named %q already exists: %w", c.Name, ErrConflict)
+			return conflict(fmt.Sprintf("a camera named %q already exists", c.Name))
 		}
 		base := slug(c.Name)
 		c.ID = base
@@ -192,7 +198,7 @@ func (s *Store) UpdateCamera(ctx context.Context, c *Camera) error {
 			return err
 		}
 		if n > 0 {
-			return fmt.Errorf("a camera named %q already exists: %w", c.Name, ErrConflict)
+			return conflict(fmt.Sprintf("a camera named %q already exists", c.Name))
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE cameras SET name=?, url=?, enabled=?, settings=?, revision=revision+1, updated_ns=? WHERE id=?`,
 			c.Name, strings.TrimSpace(c.URL), c.Enabled, string(settings), time.Now().UnixNano(), c.ID)

@@ -55,7 +55,7 @@ func (s *Store) CreateUser(ctx context.Context, u *User) error {
 			u.Name, u.Role, u.PasswordHash, time.Now().UnixNano())
 		if err != nil {
 			if strings.Contains(err.Error(), "UNIQUE") {
-				return fmt.Errorf("a user named %q already exists: %w", u.Name, ErrConflict)
+				return conflict(fmt.Sprintf("a user named %q already exists", u.Name))
 			}
 			return err
 		}

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"math/rand"
 	"net"
 	"net/http"
 	"os"
@@ -18,6 +19,16 @@ import (
 func TestBadCamerasGiveClearErrors(t *testing.T) {
 	good := startCamera(t, testcam.Options{})
 	locked := startCamera(t, testcam.Options{User: "admin", Pass: "s3cret"})
+	hevc := startCamera(t, testcam.Options{H265: true})
+	// A camera whose "H.264" is random bytes.
+	rng := rand.New(rand.NewSource(1))
+	noise := make([][][]byte, 25)
+	for i := range noise {
+		nal := make([]byte, 1500)
+		rng.Read(nal)
+		noise[i] = [][]byte{nal}
+	}
+	garbage := startCamera(t, testcam.Options{AUs: noise})
 	n := startNVR(t)
 
 	// A port that speaks HTTP, not RTSP.
@@ -44,13 +55,15 @@ func TestBadCamerasGiveClearErrors(t *testing.T) {
 		{"Wrong password", "rtsp://admin:wrong@" + locked.Addr() + "/stream", "refused the password"},
 		{"No password", "rtsp://" + locked.Addr() + "/stream", "refused the password"},
 		{"Not RTSP", "rtsp://" + ln.Addr().String() + "/", "did not answer as an RTSP camera"},
+		{"H.265", hevc.URL(), "stream is not H.264"},
+		{"Garbage", garbage.URL(), "sends video that is not valid H.264"},
 	}
 	ids := make([]string, len(cases))
 	for i, c := range cases {
 		ids[i] = n.addCamera(c.name, c.url)
 	}
 	for i, c := range cases {
-		s := n.waitStatus(ids[i], 30*time.Second, "error "+c.want, func(s supervisor.Status) bool {
+		s := n.waitStatus(ids[i], 45*time.Second, "error "+c.want, func(s supervisor.Status) bool {
 			return s.Error != "" && s.State != supervisor.StateStreaming
 		})
 		if !strings.Contains(s.Error, c.want) {

@@ -12,6 +12,7 @@ import (
 	"github.com/bluenviron/gortsplib/v4/pkg/description"
 	"github.com/bluenviron/gortsplib/v4/pkg/format"
 	"github.com/bluenviron/gortsplib/v4/pkg/liberrors"
+	"github.com/pion/rtp"
 )
 
 // Options configure a test camera.
@@ -21,6 +22,8 @@ type Options struct {
 	Path       string // stream path, default "/stream"
 	User, Pass string // when set, DESCRIBE and SETUP need these credentials
 	Addr       string // listen address, default 127.0.0.1 on a free port
+	// H265 announces and sends the AUs as H.265 (for the "stream is not H.264" case).
+	H265 bool
 }
 
 // Server is a running test camera.
@@ -85,10 +88,11 @@ func (s *Server) Resume() error {
 	if err != nil {
 		return fmt.Errorf("test camera listen on %s: %w", s.opt.Addr, err)
 	}
-	desc := &description.Session{Medias: []*description.Media{{
-		Type:    description.MediaTypeVideo,
-		Formats: []format.Format{&format.H264{PayloadTyp: 96, PacketizationMode: 1}},
-	}}}
+	var f format.Format = &format.H264{PayloadTyp: 96, PacketizationMode: 1}
+	if s.opt.H265 {
+		f = &format.H265{PayloadTyp: 96}
+	}
+	desc := &description.Session{Medias: []*description.Media{{Type: description.MediaTypeVideo, Formats: []format.Format{f}}}}
 	stream := &gortsplib.ServerStream{Server: srv, Desc: desc}
 	if err := stream.Initialize(); err != nil {
 		srv.Close()
@@ -123,8 +127,17 @@ func (s *Server) Close() { s.Pause() }
 func (s *Server) pump(stream *gortsplib.ServerStream, stop, done chan struct{}) {
 	defer close(done)
 	media := stream.Desc.Medias[0]
-	enc, err := media.Formats[0].(*format.H264).CreateEncoder()
-	if err != nil {
+	var enc interface {
+		Encode([][]byte) ([]*rtp.Packet, error)
+	}
+	var err error
+	switch f := media.Formats[0].(type) {
+	case *format.H264:
+		enc, err = f.CreateEncoder()
+	case *format.H265:
+		enc, err = f.CreateEncoder()
+	}
+	if err != nil || enc == nil {
 		return
 	}
 	period := time.Second / time.Duration(s.opt.FPS)

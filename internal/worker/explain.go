@@ -35,6 +35,8 @@ func Explain(rawURL, message, debug string) string {
 		return "camera at " + host + " did not answer in time"
 	case has("not-linked", "not-negotiated", "no suitable plugins", "missing plugin", "unhandled stream"):
 		return "stream is not H.264 (nvr records H.264 without re-encoding; set the camera's codec to H.264)"
+	case has("parsing h.264", "parse h.264", "h264parse", "rtph264depay"):
+		return "camera at " + host + " sends video that is not valid H.264"
 	case has("could not read message", "could not receive message", "invalid", "bad request", "could not parse", "could not get/set settings"):
 		return "the service at " + host + " did not answer as an RTSP camera"
 	case has("end of stream", "eos"):

@@ -322,3 +322,47 @@ func writeClipTS(t *testing.T) string {
 	}
 	return out
 }
+
+// TestRecordOffKeepsNoFootage: a camera with recording off keeps no pre-roll ring in the RAM disk, and
+// one switched to events gets its ring, which goes away again when it is switched back to off.
+func TestRecordOffKeepsNoFootage(t *testing.T) {
+	cam := startCamera(t, testcam.Options{})
+	n := startNVR(t)
+	var c map[string]any
+	if code := n.do("POST", "/api/cameras", map[string]any{"name": "Attic", "url": cam.URL(),
+		"record": map[string]any{"mode": "off"}, "motion": map[string]any{"enabled": false}}, &c); code != 201 {
+		t.Fatalf("create camera: %d %v", code, c)
+	}
+	ring := filepath.Join(filepath.Dir(n.dataDir), "ram", "attic")
+	ringFiles := func() int {
+		m, _ := filepath.Glob(filepath.Join(ring, "*.ts"))
+		return len(m)
+	}
+	n.waitStatus("attic", 20*time.Second, "streaming", func(s supervisor.Status) bool { return s.State == supervisor.StateStreaming })
+	time.Sleep(5 * time.Second) // two segments' worth
+	if k := ringFiles(); k != 0 {
+		t.Fatalf("recording off, yet %d pre-roll files in %s", k, ring)
+	}
+	setMode := func(mode string) {
+		if code := n.do("PATCH", "/api/cameras/attic", map[string]any{"record": map[string]any{"mode": mode}}, nil); code != 200 {
+			t.Fatalf("set record mode %s: HTTP %d", mode, code)
+		}
+	}
+	setMode("events")
+	deadline := time.Now().Add(15 * time.Second)
+	for ringFiles() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("events mode: no pre-roll ring appeared in the RAM disk")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	setMode("off")
+	for deadline = time.Now().Add(15 * time.Second); ringFiles() != 0; time.Sleep(200 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("back to off: %d pre-roll files left in the RAM disk", ringFiles())
+		}
+	}
+	if rs := n.recordings("attic"); len(rs) != 0 {
+		t.Fatalf("recording off made recordings: %+v", rs)
+	}
+}

@@ -147,9 +147,7 @@ func (c *camRec) shutdown() {
 		c.write(s.Data, s.Start, s.Duration, s.Keyframes)
 	}
 	c.closeRec()
-	if c.ring != nil {
-		_ = c.ring.Close()
-	}
+	c.dropRing()
 }
 
 // ensureRing opens (or, when the pre-roll setting changed, reopens) the RAM ring.
@@ -170,10 +168,24 @@ func (c *camRec) ensureRing(set store.RecordSettings) {
 	c.ring, c.ringKeep = ring, keep
 }
 
-// segment handles one finished segment: into the ring, and into the open recording if any.
+// dropRing closes the RAM ring and deletes its files.
+func (c *camRec) dropRing() {
+	if c.ring != nil {
+		_ = c.ring.Close()
+		c.ring, c.ringKeep = nil, 0
+	}
+}
+
+// segment handles one finished segment: into the ring (events mode: the pre-roll), and into the open
+// recording if any. Off and continuous modes keep no ring: off keeps no footage at all, not even in RAM,
+// and continuous records every segment anyway.
 func (c *camRec) segment(s segments.Segment) {
 	set := c.record()
-	c.ensureRing(set)
+	if set.Mode == store.RecordEvents {
+		c.ensureRing(set)
+	} else {
+		c.dropRing()
+	}
 	if c.ring != nil {
 		if err := c.ring.Add(s); err != nil {
 			c.warn("cannot keep pre-roll in the RAM disk", err)

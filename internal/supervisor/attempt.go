@@ -284,6 +284,7 @@ func (a *attempt) stop(conn *ipc.Conn, cmd *exec.Cmd, exited chan error) {
 // WorkerError is why a worker ended, in words for the camera status.
 type WorkerError struct{ Message string }
 
+// Error returns the message.
 func (e *WorkerError) Error() string { return e.Message }
 
 func describeExit(err error) string {

@@ -40,4 +40,5 @@ type StreamError struct {
 	Detail  string // GStreamer's own error and debug text
 }
 
+// Error returns the plain-words message.
 func (e *StreamError) Error() string { return e.Message }

@@ -117,6 +117,7 @@ func (c *Conn) Close() error { return c.rw.Close() }
 // VersionError says the peer speaks another protocol version (an old worker binary beside a new nvrd).
 type VersionError struct{ Got uint16 }
 
+// Error says which versions differ and how to fix it.
 func (e *VersionError) Error() string {
 	return fmt.Sprintf("worker speaks ipc protocol version %d but nvrd speaks %d; rebuild both with make build", e.Got, ProtocolVersion)
 }

@@ -1,0 +1,87 @@
+package supervisor
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestLogWriterRedactsAndLimits: worker stderr reaches nvrd's log without URL passwords, and a worker
+// in a fault loop cannot flood it: at most logBurst lines a minute, then one line saying how many were
+// suppressed.
+func TestLogWriterRedactsAndLimits(t *testing.T) {
+	var buf bytes.Buffer
+	w := &logWriter{log: slog.New(slog.NewTextHandler(&buf, nil))}
+	fmt.Fprintf(w, "0:00:01 WARN rtspsrc: could not connect to rtsp://admin:s3cret@10.0.0.9/stream\n")
+	if strings.Contains(buf.String(), "s3cret") || !strings.Contains(buf.String(), "rtsp://admin:xxxxx@10.0.0.9/stream") {
+		t.Fatalf("worker line logged as %q", buf.String())
+	}
+	for i := 0; i < 100; i++ {
+		fmt.Fprintf(w, "line %d\n", i)
+	}
+	if n := strings.Count(buf.String(), "worker: "); n != logBurst {
+		t.Fatalf("%d worker lines logged in a burst of 101, want %d", n, logBurst)
+	}
+	w.window = time.Now().Add(-2 * time.Minute) // the minute is over
+	fmt.Fprintf(w, "after the minute\n")
+	if !strings.Contains(buf.String(), "worker log lines suppressed") || !strings.Contains(buf.String(), "count=71") ||
+		!strings.Contains(buf.String(), "after the minute") {
+		t.Fatalf("after the minute the log says:\n%s", buf.String())
+	}
+}
+
+func TestDialAddr(t *testing.T) {
+	for in, want := range map[string]string{
+		"rtsp://u:p@cam.local/s": "cam.local:554",
+		"rtsp://10.0.0.9:8554/s": "10.0.0.9:8554",
+		"rtsps://cam/s":          "cam:322",
+		"rtsp://[fe80::1]:554/s": "[fe80::1]:554",
+		"demo://":                "",
+		"http://cam/s":           "",
+		"rtsp:///no-host":        "",
+	} {
+		if got := dialAddr(in); got != want {
+			t.Errorf("dialAddr(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestWaitBackoffEndsEarlyWhenCameraReturns: a camera whose port was closed when the backoff began is
+// picked up within about a probe interval of coming back, not after the whole backoff.
+func TestWaitBackoffEndsEarlyWhenCameraReturns(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	back := make(chan net.Listener, 1)
+	go func() {
+		time.Sleep(500 * time.Millisecond)
+		l, _ := net.Listen("tcp", addr)
+		back <- l
+	}()
+	start := time.Now()
+	ok := waitBackoff(context.Background(), 20*time.Second, "rtsp://"+addr+"/s")
+	if l := <-back; l != nil {
+		l.Close()
+	} else {
+		t.Skip("the port was taken meanwhile")
+	}
+	if !ok {
+		t.Fatal("waitBackoff reported cancellation")
+	}
+	if el := time.Since(start); el > 5*time.Second {
+		t.Fatalf("waitBackoff took %s although the camera was back after 0.5 s", el)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if waitBackoff(ctx, time.Hour, "demo://") {
+		t.Fatal("waitBackoff on a cancelled context did not report it")
+	}
+}

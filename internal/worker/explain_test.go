@@ -1,0 +1,50 @@
+package worker
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestExplain maps GStreamer's own error texts (as rtspsrc, the depayloaders and the parsers word them
+// on GStreamer 1.22) to the plain sentence the camera status shows, never with the password.
+func TestExplain(t *testing.T) {
+	const url = "rtsp://admin:s3cret@10.1.2.3/stream"
+	cases := []struct{ message, debug, want string }{
+		{"Unauthorized", "../gst/rtsp/gstrtspsrc.c(6649): gst_rtspsrc_send (): Unauthorized (401)", "camera refused the password (401 Unauthorized) at 10.1.2.3:554"},
+		{"Not Found", "gstrtspsrc.c: Not Found (404)", "camera at 10.1.2.3:554 has no stream at that path"},
+		{"Could not open resource for reading and writing.", "Failed to connect. (Generic error)", ""}, // diagnosed by dialling, below
+		{"Internal data stream error.", "streaming stopped, reason not-linked (-1)", "stream is not H.264"},
+		{"Error parsing H.264 stream", "../gst/videoparsers/gsth264parse.c: Invalid H.264 stream", "sends video that is not valid H.264"},
+		{"Could not read from resource.", "Could not receive message. (Parse error)", "did not answer as an RTSP camera"},
+		{"Could not read from resource.", "Connection reset by peer", "closed the connection"},
+		{"end of stream", "", "ended the stream"},
+		{"Something new", "", "Something new (10.1.2.3:554)"},
+	}
+	for _, c := range cases {
+		got := Explain(url, c.message, c.debug)
+		if c.want != "" && !strings.Contains(got, c.want) {
+			t.Errorf("Explain(%q, %q) = %q, want it to say %q", c.message, c.debug, got, c.want)
+		}
+		if strings.Contains(got, "s3cret") {
+			t.Errorf("Explain(%q) shows the password: %q", c.message, got)
+		}
+	}
+	// "Failed to connect" is diagnosed by dialling: port 1 on loopback refuses.
+	if got := Explain("rtsp://u:p@127.0.0.1:1/x", "Could not open resource", "Failed to connect."); !strings.Contains(got, "connection refused by 127.0.0.1:1") {
+		t.Errorf("connect failure on a closed port: %q", got)
+	}
+}
+
+func TestRedact(t *testing.T) {
+	for in, want := range map[string]string{
+		"rtsp://admin:s3cret@cam/stream": "rtsp://admin:xxxxx@cam/stream",
+		"rtsp://admin@cam/stream":        "rtsp://admin@cam/stream",
+		"rtsp://cam:554/stream":          "rtsp://cam:554/stream",
+		"demo://":                        "demo://",
+		"rtsp://a:b@c/%zz":               "(unparseable URL)",
+	} {
+		if got := Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -20,7 +20,7 @@ import (
 
 // Camera load benchmarks: N simulated 1080p 25 fps 4 Mbit/s H.264 cameras (keyframe every second) on
 // loopback, a real nvrd with its workers, one live viewer per camera. Reported per camera: CPU of nvrd
-// plus all its workers (user+sys from /proc over the measuring window, in % of one core), RSS per
+// plus all its workers (user+sys from /proc over the measuring window, in % of one core), RSS and PSS per
 // worker, and the latency nvrd adds from FIFO read to WebSocket write (p50/p99 from its histogram).
 // Run with -benchtime=1x; NVR_BENCH_SECONDS sets the window (default 30).
 func BenchmarkCameras1(b *testing.B)  { benchCameras(b, 1) }
@@ -124,11 +124,12 @@ func runCameraLoad(b *testing.B, n int, window time.Duration) {
 	c0, n0 := cpuOf(pids), cpuOf(pids[:1])
 	time.Sleep(window)
 	c1, n1 := cpuOf(pids), cpuOf(pids[:1])
-	var rssSum int64
+	var rssSum, pssSum int64
 	workers := 0
 	for _, pid := range pids[1:] {
 		if r := rssKB(pid); r > 0 {
 			rssSum += r
+			pssSum += pssKB(pid)
 			workers++
 		}
 	}
@@ -147,6 +148,7 @@ func runCameraLoad(b *testing.B, n int, window time.Duration) {
 	b.ReportMetric(float64(n1-n0)/100/window.Seconds()*100/float64(n), "%core-nvrd/camera")
 	if workers > 0 {
 		b.ReportMetric(float64(rssSum)/float64(workers)/1024, "MiB-RSS/worker")
+		b.ReportMetric(float64(pssSum)/float64(workers)/1024, "MiB-PSS/worker")
 	}
 	b.ReportMetric(float64(nvrdRSS)/1024, "MiB-RSS-nvrd")
 	b.ReportMetric(p50*1000, "ms-added-p50")
@@ -214,6 +216,22 @@ func rssKB(pid int) int64 {
 		if strings.HasPrefix(sc.Text(), "VmRSS:") {
 			v, _ := strconv.ParseInt(strings.Fields(sc.Text())[1], 10, 64)
 			return v
+		}
+	}
+	return 0
+}
+
+// pssKB is the proportional set size of pid: its resident memory with each page shared with other
+// processes (the libraries all workers map) counted as a share, so N workers cost N × PSS.
+func pssKB(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid))
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "Pss:"); ok {
+			n, _ := strconv.ParseInt(strings.Fields(v)[0], 10, 64)
+			return n
 		}
 	}
 	return 0

@@ -162,8 +162,9 @@ func (a *attempt) Run(ctx context.Context) error {
 			if err != nil {
 				return
 			}
-			// mpegtsmux writes one 188-byte packet per write. After a short read, let the rest of the
-			// frame's burst arrive so it is handled (and sent to viewers) as one piece instead of hundreds.
+			// The worker writes a frame's packets in a writev or two (strace: 2 per frame at 1080p25).
+			// After a short read, let the rest of the burst arrive so it is handled (and sent to
+			// viewers) as one piece; this costs at most coalesceDelay of latency.
 			if n < len(buf)/2 {
 				time.Sleep(coalesceDelay)
 			}

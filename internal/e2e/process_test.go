@@ -403,24 +403,15 @@ func TestDemoCamera(t *testing.T) {
 	if st.State != supervisor.StateStreaming || st.Width != 640 || st.Height != 360 {
 		t.Fatalf("demo camera status %+v, want streaming 640×360", st)
 	}
-	var rec struct {
-		ID   string `json:"id"`
-		Open bool   `json:"open"`
-	}
 	// The recording closes post_roll_s after the event ends.
-	for deadline = time.Now().Add(20 * time.Second); ; time.Sleep(500 * time.Millisecond) {
-		var recs []struct {
-			ID   string `json:"id"`
-			Open bool   `json:"open"`
-		}
+	var rec recordingOut
+	for deadline = time.Now().Add(20 * time.Second); rec.ID == "" || rec.Open; time.Sleep(500 * time.Millisecond) {
+		var recs []recordingOut
 		p.getJSON(t, "/api/recordings?camera=demo", &recs)
 		for _, r := range recs {
 			if r.ID == *ev[0].Recording {
 				rec = r
 			}
-		}
-		if rec.ID != "" && !rec.Open {
-			break
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("recording %s of the demo's motion event is not finished: %+v", *ev[0].Recording, rec)
@@ -441,7 +432,12 @@ func TestDemoCamera(t *testing.T) {
 	if err := p2.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(time.Second)
+	for deadline = time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if resp, err := http.Get(p2.url + "/api/health"); err == nil {
+			resp.Body.Close()
+			break // the demo camera is added before nvrd serves
+		}
+	}
 	_ = p2.cmd.Process.Signal(syscall.SIGTERM)
 	_ = p2.cmd.Wait()
 	out2, _, _ := p2.cli(t, "camera", "list")

@@ -26,6 +26,7 @@ var initOnce sync.Once
 type Pipeline struct {
 	spec     worker.Spec
 	pipeline *gst.Pipeline
+	demo     bool // the demo:// source, whose object demoMotion moves
 }
 
 // tail is shared by every source: it takes H.264 byte-stream access units on the tee named "t".
@@ -114,7 +115,7 @@ func New(spec worker.Spec) (worker.Pipeline, error) {
 	if err := setProps(p, spec, u); err != nil {
 		return nil, err
 	}
-	return &Pipeline{spec: spec, pipeline: p}, nil
+	return &Pipeline{spec: spec, pipeline: p, demo: u.Scheme == "demo"}, nil
 }
 
 func setProps(p *gst.Pipeline, spec worker.Spec, u *url.URL) error {
@@ -187,7 +188,7 @@ func (p *Pipeline) Run(ctx context.Context, onFrame func(worker.Frame)) error {
 	}})
 
 	defer p.pipeline.SetState(gst.StateNull)
-	if strings.HasPrefix(p.spec.URL, "demo:") {
+	if p.demo {
 		demoCtx, stopDemo := context.WithCancel(ctx)
 		demoDone := make(chan struct{})
 		go func() { defer close(demoDone); p.demoMotion(demoCtx) }()

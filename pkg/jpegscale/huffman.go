@@ -7,7 +7,7 @@ import (
 
 // peekBits is how many bits the lookup tables resolve at once; longer codes are decoded
 // bit length by bit length.
-const peekBits = 9
+const peekBits = 10
 
 // huffman is one Huffman table from a DHT segment.
 type huffman struct {

@@ -361,11 +361,12 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte{0xff, 0xd8, 0xff, 0xd9})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, _, _ = Size(data)
-		var d Decoder
-		for _, m := range [][2]int{{1, 1}, {4, 4}, {1 << 20, 1}} {
-			fr, err := d.Decode(data, m[0], m[1])
-			if err == nil && (fr.Image == nil || fr.Width <= 0 || fr.Height <= 0) {
-				t.Fatalf("no error but frame %+v", fr)
+		for _, d := range []*Decoder{{}, {LumaOnly: true}} {
+			for _, m := range [][2]int{{1, 1}, {4, 4}, {1 << 20, 1}} {
+				fr, err := d.Decode(data, m[0], m[1])
+				if err == nil && (fr.Image == nil || fr.Width <= 0 || fr.Height <= 0) {
+					t.Fatalf("no error but frame %+v (LumaOnly %v)", fr, d.LumaOnly)
+				}
 			}
 		}
 	})

@@ -75,8 +75,8 @@ func newExportCmd(g *globalFlags) *cobra.Command {
 			if err := os.Rename(tmp, out); err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s of %s from %s\n", out, sp.End.Sub(sp.Start).Round(time.Second),
-				c.Name, sp.Start.Local().Format("2006-01-02 15:04:05"))
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s of %s recorded between %s and %s\n", out, sp.Footage().Round(time.Second),
+				c.Name, sp.Start.Local().Format("2006-01-02 15:04:05"), sp.End.Local().Format("15:04:05"))
 			return nil
 		},
 	}
@@ -106,10 +106,17 @@ func parseCLITime(flag, v string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%s %q is not a time: use RFC 3339 (2026-11-25T10:00:00Z), Unix seconds or a duration ago (10m)", flag, v)
 }
 
-// progressBar draws "[#####     ] 12/40 segments" on w (a terminal's stderr), redrawn in place.
+// progressBar draws "[#####     ] 12/40 segments" on w, redrawn in place when w is a terminal; into a
+// file or pipe (a script's log) it writes only the final state.
 func progressBar(w io.Writer) func(done, total int) {
+	tty := false
+	if f, ok := w.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			tty = true
+		}
+	}
 	return func(done, total int) {
-		if total <= 0 {
+		if total <= 0 || (!tty && done < total) {
 			return
 		}
 		const width = 30

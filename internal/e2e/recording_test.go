@@ -262,7 +262,8 @@ func TestEventRecordingWithPreRoll(t *testing.T) {
 	cliOut := filepath.Join(t.TempDir(), "cli.mp4")
 	cmd := exec.Command(nvrdBin, "export", "--data-dir", n.dataDir, "--camera", "Shed", "--since", first.Add(-time.Second).UTC().Format(time.RFC3339Nano),
 		"--until", end.Add(time.Second).UTC().Format(time.RFC3339Nano), "-o", cliOut)
-	if b, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(b), "segments") {
+	if b, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(b), "segments") || !strings.Contains(string(b), "of Shed recorded between") ||
+		strings.Count(string(b), "segments") != 1 {
 		t.Fatalf("nvrd export: %v\n%s", err, b)
 	}
 	if d := mediaDuration(t, cliOut); d < sum-0.3 || d > sum+0.3 {

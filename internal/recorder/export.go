@@ -20,6 +20,16 @@ type ExportSpan struct {
 	Bytes      int64
 }
 
+// Footage is how much video the span holds: the sum of its segments, less than End−Start when the
+// span has gaps between recordings.
+func (sp ExportSpan) Footage() time.Duration {
+	var d time.Duration
+	for _, p := range sp.Pieces {
+		d += p.Duration
+	}
+	return d
+}
+
 // Piece is one recorded segment in a span.
 type Piece struct {
 	Recording int64

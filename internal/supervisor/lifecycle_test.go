@@ -157,6 +157,14 @@ func (l *lifeSup) waitStreaming(id string, what string) (*Camera, Status) {
 	return cam, st
 }
 
+// sameFile is os.SameFile that also compares the change time, since a file system may give a new file
+// the inode number of one just deleted.
+func sameFile(a, b os.FileInfo) bool {
+	sa, oka := a.Sys().(*syscall.Stat_t)
+	sb, okb := b.Sys().(*syscall.Stat_t)
+	return os.SameFile(a, b) && oka && okb && sa.Ctim == sb.Ctim
+}
+
 // reaped reports whether pid is gone from the process table (a zombie still answers signal 0).
 func reaped(pid int) bool { return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) }
 
@@ -288,11 +296,15 @@ func TestLifecycleCameraChanges(t *testing.T) {
 			c := l.addCamera("Front", cam.URL())
 			running, st := l.waitStreaming(c.ID, "camera streaming")
 			viewer := running.Hub().Join()
+			// The worker's files, by identity: a re-pointed camera's new worker reuses the names.
 			base := filepath.Join(l.sup.opt.RunDir, fmt.Sprintf("%s.%d", c.ID, st.Generation))
+			files := map[string]os.FileInfo{}
 			for _, f := range []string{base + ".sock", base + ".ts"} {
-				if _, err := os.Stat(f); err != nil {
+				fi, err := os.Stat(f)
+				if err != nil {
 					t.Fatalf("running worker's file: %v", err)
 				}
+				files[f] = fi
 			}
 			var other *testcam.Server
 			ctx := context.Background()
@@ -336,9 +348,9 @@ func TestLifecycleCameraChanges(t *testing.T) {
 			if change != "new URL" && len(left) != 0 {
 				t.Errorf("run directory still holds %v", left)
 			}
-			for _, f := range []string{base + ".sock", base + ".ts"} {
-				if _, err := os.Stat(f); !errors.Is(err, os.ErrNotExist) {
-					t.Errorf("%s left behind (%v)", f, err)
+			for f, old := range files {
+				if fi, err := os.Stat(f); err == nil && sameFile(fi, old) {
+					t.Errorf("%s of the stopped worker left behind", f)
 				}
 			}
 			if r := l.restartsSoFar(); len(r) != 0 {

@@ -188,6 +188,16 @@ func TestLifecycleBackoffCapAndReset(t *testing.T) {
 	l := startLifeSup(t, tm)
 	c := l.addCamera("Dead", cam.URL())
 	waitFor(t, 90*time.Second, "five failed attempts", func() bool { return len(l.restartsSoFar()) >= 5 })
+	// The dead camera's reason is logged once above DEBUG, not once per retry nor twice per retry.
+	shown := 0
+	for _, line := range strings.Split(l.logs.String(), "\n") {
+		if strings.Contains(line, "nothing listens on that port") && !strings.Contains(line, "level=DEBUG") {
+			shown++
+		}
+	}
+	if shown != 1 {
+		t.Errorf("five identical failures were logged %d times above DEBUG, want once:\n%s", shown, l.logs.String())
+	}
 	want := []time.Duration{200 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond, 800 * time.Millisecond, 800 * time.Millisecond}
 	got := l.restartsSoFar()
 	for i, w := range want {

@@ -121,8 +121,10 @@ func run(log *slog.Logger, conn *ipc.Conn, cfg *ipc.Config, newPipeline NewPipel
 	if !errors.As(err, &se) {
 		se = &StreamError{Message: err.Error()}
 	}
-	// nvrd logs the failure (once, rate-limited) from the Error message; here it is only a debug line.
-	log.Debug("stream failed", "err", se.Message, "detail", se.Detail)
-	_ = conn.Send(&ipc.Envelope{Kind: ipc.KindError, Error: &ipc.Error{Message: se.Message, Detail: se.Detail}})
+	// nvrd logs the failure from this message (once, rate-limited); the worker logs it only when nvrd
+	// cannot be told.
+	if err := conn.Send(&ipc.Envelope{Kind: ipc.KindError, Error: &ipc.Error{Message: se.Message, Detail: se.Detail}}); err != nil {
+		log.Error("stream failed", "err", se.Message, "detail", se.Detail, "ipc_err", err)
+	}
 	return ExitStream
 }

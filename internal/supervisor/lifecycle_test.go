@@ -182,7 +182,7 @@ func startTestCam(t *testing.T) *testcam.Server {
 // and no further; once it comes back and streams HealthyAfter, the next failure waits BackoffMin again.
 func TestLifecycleBackoffCapAndReset(t *testing.T) {
 	tm := Timings{BackoffMin: 200 * time.Millisecond, BackoffMax: 800 * time.Millisecond, HealthyAfter: 2 * time.Second,
-		Stall: 2 * time.Second}
+		Stall: 3 * time.Second}
 	cam := startTestCam(t)
 	cam.Pause() // a camera without power: its port refuses
 	l := startLifeSup(t, tm)
@@ -270,7 +270,7 @@ func TestLifecycleFirstByteTimeout(t *testing.T) {
 // TestLifecycleHungWorker: a worker that hangs (SIGSTOP) stops feeding the FIFO; the stall ends the
 // attempt, the worker ignores Stop, is killed after StopGrace and reaped, and a new generation streams.
 func TestLifecycleHungWorker(t *testing.T) {
-	tm := Timings{Stall: time.Second, StopGrace: time.Second, BackoffMin: 100 * time.Millisecond}
+	tm := Timings{Stall: 2 * time.Second, StopGrace: time.Second, BackoffMin: 100 * time.Millisecond}
 	cam := startTestCam(t)
 	l := startLifeSup(t, tm)
 	c := l.addCamera("Hangs", cam.URL())

@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/nvrproject/nvr/internal/store"
-	"github.com/nvrproject/nvr/internal/worker"
+	"github.com/nvrproject/nvr/pkg/redact"
 )
 
 func init() { extraCommands = append(extraCommands, newCameraCmd) }
@@ -60,7 +60,7 @@ func newCameraCmd(g *globalFlags) *cobra.Command {
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tNAME\tENABLED\tRECORD\tURL")
 			for _, c := range cams {
-				fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%s\n", c.ID, c.Name, c.Enabled, c.Record.Mode, worker.Redact(c.URL))
+				fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%s\n", c.ID, c.Name, c.Enabled, c.Record.Mode, redact.URL(c.URL))
 			}
 			return tw.Flush()
 		},

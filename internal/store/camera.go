@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/nvrproject/nvr/pkg/redact"
 )
 
 // Camera is one camera's configuration, as stored and as the API shows it.
@@ -108,11 +110,9 @@ func ValidateURL(raw string) error {
 	return nil
 }
 
+// redactRaw is the URL for an error message: its password hidden (pkg/redact), and cut short when long.
 func redactRaw(raw string) string {
-	if u, err := url.Parse(raw); err == nil && u.User != nil {
-		u.User = url.User(u.User.Username())
-		return u.String()
-	}
+	raw = redact.URL(raw)
 	if len(raw) > 60 {
 		return raw[:60] + "..."
 	}

@@ -14,14 +14,6 @@ import (
 	"github.com/nvrproject/nvr/pkg/ipc"
 )
 
-// Backoff between worker attempts.
-var (
-	backoffMin    = 1 * time.Second
-	backoffMax    = 30 * time.Second
-	healthyAfter  = 60 * time.Second // a worker that streamed this long resets the backoff
-	bitrateWindow = 2 * time.Second
-)
-
 // Camera states, as the status API reports them.
 const (
 	StateStarting     = "starting"
@@ -107,13 +99,15 @@ func (c *Camera) set(fn func(c *Camera)) {
 func (c *Camera) run(ctx context.Context) {
 	defer close(c.done)
 	defer c.hub.Close()
-	backoff := backoffMin
+	t := c.sup.opt.Timings
+	backoff := t.BackoffMin
+	var restartLog restartLog
 	go c.measureBitrate(ctx)
 	for gen := uint64(1); ; gen++ {
 		c.set(func(c *Camera) { c.gen = gen })
 		a := &attempt{
 			cameraID: c.cfg.ID, url: c.cfg.URL, gen: gen, runDir: c.sup.opt.RunDir, workerPath: c.sup.opt.WorkerPath,
-			hub: c.hub, log: c.log.With("gen", gen), onKeyframe: c.keyframe, onPackets: c.sup.opt.OnPackets(c.cfg.ID),
+			runner: c.sup.opt.Runner, t: t, hub: c.hub, log: c.log.With("gen", gen), onKeyframe: c.keyframe, onPackets: c.sup.opt.OnPackets(c.cfg.ID),
 			onStreaming: func() { c.set(func(c *Camera) { c.state = StateStreaming; c.lastErr = "" }) },
 			onStarted:   func(pid int) { c.set(func(c *Camera) { c.pid = pid }) },
 		}
@@ -125,10 +119,13 @@ func (c *Camera) run(ctx context.Context) {
 		if since := a.streamingSince.Load(); since != 0 {
 			streamedFor = time.Since(time.Unix(0, since))
 		}
-		if streamedFor >= healthyAfter {
-			backoff = backoffMin
+		if streamedFor >= t.HealthyAfter {
+			backoff = t.BackoffMin
 		}
-		c.log.Warn("camera worker ended; restarting", "err", err, "streamed", streamedFor.Round(time.Millisecond), "backoff", backoff)
+		restartLog.log(c.log.With("gen", gen), err, streamedFor, backoff)
+		if h := c.sup.opt.restartHook; h != nil {
+			h(c.cfg.ID, gen, err, streamedFor, backoff)
+		}
 		c.set(func(c *Camera) {
 			c.lastErr = err.Error()
 			c.restarts++
@@ -141,7 +138,7 @@ func (c *Camera) run(ctx context.Context) {
 		if !waitBackoff(ctx, backoff, c.cfg.URL) {
 			return
 		}
-		backoff = min(backoff*2, backoffMax)
+		backoff = t.nextBackoff(backoff)
 	}
 }
 

@@ -3,6 +3,7 @@ package supervisor
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net"
@@ -83,5 +84,42 @@ func TestWaitBackoffEndsEarlyWhenCameraReturns(t *testing.T) {
 	cancel()
 	if waitBackoff(ctx, time.Hour, "demo://") {
 		t.Fatal("waitBackoff on a cancelled context did not report it")
+	}
+}
+
+// TestLogWriterRelaysJSON: the worker's JSON lines are logged at their own level with their attributes
+// (passwords removed, nested ones too), through nvrd's logger that carries camera and generation; a line
+// split across writes is relayed whole, and a last line without a newline is relayed at flush.
+func TestLogWriterRelaysJSON(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})).With("camera", "door", "gen", 7)
+	w := newLogWriter(log)
+	line := `{"time":"2026-01-01T00:00:00Z","level":"WARN","msg":"cannot send keyframe to rtsp://a:pw1@h/s","camera":"door","gen":7,"pid":42,"err":"broken pipe","url":"rtsp://a:pw2@h/s","n":{"u":"rtsp://a:pw3@h/s"}}` + "\n"
+	fmt.Fprint(w, line[:40])
+	fmt.Fprint(w, line[40:])
+	fmt.Fprint(w, `{"level":"DEBUG","msg":"last words"}`)
+	w.flush()
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("relayed %d lines, want 2:\n%s", len(lines), buf.String())
+	}
+	var rec map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &rec); err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]any{"level": "WARN", "msg": "worker: cannot send keyframe to rtsp://a:xxxxx@h/s", "camera": "door",
+		"gen": float64(7), "pid": float64(42), "err": "broken pipe", "url": "rtsp://a:xxxxx@h/s"} {
+		if rec[k] != want {
+			t.Errorf("relayed %s = %v, want %v (line %s)", k, rec[k], want, lines[0])
+		}
+	}
+	if n, _ := rec["n"].(map[string]any); n["u"] != "rtsp://a:xxxxx@h/s" {
+		t.Errorf("nested attribute relayed as %v", rec["n"])
+	}
+	if strings.Count(lines[0], `"camera"`) != 1 || strings.Contains(buf.String(), "pw") {
+		t.Errorf("camera attached twice or a password relayed: %s", lines[0])
+	}
+	if !strings.Contains(lines[1], `"level":"DEBUG"`) || !strings.Contains(lines[1], "worker: last words") {
+		t.Errorf("unterminated last line relayed as %s", lines[1])
 	}
 }

@@ -32,6 +32,13 @@ type Options struct {
 	OnPackets func(cameraID string) func(live.Packets)
 	// PollInterval is how often the database is checked for changes made by other processes.
 	PollInterval time.Duration
+	// Timings are the worker deadlines and the restart backoff; zero fields take DefaultTimings.
+	Timings Timings
+	// Runner starts worker processes; nil means ExecRunner.
+	Runner Runner
+
+	// restartHook, when set (by tests), is told of every failed attempt and the backoff before the next.
+	restartHook func(cameraID string, gen uint64, err error, streamed, backoff time.Duration)
 }
 
 // Supervisor owns the set of running cameras.
@@ -53,6 +60,10 @@ func New(opt Options) (*Supervisor, error) {
 	}
 	if opt.PollInterval == 0 {
 		opt.PollInterval = time.Second
+	}
+	opt.Timings = opt.Timings.orDefaults()
+	if opt.Runner == nil {
+		opt.Runner = ExecRunner{}
 	}
 	if opt.OnPackets == nil {
 		opt.OnPackets = func(string) func(live.Packets) { return nil }

@@ -70,18 +70,3 @@ func hostname(rawURL string) string {
 	}
 	return u.Hostname()
 }
-
-// Redact returns the URL with any password replaced, for logs and for non-admin API output.
-func Redact(rawURL string) string {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return "(unparseable URL)"
-	}
-	if u.User == nil {
-		return rawURL // nothing to hide; keep it as the user wrote it (demo:// stays demo://)
-	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	return u.String()
-}

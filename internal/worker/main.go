@@ -34,7 +34,9 @@ func Main(args []string, newPipeline NewPipelineFunc) int {
 	if err := fs.Parse(args); err != nil {
 		return ExitSetup
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil)).With("camera", *camera, "gen", *gen, "pid", os.Getpid())
+	// One JSON object per line: nvrd relays each at its level with the camera and generation attached.
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})).
+		With("camera", *camera, "gen", *gen, "pid", os.Getpid())
 	if *socket == "" {
 		log.Error("nvr-worker is started by nvrd; it needs --socket")
 		return ExitSetup
@@ -119,7 +121,10 @@ func run(log *slog.Logger, conn *ipc.Conn, cfg *ipc.Config, newPipeline NewPipel
 	if !errors.As(err, &se) {
 		se = &StreamError{Message: err.Error()}
 	}
-	log.Error("stream failed", "err", se.Message, "detail", se.Detail)
-	_ = conn.Send(&ipc.Envelope{Kind: ipc.KindError, Error: &ipc.Error{Message: se.Message, Detail: se.Detail}})
+	// nvrd logs the failure from this message (once, rate-limited); the worker logs it only when nvrd
+	// cannot be told.
+	if err := conn.Send(&ipc.Envelope{Kind: ipc.KindError, Error: &ipc.Error{Message: se.Message, Detail: se.Detail}}); err != nil {
+		log.Error("stream failed", "err", se.Message, "detail", se.Detail, "ipc_err", err)
+	}
 	return ExitStream
 }

@@ -164,6 +164,10 @@ func (s *Server) cameraStatus(w http.ResponseWriter, r *http.Request) {
 	if s.opt.Analysis != nil {
 		out.Analysis = s.opt.Analysis(c.ID)
 	}
+	if !principal(r).Admin() {
+		writeJSON(w, http.StatusOK, viewerStatus(out))
+		return
+	}
 	writeJSON(w, http.StatusOK, out)
 }
 

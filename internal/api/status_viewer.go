@@ -3,13 +3,19 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+
+	"github.com/nvrproject/nvr/internal/auth"
 )
 
 // adminOnlyStatus are the status fields about nvrd's processes, shown to administrators only.
 var adminOnlyStatus = []string{"worker_pid", "generation"}
 
-// viewerStatus is a camera status without the fields only administrators see.
-func viewerStatus(st cameraStatus) any {
+// statusFor is the camera status as p may see it: all of it for administrators, without the process
+// fields for viewers.
+func statusFor(p *auth.Principal, st cameraStatus) any {
+	if p.Admin() {
+		return st
+	}
 	b, err := json.Marshal(st)
 	if err != nil {
 		return st

@@ -21,7 +21,11 @@ func principal(r *http.Request) *auth.Principal {
 
 // guard is the one permission check every route goes through.
 func (s *Server) guard(rt Route) http.HandlerFunc {
+	stream := streamRoutes[rt.Method+" "+rt.Pattern]
 	return func(w http.ResponseWriter, r *http.Request) {
+		if stream {
+			w = s.streaming(w)
+		}
 		if rt.Access == Public {
 			rt.Handler(w, r)
 			return
@@ -119,7 +123,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusTooManyRequests, err.Error())
 		return
 	case errors.Is(err, auth.ErrBadCredentials):
-		s.log.Warn("failed login", "user", in.User, "addr", clientAddr(r))
+		// Never the typed text itself: a password typed into the user field would land in the log.
+		s.log.Warn("failed login", "user_hash", auth.Hash(in.User)[:8], "user_len", len(in.User), "addr", clientAddr(r))
 		writeError(w, http.StatusUnauthorized, err.Error())
 		return
 	case err != nil:

@@ -150,7 +150,7 @@ func (s *Server) cameraStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !c.Enabled {
-		writeJSON(w, http.StatusOK, supervisor.Status{State: supervisor.StateDisabled})
+		writeJSON(w, http.StatusOK, statusFor(principal(r), cameraStatus{Status: supervisor.Status{State: supervisor.StateDisabled}}))
 		return
 	}
 	out := cameraStatus{Status: supervisor.Status{State: supervisor.StateStarting}}
@@ -164,7 +164,7 @@ func (s *Server) cameraStatus(w http.ResponseWriter, r *http.Request) {
 	if s.opt.Analysis != nil {
 		out.Analysis = s.opt.Analysis(c.ID)
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, statusFor(principal(r), out))
 }
 
 // cameraStatus is the camera's pipeline status with its recording and analysis state.

@@ -131,6 +131,9 @@ func (e *testEnv) do(t *testing.T, method, path, token, body string, hdr http.He
 	if err != nil {
 		t.Fatal(err)
 	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json") // as the web page sends it
+	}
 	for k, v := range hdr {
 		req.Header[k] = v
 	}

@@ -48,11 +48,20 @@ func (s *Server) live(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, "camera "+c.ID+" is not running (disabled or just added)")
 		return
 	}
+	// The socket is tied to the login that opened it, and counted under the per-user cap.
+	lease, err := s.opt.Auth.OpenLive(principal(r), c.ID, s.opt.LivePerUserCamera)
+	if err != nil {
+		writeError(w, http.StatusTooManyRequests, err.Error())
+		return
+	}
+	defer lease.Close()
 	ws, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return // the upgrader wrote the error
 	}
 	defer ws.Close()
+	ended := watchLease(r.Context(), lease)
+	defer ended()
 	hub := cam.Hub()
 	v := hub.Join()
 	defer hub.Leave(v)
@@ -77,6 +86,9 @@ func (s *Server) live(w http.ResponseWriter, r *http.Request) {
 		var open bool
 		select {
 		case <-gone:
+			return
+		case <-lease.Done():
+			closeRevoked(ws)
 			return
 		case it, open = <-v.C:
 			if !open {

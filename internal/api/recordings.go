@@ -37,15 +37,28 @@ func toRecordingJSON(r *store.Recording) recordingJSON {
 		Playlist: "/api/recordings/" + id + "/index.m3u8"}
 }
 
+// maxUnixSeconds is the first Unix time whose nanoseconds do not fit an int64 (2262-04-11), rounded down.
+const maxUnixSeconds = 9.2e9
+
+// maxTime is the latest time parseTime accepts.
+var maxTime = time.Unix(int64(maxUnixSeconds), 0)
+
 // parseTime accepts RFC 3339 or Unix seconds.
 func parseTime(name, v string) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, nil
 	}
 	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+		if t.Before(time.Unix(0, 0)) || t.After(maxTime) {
+			return time.Time{}, fmt.Errorf("%s=%q is outside the years 1970 to 2262 that nvr can store", name, v)
+		}
 		return t, nil
 	}
-	if n, err := strconv.ParseFloat(v, 64); err == nil && n > 0 && n < 1e11 {
+	if n, err := strconv.ParseFloat(v, 64); err == nil && n > 0 {
+		// Nanoseconds since 1970 fit an int64 until April 2262 (9.22e9 s): later times would overflow.
+		if n >= maxUnixSeconds {
+			return time.Time{}, fmt.Errorf("%s=%q is after the year 2262; Unix seconds must be below %.0f", name, v, maxUnixSeconds)
+		}
 		return time.Unix(0, int64(n*1e9)), nil
 	}
 	return time.Time{}, fmt.Errorf("%s=%q is not a time: use RFC 3339 (2026-11-25T10:00:00Z) or Unix seconds", name, v)
@@ -210,7 +223,7 @@ func (s *Server) recordingSegment(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "video/mp2t")
 	w.Header().Set("Cache-Control", "private, max-age=86400")
-	http.ServeContent(w, r, "", fi.ModTime(), f)
+	http.ServeContent(jsonRangeErrors(w), r, "", fi.ModTime(), f)
 }
 
 // cameraPlaylist is one camera's footage over a span, across recordings, for a timeline.

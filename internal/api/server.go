@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/nvrproject/nvr/internal/auth"
 	"github.com/nvrproject/nvr/internal/recorder"
@@ -31,6 +32,12 @@ type Options struct {
 	Analysis func(cameraID string) any
 	UI       fs.FS // the web page's files
 	Log      *slog.Logger
+	// Listen is the address nvrd listens on and AllowHosts the extra names it answers to (Host
+	// header; see hostPolicy). With neither, only loopback names and addresses are answered.
+	Listen     string
+	AllowHosts []string
+	// LivePerUserCamera caps one user's live sockets to one camera (0: DefaultLivePerUserCamera).
+	LivePerUserCamera int
 }
 
 // Server serves the API.
@@ -39,6 +46,9 @@ type Server struct {
 	log    *slog.Logger
 	mux    *http.ServeMux
 	routes []Route
+	hosts  hostPolicy
+	// writeTimeout is the server's WriteTimeout, which streaming routes renew per write.
+	writeTimeout time.Duration
 }
 
 // Access says who may use a route.
@@ -70,7 +80,7 @@ func New(opt Options) *Server {
 	if opt.Auth == nil {
 		opt.Auth = auth.New(opt.Store)
 	}
-	s := &Server{opt: opt, log: opt.Log, mux: http.NewServeMux()}
+	s := &Server{opt: opt, log: opt.Log, mux: http.NewServeMux(), hosts: newHostPolicy(opt.Listen, opt.AllowHosts)}
 	s.routes = []Route{
 		{"GET", "/api/health", Public, s.health},
 		{"POST", "/api/setup", Public, s.setup},
@@ -128,7 +138,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusInternalServerError, "internal error; see the nvrd log")
 		}
 	}()
-	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if !s.preflight(w, r) {
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 }
 

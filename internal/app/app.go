@@ -40,6 +40,9 @@ type Options struct {
 	DetectLibrary string
 	// DetectThreads is the inference threads; 0 = all cores but one.
 	DetectThreads int
+	// Listen and AllowHosts decide which Host names the HTTP API answers (api.Options).
+	Listen     string
+	AllowHosts []string
 }
 
 // App is a running nvrd's parts.
@@ -58,6 +61,9 @@ type App struct {
 func New(opt Options) (*App, error) {
 	if opt.Log == nil {
 		opt.Log = slog.Default()
+	}
+	if err := secureDirs(opt); err != nil {
+		return nil, err
 	}
 	st, err := store.Open(opt.DataDir)
 	if err != nil {
@@ -93,6 +99,7 @@ func New(opt Options) (*App, error) {
 	a.Events = events.New(eo)
 	sup.OnKeyframe(func(_ string, k *ipc.Keyframe) { a.Events.Keyframe(k) })
 	a.Handler = api.New(api.Options{Store: st, Sup: sup, Auth: a.Auth, Recorder: rec, UI: opt.UI, Log: opt.Log,
+		Listen: opt.Listen, AllowHosts: opt.AllowHosts,
 		Manual: func(ctx context.Context, id string, seconds int) error {
 			_, err := a.Events.Manual(ctx, id, seconds)
 			return err

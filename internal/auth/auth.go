@@ -58,6 +58,9 @@ type Principal struct {
 	User      *store.User
 	ViaCookie bool   // a browser session (writes need the CSRF token)
 	CSRF      string // the session's CSRF token
+	// credHash is the stored hash of the token or session cookie that authenticated the request, so
+	// live sockets can be tied to it (see Live).
+	credHash string
 }
 
 // Admin reports the admin role.
@@ -102,11 +105,13 @@ type Service struct {
 	mu           sync.Mutex
 	setupToken   string
 	setupExpires time.Time
+
+	lives liveRegistry
 }
 
 // New returns a Service on st.
 func New(st *store.Store) *Service {
-	return &Service{st: st, limiter: newLimiter(), now: time.Now}
+	return &Service{st: st, limiter: newLimiter(), now: time.Now, lives: liveRegistry{byKey: map[liveKey]map[*Live]bool{}}}
 }
 
 // SetClock replaces the clock (tests: setup-token expiry, rate-limit windows).
@@ -235,6 +240,7 @@ func (s *Service) Login(ctx context.Context, addr, name, password string) (strin
 func (s *Service) Logout(r *http.Request) {
 	if c, err := r.Cookie(CookieName); err == nil {
 		_ = s.st.DeleteSession(r.Context(), Hash(c.Value))
+		s.lives.endCredential(Hash(c.Value)) // its live sockets close now, not at the next check
 	}
 }
 
@@ -242,15 +248,17 @@ func (s *Service) Logout(r *http.Request) {
 func (s *Service) Authenticate(r *http.Request) (*Principal, error) {
 	ctx := r.Context()
 	if h := r.Header.Get("Authorization"); h != "" {
-		tok, ok := strings.CutPrefix(h, "Bearer ")
-		if !ok || tok == "" {
+		// The scheme is case-insensitive (RFC 9110 §11.1): "bearer" and "BEARER" are Bearer too.
+		scheme, tok, _ := strings.Cut(strings.TrimSpace(h), " ")
+		if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
 			return nil, ErrNoCredentials
 		}
-		u, err := s.st.UserByToken(ctx, Hash(strings.TrimSpace(tok)))
+		hash := Hash(strings.TrimSpace(tok))
+		u, err := s.st.UserByToken(ctx, hash)
 		if err != nil {
 			return nil, ErrNoCredentials
 		}
-		return &Principal{User: u}, nil
+		return &Principal{User: u, credHash: hash}, nil
 	}
 	c, err := r.Cookie(CookieName)
 	if err != nil || c.Value == "" {
@@ -264,7 +272,7 @@ func (s *Service) Authenticate(r *http.Request) (*Principal, error) {
 	if err != nil {
 		return nil, ErrNoCredentials
 	}
-	return &Principal{User: u, ViaCookie: true, CSRF: sess.CSRF}, nil
+	return &Principal{User: u, ViaCookie: true, CSRF: sess.CSRF, credHash: Hash(c.Value)}, nil
 }
 
 // CheckCSRF verifies the X-CSRF-Token header of a cookie-authenticated write.

@@ -60,7 +60,8 @@ func newCameraCmd(g *globalFlags) *cobra.Command {
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tNAME\tENABLED\tRECORD\tURL")
 			for _, c := range cams {
-				fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%s\n", c.ID, c.Name, c.Enabled, c.Record.Mode, redact.URL(c.URL))
+				// Names stored before validation existed may hold control characters: escaped, never raw.
+				fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%s\n", c.ID, store.Printable(c.Name), c.Enabled, c.Record.Mode, store.Printable(redact.URL(c.URL)))
 			}
 			return tw.Flush()
 		},

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/nvrproject/nvr/internal/api"
 	"github.com/nvrproject/nvr/internal/app"
 	"github.com/nvrproject/nvr/internal/recorder"
 	"github.com/nvrproject/nvr/internal/store"
@@ -30,6 +29,9 @@ type startFlags struct {
 	maxBytes int64
 	model    string
 	threads  int
+	// allowHosts are extra Host names the web UI answers to; http the connection timeouts.
+	allowHosts []string
+	http       api.HTTPOptions
 }
 
 func newStartCmd(g *globalFlags) *cobra.Command {
@@ -50,6 +52,7 @@ func newStartCmd(g *globalFlags) *cobra.Command {
 	cmd.Flags().StringVar(&f.model, "model", defaultModelPath(), "object detection model (YOLOX .onnx); ONNX Runtime is found via $NVR_ONNXRUNTIME_LIB, lib/ beside bin/, or the system")
 	cmd.Flags().IntVar(&f.threads, "detect-threads", 0, "threads one object detection may use (0: all cores but one, at least 1)")
 	cmd.Flags().BoolVar(&f.demo, "demo", false, "add a synthetic demo camera if there is no camera yet")
+	addHTTPFlags(cmd, f)
 	return cmd
 }
 
@@ -79,16 +82,17 @@ func runStart(ctx context.Context, g *globalFlags, f *startFlags) error {
 		}
 	}
 	a, err := app.New(app.Options{DataDir: g.dataDir, RAMDir: f.ramDir, WorkerPath: workerPath(), UI: ui.FS(), Log: log,
-		Recorder: recorder.Options{MaxBytes: f.maxBytes}, ModelPath: f.model, DetectThreads: f.threads})
+		Recorder: recorder.Options{MaxBytes: f.maxBytes}, ModelPath: f.model, DetectThreads: f.threads,
+		Listen: f.listen, AllowHosts: f.allowHosts})
 	if err != nil {
 		return err
 	}
 	defer a.Close()
 	authSvc := a.Auth
-	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second}
-	ln, err := net.Listen("tcp", f.listen)
+	srv := api.NewHTTPServer(a.Handler, f.http)
+	ln, err := listenLimited(f.listen, log)
 	if err != nil {
-		return fmt.Errorf("cannot listen on %s (is another nvrd running?): %w", f.listen, err)
+		return err
 	}
 	log.Info("nvrd started", "url", "http://"+ln.Addr().String()+"/", "data_dir", g.dataDir, "version", Version)
 	if tok, ok, err := authSvc.SetupToken(ctx); err == nil && ok {

@@ -32,6 +32,9 @@ type browserResult struct {
 	LitPixels  int    `json:"litPixels"`
 	LoginPage  bool   `json:"loginPage"`
 	AfterLogin string `json:"afterLogin"`
+	// CSP lists the Content-Security-Policy violations seen; CSPHeader is the first page's policy.
+	CSP       []string `json:"csp"`
+	CSPHeader string   `json:"cspHeader"`
 }
 
 // TestBrowserPlaysLive opens the live page nvrd serves in headless Chromium and checks that the video
@@ -69,6 +72,12 @@ func TestBrowserPlaysLive(t *testing.T) {
 	}
 	if len(r.Errors) > 0 {
 		t.Fatalf("console errors: %v", r.Errors)
+	}
+	if !strings.Contains(r.CSPHeader, "script-src 'self'") || strings.Contains(r.CSPHeader, "unsafe-inline") {
+		t.Fatalf("the page's Content-Security-Policy is %q", r.CSPHeader)
+	}
+	if len(r.CSP) > 0 {
+		t.Fatalf("the page breaks its Content-Security-Policy: %v", r.CSP)
 	}
 	if st := r.Second.Status; !strings.Contains(st, "streaming") || !strings.Contains(st, "640×360") {
 		t.Fatalf("the page's status line %q does not say the camera is streaming at 640×360", st)

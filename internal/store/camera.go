@@ -67,6 +67,10 @@ func (c *Camera) Validate() error {
 	if len(c.Name) > 64 {
 		return errors.New("camera name is longer than 64 characters")
 	}
+	if err := ValidateText("camera name", c.Name); err != nil {
+		return err
+	}
+	c.URL = strings.TrimSpace(c.URL)
 	if err := ValidateURL(c.URL); err != nil {
 		return err
 	}
@@ -89,19 +93,21 @@ func (c *Camera) Validate() error {
 
 // ValidateURL accepts rtsp:// and rtsps:// URLs with a host, and demo:// (the built-in test pattern).
 func ValidateURL(raw string) error {
-	u, err := url.Parse(strings.TrimSpace(raw))
+	raw = strings.TrimSpace(raw)
+	if len(raw) > MaxURLBytes {
+		return fmt.Errorf("camera URL is %d bytes long; at most %d are accepted", len(raw), MaxURLBytes)
+	}
+	if err := ValidateText("camera URL", raw); err != nil {
+		return err
+	}
+	u, err := url.Parse(raw)
 	if err != nil {
 		return fmt.Errorf("camera URL %q is not a valid URL", redactRaw(raw))
 	}
 	switch u.Scheme {
 	case "rtsp", "rtsps":
-		if u.Hostname() == "" {
-			return errors.New("camera URL has no host; it should look like rtsp://user:password@192.168.1.20:554/stream")
-		}
-		if p := u.Port(); p != "" {
-			if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-				return fmt.Errorf("camera URL port %q is not a number from 1 to 65535", p)
-			}
+		if err := checkHostPort(u); err != nil {
+			return err
 		}
 	case "demo":
 	default:

@@ -27,16 +27,25 @@ type Store struct {
 // FileName is the database file inside the data directory.
 const FileName = "nvr.db"
 
+// MaxOpenConns bounds the database connections one process opens (about three descriptors each).
+const MaxOpenConns = 16
+
 // Open opens (creating if needed) the database in dataDir.
 func Open(dataDir string) (*Store, error) {
-	if err := os.MkdirAll(dataDir, 0o750); err != nil {
+	if err := os.MkdirAll(dataDir, DirMode); err != nil {
 		return nil, fmt.Errorf("create data directory %s: %w", dataDir, err)
 	}
 	path := filepath.Join(dataDir, FileName)
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)")
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
+	// Each SQLite connection holds file descriptors (database, WAL, shared memory): bounded, so a burst
+	// of requests cannot take the descriptors recording needs.
+	db.SetMaxOpenConns(MaxOpenConns)
 	s := &Store{db: db, path: path}
 	if err := s.migrate(context.Background()); err != nil {
 		db.Close()

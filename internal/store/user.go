@@ -182,6 +182,9 @@ func (s *Store) perms(ctx context.Context, userID int64) (map[string]Perm, error
 
 // CreateToken stores an API token's hash for a user.
 func (s *Store) CreateToken(ctx context.Context, userID int64, hash, name string) error {
+	if err := ValidateText("token name", name); err != nil {
+		return err
+	}
 	_, err := s.db.ExecContext(ctx, `INSERT INTO tokens(user_id, hash, name, created_ns) VALUES (?,?,?,?)`, userID, hash, name, time.Now().UnixNano())
 	return err
 }

@@ -9,12 +9,22 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
     '--no-first-run', '--disable-sync', '--disable-quic', '--autoplay-policy=no-user-gesture-required'],
 });
-const out = { errors: [] };
+const out = { errors: [], csp: [] };
 try {
   const page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
   page.on('console', (m) => { if (m.type() === 'error') out.errors.push(m.text()); });
   page.on('pageerror', (e) => out.errors.push(String(e)));
-  await page.goto(url);
+  // Every Content-Security-Policy violation on any page of the visit (login, then live) is kept in
+  // sessionStorage, which survives the same-origin navigations, and read at the end.
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      const seen = JSON.parse(sessionStorage.getItem('nvr-csp') || '[]');
+      seen.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} in ${e.sourceFile || e.documentURI}:${e.lineNumber}`);
+      sessionStorage.setItem('nvr-csp', JSON.stringify(seen));
+    });
+  });
+  const first = await page.goto(url);
+  out.cspHeader = (first && first.headers()['content-security-policy']) || '';
   // Not logged in: the page sends us to the login form; log in as a user would.
   await page.waitForURL(/login\.html/, { timeout: 10000 });
   out.loginPage = true;
@@ -56,6 +66,7 @@ try {
     return lit;
   });
   if (shot) await page.screenshot({ path: shot });
+  out.csp = await page.evaluate(() => JSON.parse(sessionStorage.getItem('nvr-csp') || '[]'));
 } catch (e) {
   out.fatal = String(e);
 } finally {

@@ -1,0 +1,163 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/nvrproject/nvr/internal/store"
+)
+
+// DefaultLivePerUserCamera is how many live sockets one user may hold open to one camera: a home's
+// family on a few devices, with room to spare.
+const DefaultLivePerUserCamera = 16
+
+// LiveCheckInterval is how often a live socket's credential and permission are checked again, for
+// changes made outside this process (nvrd user rm, token revoke, a viewer's cameras changed).
+const LiveCheckInterval = time.Second
+
+// ErrLiveEnded is why Live.Done closed: the credential or the permission is gone.
+var ErrLiveEnded = errors.New("the login that opened this live view ended or lost access to the camera")
+
+// Live is one open live socket, tied to the credential (session or token) that opened it. Done closes
+// when that credential is logged out or revoked, its user removed, or the user's live permission on the
+// camera taken away: the socket must then close.
+type Live struct {
+	svc    *Service
+	key    liveKey
+	cred   string // credential hash
+	done   chan struct{}
+	ending sync.Once
+	closed sync.Once
+}
+
+type liveKey struct {
+	user   int64
+	camera string
+}
+
+// liveRegistry holds the open live sockets per user and camera, for the caps and for ending them.
+type liveRegistry struct {
+	mu    sync.Mutex
+	byKey map[liveKey]map[*Live]bool
+}
+
+// OpenLive registers a live socket of p to the camera, refusing it with a plain sentence when the user
+// already holds limit of them (0: DefaultLivePerUserCamera). Close it when the socket closes.
+func (s *Service) OpenLive(p *Principal, cameraID string, limit int) (*Live, error) {
+	if limit <= 0 {
+		limit = DefaultLivePerUserCamera
+	}
+	k := liveKey{user: p.User.ID, camera: cameraID}
+	l := &Live{svc: s, key: k, cred: p.credHash, done: make(chan struct{})}
+	r := &s.lives
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	set := r.byKey[k]
+	if len(set) >= limit {
+		return nil, fmt.Errorf("you already have %d live views of camera %s open, the most one user may have; close one first", len(set), cameraID)
+	}
+	if set == nil {
+		set = map[*Live]bool{}
+		r.byKey[k] = set
+	}
+	set[l] = true
+	return l, nil
+}
+
+// LiveCount returns the open live sockets of a user to a camera.
+func (s *Service) LiveCount(userID int64, cameraID string) int {
+	s.lives.mu.Lock()
+	defer s.lives.mu.Unlock()
+	return len(s.lives.byKey[liveKey{userID, cameraID}])
+}
+
+// endCredential ends every live socket opened with the credential hash.
+func (r *liveRegistry) endCredential(hash string) {
+	r.mu.Lock()
+	var ending []*Live
+	for _, set := range r.byKey {
+		for l := range set {
+			if l.cred == hash {
+				ending = append(ending, l)
+			}
+		}
+	}
+	r.mu.Unlock()
+	for _, l := range ending {
+		l.end()
+	}
+}
+
+// Done is closed when the socket must close (see Live).
+func (l *Live) Done() <-chan struct{} { return l.done }
+
+func (l *Live) end() { l.ending.Do(func() { close(l.done) }) }
+
+// Close releases the socket's place under the cap.
+func (l *Live) Close() {
+	l.closed.Do(func() {
+		r := &l.svc.lives
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if set := r.byKey[l.key]; set != nil {
+			delete(set, l)
+			if len(set) == 0 {
+				delete(r.byKey, l.key)
+			}
+		}
+	})
+}
+
+// Watch checks the credential and permission every interval (0: LiveCheckInterval) until ctx ends or
+// they are gone, when it ends the socket (Done closes). It returns when either happens.
+func (l *Live) Watch(ctx context.Context, interval time.Duration) {
+	if interval <= 0 {
+		interval = LiveCheckInterval
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-l.done:
+			return
+		case <-t.C:
+		}
+		if err := l.svc.stillLive(ctx, l); err != nil {
+			if ctx.Err() == nil {
+				l.end()
+			}
+			return
+		}
+	}
+}
+
+// stillLive answers whether the socket's credential still authenticates the same user and that user
+// may still watch the camera. A database error other than "not found" does not end the socket.
+func (s *Service) stillLive(ctx context.Context, l *Live) error {
+	var (
+		u   *store.User
+		err error
+	)
+	if sess, serr := s.st.SessionByHash(ctx, l.cred); serr == nil {
+		u, err = s.st.UserByID(ctx, sess.UserID)
+	} else if errors.Is(serr, store.ErrNotFound) {
+		u, err = s.st.UserByToken(ctx, l.cred)
+	} else {
+		return nil
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrLiveEnded
+	}
+	if err != nil {
+		return nil // a busy database is no reason to cut the video
+	}
+	if u.ID != l.key.user || !(&Principal{User: u}).Can(l.key.camera, NeedLive) {
+		return ErrLiveEnded
+	}
+	return nil
+}

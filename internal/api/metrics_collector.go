@@ -1,6 +1,7 @@
 package api
 
 import (
+	"slices"
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -42,12 +43,13 @@ type cameraCollector struct {
 	metrics []cameraMetric
 }
 
-func newCameraCollector(ids []string, sample func(string) (cameraSample, bool), motion, recording bool) *cameraCollector {
+// cameraMetrics are all per-camera families; motion and recording ones are left out without their source.
+var cameraMetrics = sync.OnceValue(func() (ms struct{ base, motion, recording []cameraMetric }) {
 	m := func(name, help string, typ prometheus.ValueType, v func(cameraSample) float64) cameraMetric {
 		return cameraMetric{prometheus.NewDesc(name, help, []string{"camera"}, nil), typ, v}
 	}
 	gauge, counter := prometheus.GaugeValue, prometheus.CounterValue
-	ms := []cameraMetric{
+	ms.base = []cameraMetric{
 		m("nvr_camera_up", "1 while the camera is streaming.", gauge, func(c cameraSample) float64 { return b2f(c.Up) }),
 		m("nvr_camera_bytes_in_total", "MPEG-TS bytes received from the camera's worker.", counter, func(c cameraSample) float64 { return float64(c.BytesIn) }),
 		m("nvr_camera_keyframes_total", "Keyframes received.", counter, func(c cameraSample) float64 { return float64(c.Keyframes) }),
@@ -57,13 +59,24 @@ func newCameraCollector(ids []string, sample func(string) (cameraSample, bool), 
 		m("nvr_live_added_latency_p50_seconds", "Median time from FIFO read to WebSocket write.", gauge, func(c cameraSample) float64 { return c.LatencyP50 }),
 		m("nvr_live_added_latency_p99_seconds", "99th percentile time from FIFO read to WebSocket write.", gauge, func(c cameraSample) float64 { return c.LatencyP99 }),
 	}
+	ms.motion = []cameraMetric{
+		m("nvr_motion_score", "Motion score of the latest keyframe.", gauge, func(c cameraSample) float64 { return c.MotionScore }),
+	}
+	ms.recording = []cameraMetric{
+		m("nvr_recording_bytes_written_total", "Recording bytes written.", counter, func(c cameraSample) float64 { return float64(c.RecordingBytes) }),
+		m("nvr_recording_active", "1 while a recording is open.", gauge, func(c cameraSample) float64 { return b2f(c.Recording) }),
+	}
+	return ms
+})
+
+func newCameraCollector(ids []string, sample func(string) (cameraSample, bool), motion, recording bool) *cameraCollector {
+	all := cameraMetrics()
+	ms := slices.Clip(all.base)
 	if motion {
-		ms = append(ms, m("nvr_motion_score", "Motion score of the latest keyframe.", gauge, func(c cameraSample) float64 { return c.MotionScore }))
+		ms = append(ms, all.motion...)
 	}
 	if recording {
-		ms = append(ms,
-			m("nvr_recording_bytes_written_total", "Recording bytes written.", counter, func(c cameraSample) float64 { return float64(c.RecordingBytes) }),
-			m("nvr_recording_active", "1 while a recording is open.", gauge, func(c cameraSample) float64 { return b2f(c.Recording) }))
+		ms = append(ms, all.recording...)
 	}
 	return &cameraCollector{ids: ids, sample: sample, metrics: ms}
 }

@@ -2,6 +2,7 @@ package segments
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"net/http"
@@ -36,62 +37,71 @@ func TestExportMP4PlaysInChromium(t *testing.T) {
 	}
 	needTool(t, "node")
 	needTool(t, "/usr/bin/chromium")
+	// Every writer's export of every clip, served over loopback like a download (with ranges, as a
+	// player's seeks use them), checked in one browser.
+	dir := t.TempDir()
+	var names []string
 	for _, tc := range []struct {
 		name string
 		spec clipSpec
 	}{{"no B-frames", plainClip}, {"B-frames", bframeClip}, {"High profile", highClip}} {
 		ts := clip(t, tc.spec)
 		segs := feed(NewSegmenter(0), ts, rand.New(rand.NewPCG(8, 8)), realTime(len(ts)/188, 10*time.Second))
-		dir := t.TempDir()
-		paths := writeSegments(t, dir, segs)
+		paths := writeSegments(t, t.TempDir(), segs)
 		for _, bw := range boxWriters {
-			t.Run(tc.name+"/"+bw.name, func(t *testing.T) {
-				out := filepath.Join(dir, bw.name+".mp4")
-				f, err := os.Create(out)
-				if err != nil {
-					t.Fatal(err)
-				}
-				err = exportMP4(f, paths, nil, bw.new())
-				if cerr := f.Close(); err == nil {
-					err = cerr
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
-				mux := http.NewServeMux()
-				mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-					_, _ = w.Write([]byte(`<!doctype html><video src="/export.mp4" muted playsinline></video>`))
-				})
-				mux.HandleFunc("/export.mp4", func(w http.ResponseWriter, r *http.Request) {
-					w.Header().Set("Content-Type", "video/mp4")
-					http.ServeFile(w, r, out) // with ranges, as nvrd's own file downloads and a player's seeks
-				})
-				srv := httptest.NewServer(mux)
-				defer srv.Close()
-				cmd := exec.Command("node", script, srv.URL+"/")
-				cmd.Dir = filepath.Join(root, "ui")
-				b, err := cmd.Output()
-				if err != nil {
-					t.Fatalf("mp4-check.mjs: %v\n%s", err, b)
-				}
-				var r browserPlay
-				if err := json.Unmarshal(b, &r); err != nil {
-					t.Fatalf("mp4-check.mjs said %q: %v", b, err)
-				}
-				t.Logf("chromium: %s", b)
-				if r.Fatal != "" || r.ErrorCode != 0 || len(r.Errors) > 0 {
-					t.Fatalf("Chromium does not play the export: %s (media error %d, console %v)", r.Fatal, r.ErrorCode, r.Errors)
-				}
-				if math.Abs(r.Duration-10) > 0.05 || r.VideoWidth != 640 || r.VideoHeight != 360 {
-					t.Fatalf("Chromium reads %.3f s at %dx%d, want 10 s at 640x360", r.Duration, r.VideoWidth, r.VideoHeight)
-				}
-				if math.Abs(r.SeekedTo-r.SeekTarget) > 0.05 || math.Abs(r.EndTime-r.Duration) > 0.05 {
-					t.Fatalf("seek to %.3f s landed at %.3f s; play ended at %.3f s of %.3f s", r.SeekTarget, r.SeekedTo, r.EndTime, r.Duration)
-				}
-				if r.Frames < 50 {
-					t.Fatalf("Chromium decoded %d frames", r.Frames)
-				}
-			})
+			name := tc.name + "/" + bw.name
+			f, err := os.Create(filepath.Join(dir, fmt.Sprintf("%d.mp4", len(names))))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = exportMP4(f, paths, nil, bw.new())
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			names = append(names, name)
+		}
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/{n}/", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = fmt.Fprintf(w, `<!doctype html><link rel="icon" href="data:,"><video src="/%s.mp4" muted playsinline></video>`, r.PathValue("n"))
+	})
+	mux.HandleFunc("/{file}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "video/mp4")
+		http.ServeFile(w, r, filepath.Join(dir, filepath.Base(r.PathValue("file"))))
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	args := []string{script}
+	for i := range names {
+		args = append(args, fmt.Sprintf("%s/%d/", srv.URL, i))
+	}
+	cmd := exec.Command("node", args...)
+	cmd.Dir = filepath.Join(root, "ui")
+	b, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("mp4-check.mjs: %v\n%s", err, b)
+	}
+	var results []browserPlay
+	if err := json.Unmarshal(b, &results); err != nil || len(results) != len(names) {
+		t.Fatalf("mp4-check.mjs said %q: %v", b, err)
+	}
+	for i, r := range results {
+		t.Logf("chromium, %s: %+v", names[i], r)
+		if r.Fatal != "" || r.ErrorCode != 0 || len(r.Errors) > 0 {
+			t.Errorf("%s: Chromium does not play the export: %s (media error %d, console %v)", names[i], r.Fatal, r.ErrorCode, r.Errors)
+			continue
+		}
+		if math.Abs(r.Duration-10) > 0.05 || r.VideoWidth != 640 || r.VideoHeight != 360 {
+			t.Errorf("%s: Chromium reads %.3f s at %dx%d, want 10 s at 640x360", names[i], r.Duration, r.VideoWidth, r.VideoHeight)
+		}
+		if math.Abs(r.SeekedTo-r.SeekTarget) > 0.05 || math.Abs(r.EndTime-r.Duration) > 0.05 {
+			t.Errorf("%s: seek to %.3f s landed at %.3f s; play ended at %.3f s of %.3f s", names[i], r.SeekTarget, r.SeekedTo, r.EndTime, r.Duration)
+		}
+		if r.Frames < 50 {
+			t.Errorf("%s: Chromium decoded %d frames", names[i], r.Frames)
 		}
 	}
 }

@@ -1,15 +1,22 @@
 // Plays an MP4 file the way a person opening a downloaded export would, in headless Chromium (Debian's,
-// never a downloaded one): node mp4-check.mjs PAGE_URL → one JSON line on stdout. The page at PAGE_URL
-// holds one <video>. It reports the duration and size the browser reads, then plays, seeks to 70 % of
-// the duration (paused), plays on at 4× to the end and counts the decoded frames.
+// never a downloaded one): node mp4-check.mjs PAGE_URL... → one JSON line on stdout, an array with one
+// result per page. Each page holds one <video>. For each it reports the duration and size the browser
+// reads, then plays, seeks to 70 % of the duration (paused), plays on at 4× to the end and counts the
+// decoded frames.
 import { chromium } from 'playwright-core';
 
-const [url] = process.argv.slice(2);
+const urls = process.argv.slice(2);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
     '--no-first-run', '--disable-sync', '--disable-quic', '--autoplay-policy=no-user-gesture-required'],
 });
+const results = [];
+for (const url of urls) results.push(await check(url));
+await browser.close();
+console.log(JSON.stringify(results));
+
+async function check(url) {
 const out = { errors: [] };
 try {
   const page = await browser.newPage();
@@ -49,9 +56,9 @@ try {
     return res;
   });
   Object.assign(out, r);
+  await page.close();
 } catch (e) {
   out.fatal = String(e);
-} finally {
-  await browser.close();
 }
-console.log(JSON.stringify(out));
+return out;
+}

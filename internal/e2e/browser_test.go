@@ -11,6 +11,7 @@ import (
 
 	"github.com/nvrproject/nvr/internal/supervisor"
 	"github.com/nvrproject/nvr/internal/testcam"
+	"github.com/nvrproject/nvr/pkg/testskip"
 )
 
 type browserResult struct {
@@ -79,10 +80,10 @@ func TestBrowserPlaysLive(t *testing.T) {
 func needBrowser(t *testing.T) {
 	t.Helper()
 	if _, err := os.Stat(filepath.Join(repoRoot, "ui", "node_modules", "playwright-core")); err != nil {
-		t.Skip("playwright-core is not installed in ui/node_modules; run scripts/setup")
+		testskip.Skip(t, "playwright-core is not installed in ui/node_modules", "run make setup")
 	}
 	if _, err := os.Stat("/usr/bin/chromium"); err != nil {
-		t.Skip("Debian's chromium is not installed; run scripts/setup")
+		testskip.Skip(t, "Debian's chromium is not installed", "run make setup")
 	}
 	if _, err := os.Stat(filepath.Join(repoRoot, "ui", "static", "vendor", "mpegts.js")); err != nil {
 		t.Fatal("ui/static/vendor/mpegts.js is missing; run scripts/setup before building")

@@ -18,6 +18,7 @@ import (
 	"github.com/nvrproject/nvr/internal/supervisor"
 	"github.com/nvrproject/nvr/internal/testcam"
 	"github.com/nvrproject/nvr/pkg/mpegts"
+	"github.com/nvrproject/nvr/pkg/testskip"
 )
 
 // liveReader reads a live WebSocket on its own goroutine (a gorilla connection cannot be read again
@@ -122,7 +123,7 @@ type probe struct {
 func ffprobe(t *testing.T, path string) probe {
 	t.Helper()
 	if _, err := exec.LookPath("ffprobe"); err != nil {
-		t.Skip("ffprobe is not installed; run scripts/setup")
+		testskip.Skip(t, "ffprobe is not installed", "run make setup")
 	}
 	out, err := exec.Command("ffprobe", "-v", "error", "-select_streams", "v:0", "-count_frames",
 		"-show_entries", "stream=codec_name,width,height,nb_read_frames", "-of", "json", path).Output()

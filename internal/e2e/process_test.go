@@ -18,6 +18,7 @@ import (
 
 	"github.com/nvrproject/nvr/internal/supervisor"
 	"github.com/nvrproject/nvr/internal/testcam"
+	"github.com/nvrproject/nvr/pkg/testskip"
 )
 
 // nvrdProc is a real nvrd process.
@@ -325,7 +326,7 @@ func (l *lockedBuffer) String() string {
 func TestDetectionUnavailableWithoutLibrary(t *testing.T) {
 	model := filepath.Join(repoRoot, "models", "yolox_nano.onnx")
 	if !fileExists(model) {
-		t.Skip("the model is not provisioned; run make setup")
+		testskip.Skip(t, "the model models/yolox_nano.onnx is not provisioned", "run make setup")
 	}
 	cam := startCamera(t, testcam.Options{})
 	p := &nvrdProc{}

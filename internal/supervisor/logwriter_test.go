@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nvrproject/nvr/pkg/testskip"
 )
 
 // TestLogWriterRedactsAndLimits: worker stderr reaches nvrd's log without URL passwords, and a worker
@@ -71,7 +73,7 @@ func TestWaitBackoffEndsEarlyWhenCameraReturns(t *testing.T) {
 	if l := <-back; l != nil {
 		l.Close()
 	} else {
-		t.Skip("the port was taken meanwhile")
+		testskip.Skip(t, "another process took the test's loopback port meanwhile", "run the test again")
 	}
 	if !ok {
 		t.Fatal("waitBackoff reported cancellation")

@@ -34,7 +34,7 @@ var suites = []suite{
 	{"./pkg/segments/", ".", "1s"},
 	{"./internal/recorder/", ".", "3x"},
 	{"./internal/events/", ".", "20x"},
-	{"./internal/e2e/", "BenchmarkGStreamerBaseline|BenchmarkCameras(1|8|16)$", "1x"},
+	{"./internal/e2e/", "BenchmarkGStreamerBaseline|BenchmarkCameras(1|8|16)$|BenchmarkFailingCamerasCPU|BenchmarkBrowserLive", "1x"},
 }
 
 // Result is one benchmark's figures.

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/nvrproject/nvr/pkg/detect"
+	"github.com/nvrproject/nvr/pkg/testskip"
 )
 
 // runNvrd runs the nvrd command tree in-process and returns its standard output.
@@ -32,7 +34,7 @@ func detectTestFiles(t *testing.T) (model, dog string) {
 	dog = "../../../shared/testdata/images/dog.jpg"
 	for _, p := range []string{model, dog} {
 		if _, err := os.Stat(p); err != nil {
-			t.Skipf("skipping: %s is not there (shared/ must sit beside the repository): %v", p, err)
+			testskip.Skip(t, fmt.Sprintf("%s is not there: %v", p, err), "put the shared/ directory beside the repository (../shared)")
 		}
 	}
 	if os.Getenv(detect.LibraryEnv) == "" {
@@ -49,7 +51,7 @@ func TestDetectCommandJSON(t *testing.T) {
 	model, dog := detectTestFiles(t)
 	out, err := runNvrd(t, "detect", "--model", model, "--threads", "1", dog, dog)
 	if errors.Is(err, detect.ErrUnavailable) {
-		t.Skipf("skipping: %v (run scripts/setup-onnxruntime)", err)
+		testskip.Skip(t, err.Error(), "run make setup (scripts/setup-onnxruntime)")
 	}
 	if err != nil {
 		t.Fatalf("nvrd detect: %v\n%s", err, out)

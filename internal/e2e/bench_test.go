@@ -16,6 +16,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/nvrproject/nvr/internal/testcam"
+	"github.com/nvrproject/nvr/pkg/testskip"
 )
 
 // Camera load benchmarks: N simulated 1080p 25 fps 4 Mbit/s H.264 cameras (keyframe every second) on
@@ -35,7 +36,7 @@ var (
 
 func benchCameras(b *testing.B, n int) {
 	if skipReason != "" {
-		b.Skip(skipReason)
+		testskip.Skip(b, skipReason, "run make setup")
 	}
 	hdClipOnce.Do(func() {
 		hdClip, hdClipErr = testcam.Encode(filepath.Join(repoRoot, ".cache", "testclips"),
@@ -267,7 +268,7 @@ func latencyFromMetrics(b *testing.B, p *nvrdProc) (p50, p99 float64) {
 // under %core/camera above.
 func BenchmarkGStreamerBaseline(b *testing.B) {
 	if skipReason != "" {
-		b.Skip(skipReason)
+		testskip.Skip(b, skipReason, "run make setup")
 	}
 	hdClipOnce.Do(func() {
 		hdClip, hdClipErr = testcam.Encode(filepath.Join(repoRoot, ".cache", "testclips"),

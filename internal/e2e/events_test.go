@@ -16,6 +16,7 @@ import (
 
 	"github.com/nvrproject/nvr/internal/supervisor"
 	"github.com/nvrproject/nvr/internal/testcam"
+	"github.com/nvrproject/nvr/pkg/testskip"
 )
 
 // scene draws frame i of a synthetic camera into a luma plane (chroma stays grey).
@@ -184,10 +185,10 @@ func TestObjectEventEndToEnd(t *testing.T) {
 	need(t)
 	img := filepath.Join(repoRoot, "..", "shared", "testdata", "images", "dog.jpg")
 	if !fileExists(img) {
-		t.Skip("../shared/testdata/images/dog.jpg is absent")
+		testskip.Skip(t, "../shared/testdata/images/dog.jpg is absent", "put the shared/ directory beside the repository (../shared)")
 	}
 	if !fileExists(filepath.Join(repoRoot, "models", "yolox_nano.onnx")) || !fileExists(filepath.Join(repoRoot, "lib", "libonnxruntime.so")) {
-		t.Skip("the model or ONNX Runtime is not provisioned; run make setup")
+		testskip.Skip(t, "the model or ONNX Runtime is not provisioned", "run make setup")
 	}
 	f, err := os.Open(img)
 	if err != nil {

@@ -28,6 +28,7 @@ import (
 	"github.com/nvrproject/nvr/internal/store"
 	"github.com/nvrproject/nvr/internal/supervisor"
 	"github.com/nvrproject/nvr/internal/testcam"
+	"github.com/nvrproject/nvr/pkg/testskip"
 	"github.com/nvrproject/nvr/ui"
 )
 
@@ -53,7 +54,7 @@ func run(m *testing.M) int {
 	}
 	defer os.RemoveAll(tmp)
 	if _, err := exec.LookPath("gst-launch-1.0"); err != nil {
-		skipReason = "GStreamer is not installed; run scripts/setup"
+		skipReason = "GStreamer is not installed"
 		return m.Run()
 	}
 	workerBin = filepath.Join(tmp, "nvr-worker")
@@ -77,7 +78,7 @@ func run(m *testing.M) int {
 func need(t testing.TB) {
 	t.Helper()
 	if skipReason != "" {
-		t.Skip(skipReason)
+		testskip.Skip(t, skipReason, "run make setup")
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 
 	"github.com/nvrproject/nvr/internal/supervisor"
 	"github.com/nvrproject/nvr/internal/testcam"
+	"github.com/nvrproject/nvr/pkg/testskip"
 )
 
 // nvrdProc is a real nvrd process.
@@ -150,7 +151,8 @@ func TestNvrdProcessCLIAndCleanShutdown(t *testing.T) {
 	cam := startCamera(t, testcam.Options{User: "op", Pass: "pa:ss@word"})
 	p := startNVRD(t)
 
-	// The CLI changes the database; the running nvrd picks it up within 2 s.
+	// The CLI changes the database; the running nvrd picks it up (it polls every second; how soon is
+	// not what this checks, so the deadline is generous).
 	out, errOut, err := p.cli(t, "camera", "add", "--name", "Drive", "--url", cam.URL())
 	if err != nil {
 		t.Fatalf("camera add: %v %s", err, errOut)
@@ -160,7 +162,7 @@ func TestNvrdProcessCLIAndCleanShutdown(t *testing.T) {
 	}
 	added := time.Now()
 	var s supervisor.Status
-	for time.Since(added) < 2*time.Second {
+	for time.Since(added) < 30*time.Second {
 		s, _ = p.status(t, "drive")
 		if s.Generation >= 1 {
 			break
@@ -168,7 +170,7 @@ func TestNvrdProcessCLIAndCleanShutdown(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	if s.Generation < 1 {
-		t.Fatalf("nvrd did not start the camera added by the CLI within 2 s: %+v", s)
+		t.Fatalf("nvrd did not start the camera added by the CLI within 30 s: %+v", s)
 	}
 	deadline := time.Now().Add(20 * time.Second)
 	for s.State != supervisor.StateStreaming && time.Now().Before(deadline) {
@@ -243,14 +245,14 @@ func TestWorkerDiesWithNvrd(t *testing.T) {
 	// kill -9 nvrd: the worker must not outlive it (Pdeathsig, and EOF on its socket).
 	p.cmd.Process.Kill()
 	p.cmd.Wait()
-	deadline = time.Now().Add(5 * time.Second)
+	deadline = time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		if syscall.Kill(s.WorkerPID, 0) != nil {
 			return
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	t.Fatalf("worker %d outlived nvrd by 5 s", s.WorkerPID)
+	t.Fatalf("worker %d outlived nvrd by 20 s", s.WorkerPID)
 }
 
 // TestFirstRunSetupLink: with no user, nvrd prints a one-time link; until it is used every route but
@@ -258,7 +260,7 @@ func TestWorkerDiesWithNvrd(t *testing.T) {
 func TestFirstRunSetupLink(t *testing.T) {
 	p := launchNVRD(t, false)
 	var link string
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	re := regexp.MustCompile(`http://\S+/login\.html\?setup#token=(\S+)`)
 	for link == "" && time.Now().Before(deadline) {
 		if m := re.FindStringSubmatch(p.stderr.String()); m != nil {
@@ -325,7 +327,7 @@ func (l *lockedBuffer) String() string {
 func TestDetectionUnavailableWithoutLibrary(t *testing.T) {
 	model := filepath.Join(repoRoot, "models", "yolox_nano.onnx")
 	if !fileExists(model) {
-		t.Skip("the model is not provisioned; run make setup")
+		testskip.Skip(t, "the model models/yolox_nano.onnx is not provisioned", "run make setup")
 	}
 	cam := startCamera(t, testcam.Options{})
 	p := &nvrdProc{}

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -16,6 +17,7 @@ import (
 	"github.com/nvrproject/nvr/internal/supervisor"
 	"github.com/nvrproject/nvr/internal/testcam"
 	"github.com/nvrproject/nvr/pkg/segments"
+	"github.com/nvrproject/nvr/pkg/testskip"
 )
 
 // getJSON fetches path from a process nvrd as the admin.
@@ -39,7 +41,7 @@ func (p *nvrdProc) getJSON(t *testing.T, path string, out any) int {
 // restart every kept segment is indexed and playable, the recording is closed and no temp file is left.
 func TestKill9WhileRecording(t *testing.T) {
 	if _, err := exec.LookPath("ffprobe"); err != nil {
-		t.Skip("ffprobe is not installed; run scripts/setup")
+		testskip.Skip(t, "ffprobe is not installed", "run make setup")
 	}
 	cam := startCamera(t, testcam.Options{})
 	p := startNVRD(t)
@@ -144,11 +146,11 @@ func TestKill9WhileRecording(t *testing.T) {
 // oldest recordings, nvrd keeps running, live view keeps working and recording resumes.
 func TestFullDiskKeepsLiveAndDeletesOldest(t *testing.T) {
 	if os.Geteuid() != 0 {
-		t.Skip("needs root to mount a small tmpfs")
+		testskip.Skip(t, "this test mounts a small tmpfs, which needs root", "run the tests as root (sudo -E go test ...)")
 	}
 	mnt := t.TempDir()
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1200k", "tmpfs", mnt).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs here: %v %s", err, out)
+		testskip.Skip(t, fmt.Sprintf("cannot mount a tmpfs here: %v %s", err, out), "run the tests as root on a machine that allows mount")
 	}
 	t.Cleanup(func() { exec.Command("umount", "-l", mnt).Run() }) // runs after nvrd has stopped
 	cam := startCamera(t, testcam.Options{})

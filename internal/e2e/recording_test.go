@@ -16,6 +16,7 @@ import (
 
 	"github.com/nvrproject/nvr/internal/supervisor"
 	"github.com/nvrproject/nvr/internal/testcam"
+	"github.com/nvrproject/nvr/pkg/testskip"
 )
 
 type recordingOut struct {
@@ -174,7 +175,7 @@ func streamProfile(t *testing.T, path string) string {
 // the playlist plays in ffprobe with its stated duration and the camera's own codec parameters.
 func TestEventRecordingWithPreRoll(t *testing.T) {
 	if _, err := exec.LookPath("ffprobe"); err != nil {
-		t.Skip("ffprobe is not installed; run scripts/setup")
+		testskip.Skip(t, "ffprobe is not installed", "run make setup")
 	}
 	cam := startCamera(t, testcam.Options{})
 	n := startNVR(t)

@@ -3,6 +3,7 @@ package events
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"image"
 	"image/jpeg"
 	"os"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/nvrproject/nvr/internal/store"
 	"github.com/nvrproject/nvr/pkg/detect"
+	"github.com/nvrproject/nvr/pkg/testskip"
 )
 
 // sharedDir is the shared test material beside the repository checkout.
@@ -34,7 +36,7 @@ func realDetector(t *testing.T) *detect.Detector {
 	t.Helper()
 	model := filepath.Join(sharedDir, "models", "yolox_nano.onnx")
 	if _, err := os.Stat(model); err != nil {
-		t.Skipf("skipping: the model %s is not there (shared/ must sit beside the repository): %v", model, err)
+		testskip.Skip(t, fmt.Sprintf("the model %s is not there: %v", model, err), "put the shared/ directory beside the repository (../shared)")
 	}
 	realOnce.Do(func() {
 		lib := os.Getenv(detect.LibraryEnv)
@@ -48,7 +50,7 @@ func realDetector(t *testing.T) *detect.Detector {
 		realDet, realErr = detect.Open(detect.Options{ModelPath: model, LibraryPath: lib})
 	})
 	if errors.Is(realErr, detect.ErrUnavailable) {
-		t.Skipf("skipping: %v (run make setup, or set %s)", realErr, detect.LibraryEnv)
+		testskip.Skip(t, realErr.Error(), "run make setup, or set "+detect.LibraryEnv)
 	}
 	if realErr != nil {
 		t.Fatalf("opening the detector: %v", realErr)
@@ -62,7 +64,7 @@ func dogImage(t *testing.T) image.Image {
 	p := filepath.Join(sharedDir, "testdata", "images", "dog.jpg")
 	b, err := os.ReadFile(p)
 	if err != nil {
-		t.Skipf("skipping: %v", err)
+		testskip.Skip(t, err.Error(), "put the shared/ directory beside the repository (../shared)")
 	}
 	img, err := jpeg.Decode(bytes.NewReader(b))
 	if err != nil {
@@ -207,7 +209,7 @@ func TestRealDetectorRecordOnObjects(t *testing.T) {
 func BenchmarkRealDetectorKeyframe(b *testing.B) {
 	model := filepath.Join(sharedDir, "models", "yolox_nano.onnx")
 	if _, err := os.Stat(model); err != nil {
-		b.Skip(err)
+		testskip.Skip(b, err.Error(), "put the shared/ directory beside the repository (../shared)")
 	}
 	lib, _ := filepath.Abs("../../lib/libonnxruntime.so.1")
 	if env := os.Getenv(detect.LibraryEnv); env != "" {
@@ -215,7 +217,7 @@ func BenchmarkRealDetectorKeyframe(b *testing.B) {
 	}
 	d, err := detect.Open(detect.Options{ModelPath: model, LibraryPath: lib})
 	if err != nil {
-		b.Skip(err)
+		testskip.Skip(b, err.Error(), "run make setup, or set "+detect.LibraryEnv)
 	}
 	defer d.Close()
 	s := newScene(1280, 720, 32)

@@ -200,6 +200,11 @@ func TestRunLifecycleAndNoLeaks(t *testing.T) {
 		e.Keyframe(&ipc.Keyframe{CameraID: "b", WallNS: at(float64(i)).UnixNano(), JPEG: s.frame(t, 0, block(30*i, 100, 60))})
 		time.Sleep(5 * time.Millisecond)
 	}
+	for deadline := time.Now().Add(30 * time.Second); det.count() == 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the detector never ran")
+		}
+	}
 	if err := e.Run(context.Background()); err == nil {
 		t.Error("a second Run was accepted")
 	}
@@ -223,9 +228,6 @@ func TestRunLifecycleAndNoLeaks(t *testing.T) {
 			t.Fatalf("%d goroutines left, %d before:\n%s", runtime.NumGoroutine(), base, buf[:runtime.Stack(buf, true)])
 		}
 		time.Sleep(10 * time.Millisecond)
-	}
-	if det.count() == 0 {
-		t.Error("the detector never ran")
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"math/rand"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -33,6 +34,7 @@ type memSink struct {
 	creates int
 	updates int
 	hold    chan struct{} // when not nil, CreateEvent waits for it to close
+	waiting atomic.Int32  // CreateEvent calls waiting on hold
 }
 
 func newMemSink() *memSink {
@@ -41,6 +43,7 @@ func newMemSink() *memSink {
 
 func (s *memSink) CreateEvent(ctx context.Context, e *store.Event) error {
 	if h := s.holdCh(); h != nil {
+		s.waiting.Add(1)
 		<-h
 	}
 	s.mu.Lock()

@@ -21,6 +21,7 @@ type fakeDetector struct {
 	calls  int
 	widths []int         // the width of every picture it was given
 	delay  time.Duration // how long a detection takes
+	gate   chan struct{} // when not nil, every detection waits for it to close
 	script [][]frac      // detections for call i (boxes in fractions); past the end: none
 	err    error
 }
@@ -37,12 +38,15 @@ func (d *fakeDetector) Detect(img image.Image) ([]detect.Detection, error) {
 	i := d.calls
 	d.calls++
 	d.widths = append(d.widths, img.Bounds().Dx())
-	delay, err := d.delay, d.err
+	delay, err, gate := d.delay, d.err, d.gate
 	var script []frac
 	if i < len(d.script) {
 		script = d.script[i]
 	}
 	d.mu.Unlock()
+	if gate != nil {
+		<-gate
+	}
 	time.Sleep(delay)
 	if err != nil {
 		return nil, err
@@ -78,33 +82,49 @@ func detectCamera(id string) store.Camera {
 	return c
 }
 
+// TestSlowDetectorKeepsOnlyTheLatestFrame: while the detector is busy with the first keyframe (it waits
+// on a gate), 19 more arrive; once it is free, only the latest is detected, not a backlog.
 func TestSlowDetectorKeepsOnlyTheLatestFrame(t *testing.T) {
-	det := &fakeDetector{delay: 200 * time.Millisecond}
+	gate := make(chan struct{})
+	det := &fakeDetector{gate: gate}
 	h := newHarness(t, Options{Detector: det})
 	h.e.Configure(detectCamera("cam"))
 	const n = 20
+	keyframe := func(i int) *ipc.Keyframe {
+		return &ipc.Keyframe{CameraID: "cam", WallNS: at(float64(i)).UnixNano(), JPEG: grey(t, 64+8*i, 48)}
+	}
+	h.e.Keyframe(keyframe(0))
+	for deadline := time.Now().Add(30 * time.Second); det.count() == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the first keyframe never reached the detector")
+		}
+	}
 	start := time.Now()
 	var worst time.Duration
-	for i := 0; i < n; i++ {
-		k := &ipc.Keyframe{CameraID: "cam", WallNS: at(float64(i)).UnixNano(), JPEG: grey(t, 64+8*i, 48)}
+	for i := 1; i < n; i++ {
 		t0 := time.Now()
-		h.e.Keyframe(k)
+		h.e.Keyframe(keyframe(i))
 		worst = max(worst, time.Since(t0))
-		time.Sleep(2 * time.Millisecond)
 	}
 	fed := time.Since(start)
+	if c := det.count(); c != 1 {
+		t.Fatalf("%d detections started while the detector was busy with the first", c)
+	}
+	close(gate)
 	h.settle("cam")
 	st, _ := h.e.Status("cam")
 	calls := det.count()
 	t.Logf("%d keyframes in %v: %d detections, %d requests replaced, %d keyframes dropped; slowest Keyframe call %v",
 		n, fed.Round(time.Millisecond), calls, st.DetectSkipped, st.FramesDropped, worst)
-	if int64(calls) != st.Detections || int64(calls)+st.DetectSkipped+st.FramesDropped != n {
+	// Detections counts the results the camera looked at: one superseded by a newer before it did is not
+	// counted, so it may be below the detector's calls.
+	if st.Detections < 1 || st.Detections > int64(calls) || int64(calls)+st.DetectSkipped+st.FramesDropped != n {
 		t.Fatalf("accounting: %d calls + %d replaced + %d dropped != %d keyframes", calls, st.DetectSkipped, st.FramesDropped, n)
 	}
-	// The detector is busy 200 ms per call: the keyframes were fed in about 2 ms each, so only
-	// a few can have reached it, and the last one must have.
-	if maxCalls := int(fed/(200*time.Millisecond)) + 2; calls > maxCalls {
-		t.Fatalf("%d detections while feeding for %v: a backlog was built", calls, fed)
+	// After the first: at most the request waiting in the scheduler, the keyframe being analysed and the
+	// one in the camera's mailbox, whatever the machine's speed; a backlog would be 20.
+	if calls > 4 {
+		t.Fatalf("%d detections for %d keyframes fed while the detector was busy: a backlog was built", calls, n)
 	}
 	det.mu.Lock()
 	last := det.widths[len(det.widths)-1]
@@ -125,21 +145,32 @@ func TestKeyframeNeverBlocks(t *testing.T) {
 	h.feed("cam", 0, s.still(t))
 	// This keyframe starts an event; the camera's goroutine is now stuck in CreateEvent.
 	h.e.Keyframe(&ipc.Keyframe{CameraID: "cam", WallNS: at(1).UnixNano(), JPEG: s.frame(t, 0, block(100, 100, 60))})
-	time.Sleep(50 * time.Millisecond)
+	for deadline := time.Now().Add(30 * time.Second); h.sink.waiting.Load() == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the motion keyframe never reached CreateEvent")
+		}
+	}
 	frame := s.still(t)
 	var worst time.Duration
-	for i := 0; i < 100; i++ {
-		start := time.Now()
-		h.e.Keyframe(&ipc.Keyframe{CameraID: "cam", WallNS: at(2 + float64(i)).UnixNano(), JPEG: frame})
-		worst = max(worst, time.Since(start))
+	done := make(chan struct{})
+	go func() { // while the database still hangs: a Keyframe that waited for it would never return
+		defer close(done)
+		for i := 0; i < 100; i++ {
+			start := time.Now()
+			h.e.Keyframe(&ipc.Keyframe{CameraID: "cam", WallNS: at(2 + float64(i)).UnixNano(), JPEG: frame})
+			worst = max(worst, time.Since(start))
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		close(hold)
+		t.Fatal("Keyframe blocked while the camera's goroutine was stuck in the database")
 	}
 	st, _ := h.e.Status("cam")
 	close(hold)
 	h.settle("cam")
 	t.Logf("slowest of 100 Keyframe calls while the camera was stuck: %v; dropped %d", worst, st.FramesDropped)
-	if worst > 50*time.Millisecond {
-		t.Errorf("Keyframe took %v", worst)
-	}
 	if st.FramesDropped != 99 {
 		t.Errorf("%d keyframes dropped, want 99 (all but the latest)", st.FramesDropped)
 	}
@@ -155,7 +186,12 @@ func TestGlobalDetectionCap(t *testing.T) {
 	}
 	jpg := grey(t, 64, 48)
 	start := time.Now()
-	for i := 0; time.Since(start) < 1500*time.Millisecond; i++ {
+	// Feed for 1.5 s and until a second's worth of detections ran (the scheduler does not starve),
+	// however slow the machine is.
+	for i := 0; time.Since(start) < 1500*time.Millisecond || det.count() < rate; i++ {
+		if time.Since(start) > 60*time.Second {
+			t.Fatalf("only %d detections in 60 s: the scheduler starves", det.count())
+		}
 		for _, c := range cams {
 			h.e.Keyframe(&ipc.Keyframe{CameraID: c, WallNS: at(float64(i)).UnixNano(), JPEG: jpg})
 		}
@@ -171,9 +207,6 @@ func TestGlobalDetectionCap(t *testing.T) {
 	t.Logf("%d detections in %v with a cap of %d/s (limit %d); %d after settling", calls, elapsed.Round(time.Millisecond), rate, limit, total)
 	if calls > limit {
 		t.Fatalf("%d detections in %v exceed the cap", calls, elapsed)
-	}
-	if calls < int(rate*elapsed.Seconds()/2) {
-		t.Fatalf("only %d detections in %v: the scheduler starves", calls, elapsed)
 	}
 	for _, c := range cams {
 		st, _ := h.e.Status(c)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/nvrproject/nvr/internal/live"
 	"github.com/nvrproject/nvr/internal/store"
+	"github.com/nvrproject/nvr/pkg/testskip"
 )
 
 // clip1080p is 20 s of 1080p25 H.264 at about 4 Mbit/s with a keyframe every second, muxed to TS by
@@ -22,7 +23,7 @@ import (
 func clip1080p(b *testing.B) []byte {
 	b.Helper()
 	if _, err := exec.LookPath("gst-launch-1.0"); err != nil {
-		b.Skip("gst-launch-1.0 is not installed; run scripts/setup")
+		testskip.Skip(b, "gst-launch-1.0 is not installed", "run make setup")
 	}
 	path := filepath.Join("..", "..", ".cache", "bench-1080p-4mbit.ts")
 	if data, err := os.ReadFile(path); err == nil && len(data) > 1<<20 {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/nvrproject/nvr/internal/store"
 	"github.com/nvrproject/nvr/pkg/segments"
+	"github.com/nvrproject/nvr/pkg/testskip"
 )
 
 func newTestRecorder(t *testing.T, opt Options) (*Recorder, *store.Store) {
@@ -139,7 +140,7 @@ func TestRetentionByBudgetDeletesOldestContinuousFirst(t *testing.T) {
 func tsClip(t *testing.T) []segments.Segment {
 	t.Helper()
 	if _, err := exec.LookPath("gst-launch-1.0"); err != nil {
-		t.Skip("gst-launch-1.0 is not installed; run scripts/setup")
+		testskip.Skip(t, "gst-launch-1.0 is not installed", "run make setup")
 	}
 	path := filepath.Join(t.TempDir(), "clip.ts")
 	cmd := exec.Command("gst-launch-1.0", "-q", "videotestsrc", "num-buffers=150", "pattern=ball", "!",

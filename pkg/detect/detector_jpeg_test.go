@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nvrproject/nvr/pkg/jpegscale"
+	"github.com/nvrproject/nvr/pkg/testskip"
 )
 
 // readTestJPEG returns the bytes of one of the shared test images, or skips the test.
@@ -18,7 +19,7 @@ func readTestJPEG(t testing.TB, name string) []byte {
 	p := filepath.Join(sharedDir, "testdata", "images", name)
 	data, err := os.ReadFile(p)
 	if err != nil {
-		t.Skipf("skipping: the test image %s is not there: %v", p, err)
+		testskip.Skip(t, fmt.Sprintf("the test image %s is not there: %v", p, err), "put the shared/ directory beside the repository (../shared)")
 	}
 	return data
 }

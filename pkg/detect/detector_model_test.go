@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nvrproject/nvr/pkg/testskip"
 )
 
 func TestCheckModel(t *testing.T) {
@@ -75,7 +77,7 @@ func openExpectingError(t *testing.T, opt Options) error {
 		t.Fatalf("Open(%+v) succeeded, want an error", opt)
 	}
 	if errors.Is(err, ErrUnavailable) && strings.Contains(err.Error(), "ONNX Runtime") {
-		t.Skipf("skipping: %v", err)
+		testskip.Skip(t, err.Error(), "run make setup (scripts/setup-onnxruntime)")
 	}
 	return err
 }

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"errors"
+	"fmt"
 	"image"
 	_ "image/jpeg"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"testing"
 
 	_ "golang.org/x/image/bmp"
+
+	"github.com/nvrproject/nvr/pkg/testskip"
 )
 
 // sharedDir is the shared test material beside the repository checkout.
@@ -19,7 +22,7 @@ func testModel(t testing.TB) string {
 	t.Helper()
 	p := filepath.Join(sharedDir, "models", "yolox_nano.onnx")
 	if _, err := os.Stat(p); err != nil {
-		t.Skipf("skipping: the test model %s is not there (shared/ must sit beside the repository): %v", p, err)
+		testskip.Skip(t, fmt.Sprintf("the test model %s is not there: %v", p, err), "put the shared/ directory beside the repository (../shared)")
 	}
 	return p
 }
@@ -49,7 +52,7 @@ func openTest(t testing.TB, opt Options) *Detector {
 	}
 	d, err := Open(opt)
 	if errors.Is(err, ErrUnavailable) {
-		t.Skipf("skipping: %v (run scripts/setup-onnxruntime)", err)
+		testskip.Skip(t, err.Error(), "run make setup (scripts/setup-onnxruntime)")
 	}
 	if err != nil {
 		t.Fatalf("Open: %v", err)
@@ -68,7 +71,7 @@ func loadImage(t testing.TB, name string) image.Image {
 	p := filepath.Join(sharedDir, "testdata", "images", name)
 	f, err := os.Open(p)
 	if err != nil {
-		t.Skipf("skipping: the test image %s is not there: %v", p, err)
+		testskip.Skip(t, fmt.Sprintf("the test image %s is not there: %v", p, err), "put the shared/ directory beside the repository (../shared)")
 	}
 	defer f.Close()
 	img, _, err := image.Decode(f)

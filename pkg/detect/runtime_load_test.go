@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/nvrproject/nvr/pkg/testskip"
 )
 
 func TestOpenMissingLibrary(t *testing.T) {
@@ -36,7 +38,7 @@ func TestOpenMissingLibrary(t *testing.T) {
 func skipWithoutCgo(t *testing.T, err error) {
 	t.Helper()
 	if err != nil && strings.Contains(err.Error(), "without cgo") {
-		t.Skip("skipping: built without cgo, so no ONNX Runtime can be loaded")
+		testskip.Skip(t, "built without cgo, so no ONNX Runtime can be loaded", "build the tests with CGO_ENABLED=1 and gcc installed (make setup)")
 	}
 }
 
@@ -125,10 +127,10 @@ func TestNoLibraryInFreshProcess(t *testing.T) {
 	}
 	text := string(out)
 	if strings.Contains(text, "--- SKIP") {
-		t.Skipf("skipping: the child skipped:\n%s", text)
+		testskip.Skip(t, "the child process skipped:\n"+text, "see the child's message above")
 	}
 	if strings.Contains(text, "SYSTEM-RUNTIME") {
-		t.Skip("skipping the not-found case: this machine has a system ONNX Runtime")
+		testskip.Skip(t, "the not-found case cannot run: this machine has a system ONNX Runtime", "run the tests on a machine without a system-wide libonnxruntime")
 	}
 	if !strings.Contains(text, "--- PASS") {
 		t.Errorf("the child did not pass:\n%s", text)

@@ -12,6 +12,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/nvrproject/nvr/pkg/testskip"
 )
 
 // gstJPEG encodes one videotestsrc frame with GStreamer's jpegenc; format is the raw
@@ -20,13 +22,13 @@ func gstJPEG(t testing.TB, w, h int, format, pattern string) []byte {
 	t.Helper()
 	gst, err := exec.LookPath("gst-launch-1.0")
 	if err != nil {
-		t.Skipf("skipping: gst-launch-1.0 is not installed: %v", err)
+		testskip.Skip(t, "gst-launch-1.0 is not installed", "run make setup")
 	}
 	out := filepath.Join(t.TempDir(), "frame.jpg")
 	caps := fmt.Sprintf("video/x-raw,format=%s,width=%d,height=%d", format, w, h)
 	cmd := exec.Command(gst, "-q", "videotestsrc", "num-buffers=1", "pattern="+pattern, "!", caps, "!", "jpegenc", "!", "filesink", "location="+out)
 	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Skipf("skipping: gst-launch-1.0 failed (%v): %s", err, b)
+		t.Fatalf("gst-launch-1.0 failed (%v): %s", err, b)
 	}
 	data, err := os.ReadFile(out)
 	if err != nil || len(data) == 0 {
@@ -41,7 +43,7 @@ func ffmpegRestart(t testing.TB, src []byte, pixFmt string) []byte {
 	t.Helper()
 	ff, err := exec.LookPath("ffmpeg")
 	if err != nil {
-		t.Skipf("skipping the restart-marker case: ffmpeg is not installed: %v", err)
+		testskip.Skip(t, "ffmpeg is not installed (the restart-marker case needs it)", "run make setup")
 	}
 	dir := t.TempDir()
 	in, out := filepath.Join(dir, "in.jpg"), filepath.Join(dir, "out.jpg")
@@ -51,14 +53,14 @@ func ffmpegRestart(t testing.TB, src []byte, pixFmt string) []byte {
 	cmd := exec.Command(ff, "-hide_banner", "-loglevel", "error", "-y", "-i", in, "-c:v", "mjpeg", "-huffman", "optimal",
 		"-threads", "4", "-slices", "8", "-pix_fmt", pixFmt, "-q:v", "3", out)
 	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Skipf("skipping the restart-marker case: ffmpeg failed (%v): %s", err, b)
+		t.Fatalf("ffmpeg failed (%v): %s", err, b)
 	}
 	data, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Contains(data, []byte{0xff, 0xdd}) || !bytes.Contains(data, []byte{0xff, 0xd0}) {
-		t.Skip("skipping the restart-marker case: this ffmpeg wrote no restart markers")
+		testskip.Skip(t, "this ffmpeg wrote no restart markers", "install Debian 12's ffmpeg (make setup)")
 	}
 	return data
 }

@@ -6,13 +6,15 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/nvrproject/nvr/pkg/testskip"
 )
 
 // realTS encodes 50 frames with a keyframe every 10 through GStreamer's mpegtsmux, as the worker does.
 func realTS(t *testing.T) []byte {
 	t.Helper()
 	if _, err := exec.LookPath("gst-launch-1.0"); err != nil {
-		t.Skip("gst-launch-1.0 is not installed; run scripts/setup")
+		testskip.Skip(t, "gst-launch-1.0 is not installed", "run make setup")
 	}
 	out := filepath.Join(t.TempDir(), "x.ts")
 	cmd := exec.Command("gst-launch-1.0", "-q", "videotestsrc", "num-buffers=50", "!", "video/x-raw,width=320,height=240,framerate=25/1",

@@ -3,6 +3,7 @@ package segments
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -11,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/nvrproject/nvr/pkg/testskip"
 )
 
 func TestWriteFileDurable(t *testing.T) {
@@ -41,11 +44,11 @@ func TestWriteFileDurable(t *testing.T) {
 
 func TestWriteFileDurableReportsFullDisk(t *testing.T) {
 	if os.Geteuid() != 0 {
-		t.Skip("needs root to mount a 1 MiB tmpfs")
+		testskip.Skip(t, "this test mounts a 1 MiB tmpfs, which needs root", "run the tests as root (sudo -E go test ...)")
 	}
 	dir := t.TempDir()
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs here: %v: %s", err, out)
+		testskip.Skip(t, fmt.Sprintf("cannot mount a tmpfs here: %v: %s", err, out), "run the tests as root on a machine that allows mount")
 	}
 	t.Cleanup(func() {
 		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {

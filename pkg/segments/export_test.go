@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nvrproject/nvr/pkg/testskip"
 )
 
 // writeSegments stores segments as files and returns their paths in order.
@@ -50,7 +52,7 @@ type probeResult struct {
 func needTool(t testing.TB, name string) {
 	t.Helper()
 	if _, err := exec.LookPath(name); err != nil {
-		t.Skipf("%s is not installed; it is needed to check that the export plays", name)
+		testskip.Skip(t, name+" is not installed; it is needed to check that the export plays", "run make setup")
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/nvrproject/nvr/pkg/mpegts"
+	"github.com/nvrproject/nvr/pkg/testskip"
 )
 
 // clipDir holds the GStreamer clips made for this test binary; TestMain removes it.
@@ -55,7 +56,7 @@ var (
 func clipPath(tb testing.TB, spec clipSpec) string {
 	tb.Helper()
 	if _, err := exec.LookPath("gst-launch-1.0"); err != nil {
-		tb.Skip("gst-launch-1.0 is not installed (needed to make test streams); run scripts/setup")
+		testskip.Skip(tb, "gst-launch-1.0 is not installed (needed to make test streams)", "run make setup")
 	}
 	key := fmt.Sprintf("%+v", spec)
 	clipMu.Lock()

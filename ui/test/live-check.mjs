@@ -26,12 +26,12 @@ try {
   const first = await page.goto(url);
   out.cspHeader = (first && first.headers()['content-security-policy']) || '';
   // Not logged in: the page sends us to the login form; log in as a user would.
-  await page.waitForURL(/login\.html/, { timeout: 10000 });
+  await page.waitForURL(/login\.html/, { timeout: 60000 });
   out.loginPage = true;
   await page.fill('#user', process.env.NVR_USER || '');
   await page.fill('#password', process.env.NVR_PASSWORD || '');
   await page.click('#submit');
-  await page.waitForURL((u) => !u.pathname.endsWith('login.html'), { timeout: 10000 });
+  await page.waitForURL((u) => !u.pathname.endsWith('login.html'), { timeout: 60000 });
   out.afterLogin = page.url();
   // The logged-out page's 401 is how it found out it must log in; only errors after login count.
   out.beforeLogin = out.errors.splice(0);
@@ -39,7 +39,7 @@ try {
   await page.waitForFunction(() => {
     const v = document.querySelector('video');
     return v && v.videoWidth > 0 && v.currentTime > 0.3;
-  }, null, { timeout: 30000, polling: 100 });
+  }, null, { timeout: 60000, polling: 100 });
   const sample = () => page.evaluate(() => {
     const v = document.querySelector('video');
     const q = v.getVideoPlaybackQuality();

@@ -1,0 +1,160 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/nvrproject/nvr/internal/store"
+)
+
+// The principals of the permission table, in the order of its columns. Every per-camera route is asked
+// about camera "yard" (recording 1 and event 1 are yard's).
+const (
+	nobody   = iota // no credentials
+	liveOnly        // viewer with live permission on yard only
+	recOnly         // viewer with recordings permission on yard only
+	otherCam        // viewer with live and recordings on house, nothing on yard
+	admin           // administrator
+	nPrincipals
+)
+
+var principalNames = [nPrincipals]string{"nobody", "live-only viewer", "recordings-only viewer", "viewer without the camera", "admin"}
+
+// permTable is what each principal must get from each route, written down here rather than read from the
+// routes' own Access fields, so a route whose access level is changed by mistake fails this test. A status
+// is the exact HTTP status of the request below (a fresh server each route; the supervisor is not running,
+// so a running camera's routes answer 503, and recording 1 has no segment file on disk).
+var permTable = map[string][nPrincipals]int{
+	//                                          nobody live rec  other admin
+	"GET /api/health":                           {200, 200, 200, 200, 200},
+	"POST /api/setup":                           {403, 403, 403, 403, 403}, // set up already: closed for all
+	"POST /api/login":                           {200, 200, 200, 200, 200},
+	"POST /api/logout":                          {401, 204, 204, 204, 204},
+	"GET /api/me":                               {401, 200, 200, 200, 200},
+	"GET /api/cameras":                          {401, 200, 200, 200, 200},
+	"POST /api/cameras":                         {401, 403, 403, 403, 201},
+	"GET /api/cameras/{id}":                     {401, 200, 403, 403, 200},
+	"PATCH /api/cameras/{id}":                   {401, 403, 403, 403, 200},
+	"DELETE /api/cameras/{id}":                  {401, 403, 403, 403, 204},
+	"GET /api/cameras/{id}/status":              {401, 200, 403, 403, 200},
+	"GET /api/cameras/{id}/live":                {401, 503, 403, 403, 503}, // camera not running
+	"GET /api/cameras/{id}/snapshot.jpg":        {401, 503, 403, 403, 503},
+	"POST /api/cameras/{id}/record":             {401, 202, 403, 403, 202},
+	"GET /api/cameras/{id}/recordings.m3u8":     {401, 403, 200, 403, 200},
+	"GET /api/cameras/{id}/export.mp4":          {401, 403, 400, 403, 400}, // no since/until: past the check
+	"GET /api/recordings":                       {401, 200, 200, 200, 200},
+	"GET /api/recordings/{rec}/index.m3u8":      {401, 403, 200, 403, 200},
+	"GET /api/recordings/{rec}/segments/{file}": {401, 403, 410, 403, 410}, // no file on disk
+	"GET /api/events":                           {401, 200, 200, 200, 200},
+	"GET /api/events/{ev}/snapshot.jpg":         {401, 403, 200, 403, 200},
+	"GET /metrics":                              {401, 403, 403, 403, 200},
+}
+
+// permPath fills a route pattern's wildcards with yard's camera, recording, event and a segment name.
+func permPath(pattern string) string {
+	return strings.NewReplacer("{id}", "yard", "{rec}", "1", "{ev}", "1", "{file}", "000000.ts").Replace(pattern)
+}
+
+func permBody(pattern string) string {
+	switch {
+	case pattern == "/api/login":
+		return `{"user":"admin","password":"` + testPassword + `"}`
+	case pattern == "/api/setup":
+		return `{"token":"x","user":"eve","password":"long password"}`
+	case pattern == "/api/cameras":
+		return `{"name":"Gate","url":"rtsp://10.0.0.7/s"}`
+	case strings.HasSuffix(pattern, "/record"):
+		return `{"seconds":5}`
+	}
+	return "{}"
+}
+
+// permTokens adds the table's viewers to a test env and returns every principal's token.
+func permTokens(t *testing.T, e *testEnv) [nPrincipals]string {
+	t.Helper()
+	ctx := context.Background()
+	var toks [nPrincipals]string
+	toks[admin] = e.admin
+	for i, p := range map[int]map[string]store.Perm{
+		liveOnly: {"yard": {Live: true}},
+		recOnly:  {"yard": {Recordings: true}},
+		otherCam: {"house": {Live: true, Recordings: true}},
+	} {
+		u := &store.User{Name: fmt.Sprintf("viewer%d", i), Role: store.RoleViewer, PasswordHash: pwHash, Cameras: p}
+		if err := e.st.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		tok, err := e.auth.NewToken(ctx, u.Name, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		toks[i] = tok
+	}
+	return toks
+}
+
+// TestEveryRouteChecksPermissions asks every registered route as each principal and compares the status
+// with permTable; a route missing from the table, or a table row without a route, fails.
+func TestEveryRouteChecksPermissions(t *testing.T) {
+	probe := newEnv(t)
+	routes := New(Options{Store: probe.st, Auth: probe.auth}).Routes()
+	seen := map[string]bool{}
+	for _, rt := range routes {
+		key := rt.Method + " " + rt.Pattern
+		seen[key] = true
+		want, ok := permTable[key]
+		if !ok {
+			t.Errorf("route %s is not in permTable: add a row saying what each principal gets", key)
+			continue
+		}
+		t.Run(key, func(t *testing.T) {
+			e := newEnv(t) // fresh: an admin's DELETE must not change what the next route sees
+			toks := permTokens(t, e)
+			// The admin goes last: their writes change the camera the others are asked about.
+			for _, p := range []int{nobody, otherCam, liveOnly, recOnly, admin} {
+				code, out := e.do(t, rt.Method, permPath(rt.Pattern), toks[p], permBody(rt.Pattern), nil)
+				if code != want[p] {
+					t.Errorf("%s: HTTP %d, want %d (%s)", principalNames[p], code, want[p], strings.TrimSpace(out))
+				}
+			}
+		})
+	}
+	var stale []string
+	for key := range permTable {
+		if !seen[key] {
+			stale = append(stale, key)
+		}
+	}
+	sort.Strings(stale)
+	for _, key := range stale {
+		t.Errorf("permTable row %q has no route any more: remove it", key)
+	}
+}
+
+// TestListsFollowLiveAndRecordingsApart: the lists every user may ask for show a camera's recordings and
+// events only to those with recordings permission on it, and the camera itself to anyone with either.
+func TestListsFollowLiveAndRecordingsApart(t *testing.T) {
+	e := newEnv(t)
+	toks := permTokens(t, e)
+	for _, c := range []struct {
+		path string
+		p    int
+		want bool // yard appears
+	}{
+		{"/api/cameras", liveOnly, true}, {"/api/cameras", recOnly, true}, {"/api/cameras", otherCam, false},
+		{"/api/recordings", liveOnly, false}, {"/api/recordings", recOnly, true}, {"/api/recordings", otherCam, false},
+		{"/api/events", liveOnly, false}, {"/api/events", recOnly, true}, {"/api/events", otherCam, false},
+		{"/api/recordings", admin, true}, {"/api/events", admin, true},
+	} {
+		code, body := e.do(t, "GET", c.path, toks[c.p], "", nil)
+		if code != 200 {
+			t.Fatalf("%s as %s: HTTP %d %s", c.path, principalNames[c.p], code, body)
+		}
+		if got := strings.Contains(body, `"yard"`); got != c.want {
+			t.Errorf("%s as %s: yard listed %v, want %v: %s", c.path, principalNames[c.p], got, c.want, body)
+		}
+	}
+}

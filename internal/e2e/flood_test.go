@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"github.com/nvrproject/nvr/pkg/testskip"
 	"io"
 	"net"
 	"net/http"
@@ -109,7 +110,7 @@ func TestFloodDoesNotStopRecording(t *testing.T) {
 	need(t)
 	prlimit, err := exec.LookPath("prlimit")
 	if err != nil {
-		t.Skip("prlimit (util-linux) is not installed")
+		testskip.Skip(t, "prlimit (util-linux) is not installed", "apt-get install util-linux")
 	}
 	cam := startCamera(t, testcam.Options{})
 	dir := t.TempDir()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/nvrproject/nvr/pkg/testskip"
 	"log/slog"
 	"net"
 	"os"
@@ -62,7 +63,7 @@ func testMain(m *testing.M) int {
 func needWorker(t *testing.T) {
 	t.Helper()
 	if skipReason != "" {
-		t.Skip(skipReason)
+		testskip.Skip(t, skipReason, "run make setup")
 	}
 }
 

@@ -3,6 +3,7 @@ package segments
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/nvrproject/nvr/pkg/testskip"
 	"math"
 	"math/rand/v2"
 	"net/http"
@@ -33,7 +34,7 @@ func TestExportMP4PlaysInChromium(t *testing.T) {
 	root, _ := filepath.Abs(filepath.Join("..", ".."))
 	script := filepath.Join(root, "ui", "test", "mp4-check.mjs")
 	if _, err := os.Stat(filepath.Join(root, "ui", "node_modules", "playwright-core")); err != nil {
-		t.Skip("playwright-core is not installed in ui/node_modules; run scripts/setup")
+		testskip.Skip(t, "playwright-core is not installed in ui/node_modules", "run make setup")
 	}
 	needTool(t, "node")
 	needTool(t, "/usr/bin/chromium")

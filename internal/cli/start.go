@@ -104,24 +104,41 @@ func runStart(ctx context.Context, g *globalFlags, f *startFlags) error {
 	go func() { srvDone <- srv.Serve(ln) }()
 
 	var runErr error
+	coreDone := false
 	select {
 	case <-ctx.Done():
 	case err := <-srvDone:
 		runErr = fmt.Errorf("web server stopped: %w", err)
+	case err := <-supDone:
+		// The core (cameras, recorder, events) ended on its own: a web server without it would show
+		// dead cameras, so nvrd stops too and says why (its service manager restarts it).
+		coreDone = true
+		runErr = coreStopped(err)
+		log.Error("the core stopped; shutting down", "err", runErr)
 	}
 	log.Info("shutting down")
 	shCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = srv.Shutdown(shCtx)
 	supCancel()
-	if err := <-supDone; err != nil && !errors.Is(err, context.Canceled) && runErr == nil {
-		runErr = err
+	if !coreDone {
+		if err := <-supDone; err != nil && !errors.Is(err, context.Canceled) && runErr == nil {
+			runErr = err
+		}
 	}
 	if runErr != nil {
 		return runErr
 	}
 	log.Info("nvrd stopped")
 	return nil
+}
+
+// coreStopped is the error nvrd exits with when the core's Run returned before nvrd was asked to stop.
+func coreStopped(err error) error {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return errors.New("the cameras, recorder and event engine stopped unexpectedly")
+	}
+	return fmt.Errorf("stopped because %w", err)
 }
 
 func addDemoCamera(ctx context.Context, st *store.Store) error {

@@ -45,7 +45,7 @@ func newStartCmd(g *globalFlags) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&f.listen, "listen", "127.0.0.1:8080", "address of the web UI and API")
-	cmd.Flags().StringVar(&f.ramDir, "ram-dir", "/dev/shm/nvr", "RAM-disk directory for worker sockets, FIFOs and the pre-roll rings")
+	cmd.Flags().StringVar(&f.ramDir, "ram-dir", "/dev/shm/nvr", "RAM-disk directory for worker sockets, FIFOs and the pre-roll rings (each data dir gets its own subdirectory)")
 	cmd.Flags().Int64Var(&f.maxBytes, "max-bytes", 0, "disk budget for all recordings in bytes (0: none; the volume always keeps 5 % free)")
 	cmd.Flags().StringVar(&f.model, "model", defaultModelPath(), "object detection model (YOLOX .onnx); ONNX Runtime is found via $NVR_ONNXRUNTIME_LIB, lib/ beside bin/, or the system")
 	cmd.Flags().IntVar(&f.threads, "detect-threads", 0, "threads one object detection may use (0: all cores but one, at least 1)")
@@ -67,6 +67,20 @@ func workerPath() string {
 
 func runStart(ctx context.Context, g *globalFlags, f *startFlags) error {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	// One nvrd per data directory: the lock comes before anything is cleaned up or written.
+	inst, err := app.Lock(g.dataDir)
+	if err != nil {
+		return err
+	}
+	defer inst.Close()
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s (is another nvrd running?): %w", f.listen, err)
+	}
+	defer ln.Close()
+	if err := inst.Announce(ln.Addr().String()); err != nil {
+		return err
+	}
 	if f.demo {
 		st, err := store.Open(g.dataDir)
 		if err != nil {
@@ -78,7 +92,7 @@ func runStart(ctx context.Context, g *globalFlags, f *startFlags) error {
 			return err
 		}
 	}
-	a, err := app.New(app.Options{DataDir: g.dataDir, RAMDir: f.ramDir, WorkerPath: workerPath(), UI: ui.FS(), Log: log,
+	a, err := app.New(app.Options{DataDir: g.dataDir, RAMDir: inst.RAMDir(f.ramDir), WorkerPath: workerPath(), UI: ui.FS(), Log: log,
 		Recorder: recorder.Options{MaxBytes: f.maxBytes}, ModelPath: f.model, DetectThreads: f.threads})
 	if err != nil {
 		return err
@@ -86,10 +100,6 @@ func runStart(ctx context.Context, g *globalFlags, f *startFlags) error {
 	defer a.Close()
 	authSvc := a.Auth
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second}
-	ln, err := net.Listen("tcp", f.listen)
-	if err != nil {
-		return fmt.Errorf("cannot listen on %s (is another nvrd running?): %w", f.listen, err)
-	}
 	log.Info("nvrd started", "url", "http://"+ln.Addr().String()+"/", "data_dir", g.dataDir, "version", Version)
 	if tok, ok, err := authSvc.SetupToken(ctx); err == nil && ok {
 		// First run: no default password. This one-time link (valid for an hour) creates the first admin.

@@ -34,7 +34,7 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
 		case errors.As(err, &te) && te.Field == "":
 			writeError(w, http.StatusBadRequest, fmt.Sprintf("request body must be a JSON object, not a JSON %s", te.Value))
 		case errors.As(err, &te):
-			writeError(w, http.StatusBadRequest, fmt.Sprintf("field %q must be a %s, not a JSON %s", te.Field, te.Type, te.Value))
+			writeError(w, http.StatusBadRequest, typeErrorMessage(te))
 		case errors.As(err, &mbe):
 			writeError(w, http.StatusRequestEntityTooLarge, "request body is larger than 1 MiB")
 		case strings.HasPrefix(err.Error(), "json: unknown field "):

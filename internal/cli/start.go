@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -73,9 +72,9 @@ func runStart(ctx context.Context, g *globalFlags, f *startFlags) error {
 		return err
 	}
 	defer inst.Close()
-	ln, err := net.Listen("tcp", f.listen)
+	ln, err := listen(f.listen)
 	if err != nil {
-		return fmt.Errorf("cannot listen on %s (is another nvrd running?): %w", f.listen, err)
+		return err
 	}
 	defer ln.Close()
 	if err := inst.Announce(ln.Addr().String()); err != nil {

@@ -21,7 +21,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	sp, err := recorder.FindFootage(r.Context(), s.opt.Store, s.opt.Recorder.Root(), c.ID, since, until)
+	sp, err := s.opt.Recorder.Footage(r.Context(), c.ID, since, until)
 	if errors.Is(err, recorder.ErrNoFootage) {
 		writeError(w, http.StatusNotFound, "camera "+c.ID+" has no recordings between "+since.UTC().Format(time.RFC3339)+" and "+until.UTC().Format(time.RFC3339))
 		return

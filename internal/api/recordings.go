@@ -230,7 +230,7 @@ func (s *Server) cameraPlaylist(w http.ResponseWriter, r *http.Request) {
 	if since.IsZero() {
 		since = until.Add(-time.Hour)
 	}
-	sp, err := recorder.FindFootage(r.Context(), s.opt.Store, s.opt.Recorder.Root(), c.ID, since, until)
+	sp, err := s.opt.Recorder.Footage(r.Context(), c.ID, since, until)
 	if err != nil && !errors.Is(err, recorder.ErrNoFootage) {
 		storeError(w, err)
 		return

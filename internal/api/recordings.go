@@ -16,27 +16,6 @@ import (
 	"github.com/nvrproject/nvr/pkg/segments"
 )
 
-// recordingJSON is a recording as the API shows it.
-type recordingJSON struct {
-	ID       string `json:"id"`
-	Camera   string `json:"camera"`
-	Kind     string `json:"kind"`
-	Start    string `json:"start"`
-	End      string `json:"end"`
-	Bytes    int64  `json:"bytes"`
-	Reason   string `json:"reason"`
-	Open     bool   `json:"open"`
-	Segments int    `json:"segments"`
-	Playlist string `json:"playlist"`
-}
-
-func toRecordingJSON(r *store.Recording) recordingJSON {
-	id := strconv.FormatInt(r.ID, 10)
-	return recordingJSON{ID: id, Camera: r.CameraID, Kind: r.Kind, Start: r.Start.UTC().Format(time.RFC3339Nano),
-		End: r.End.UTC().Format(time.RFC3339Nano), Bytes: r.Bytes, Reason: r.Reason, Open: r.Open, Segments: r.NSegs,
-		Playlist: "/api/recordings/" + id + "/index.m3u8"}
-}
-
 // parseTime accepts RFC 3339 or Unix seconds.
 func parseTime(name, v string) (time.Time, error) {
 	if v == "" {
@@ -281,6 +260,6 @@ func (s *Server) recordNow(w http.ResponseWriter, r *http.Request) {
 		s.opt.Recorder.Trigger(c.ID, now, until, "manual")
 	}
 	writeJSON(w, http.StatusAccepted, map[string]any{"camera": c.ID, "mode": c.Record.Mode,
-		"since": now.Add(-time.Duration(c.Record.PreRollS) * time.Second).UTC().Format(time.RFC3339),
-		"until": until.UTC().Format(time.RFC3339)})
+		"since": formatTime(now.Add(-time.Duration(c.Record.PreRollS) * time.Second)),
+		"until": formatTime(until)})
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/nvrproject/nvr/internal/recorder"
 	"github.com/nvrproject/nvr/internal/store"
 	"github.com/nvrproject/nvr/internal/supervisor"
+	"github.com/nvrproject/nvr/pkg/segments"
 )
 
 // The API depends on these small interfaces, not on the parts' concrete types: *store.Store,
@@ -59,4 +60,7 @@ type Recordings interface {
 	Trigger(cameraID string, start, until time.Time, reason string)
 	// Footage is a camera's recorded segments over [since, until) (recorder.ErrNoFootage if none).
 	Footage(ctx context.Context, cameraID string, since, until time.Time) (recorder.ExportSpan, error)
+	// CameraPlaylist is a camera's footage over [since, until) as playlist items named by uri.
+	CameraPlaylist(ctx context.Context, cameraID string, since, until time.Time,
+		uri func(recording int64, file string) string) ([]segments.PlaylistItem, error)
 }

@@ -121,22 +121,7 @@ func (s *Server) recordingPlaylist(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	items := make([]segments.PlaylistItem, 0, len(rec.Segments))
-	var prevEnd time.Time
-	for _, sg := range rec.Segments {
-		start := rec.Start.Add(sg.Offset)
-		items = append(items, segments.PlaylistItem{URI: "segments/" + store.SegmentFile(sg.Index), Start: start,
-			Duration: sg.Duration, Discontinuity: !prevEnd.IsZero() && absDur(start.Sub(prevEnd)) > time.Second})
-		prevEnd = start.Add(sg.Duration)
-	}
-	writePlaylist(w, items, rec.Open)
-}
-
-func absDur(d time.Duration) time.Duration {
-	if d < 0 {
-		return -d
-	}
-	return d
+	writePlaylist(w, recorder.RecordingPlaylist(rec), rec.Open)
 }
 
 func writePlaylist(w http.ResponseWriter, items []segments.PlaylistItem, open bool) {
@@ -209,20 +194,12 @@ func (s *Server) cameraPlaylist(w http.ResponseWriter, r *http.Request) {
 	if since.IsZero() {
 		since = until.Add(-time.Hour)
 	}
-	sp, err := s.opt.Recorder.Footage(r.Context(), c.ID, since, until)
-	if err != nil && !errors.Is(err, recorder.ErrNoFootage) {
+	items, err := s.opt.Recorder.CameraPlaylist(r.Context(), c.ID, since, until, func(rec int64, file string) string {
+		return fmt.Sprintf("/api/recordings/%d/segments/%s", rec, file)
+	})
+	if err != nil {
 		storeError(w, err)
 		return
-	}
-	var items []segments.PlaylistItem
-	var prevEnd time.Time
-	for _, pc := range sp.Pieces {
-		items = append(items, segments.PlaylistItem{
-			URI:   fmt.Sprintf("/api/recordings/%d/segments/%s", pc.Recording, store.SegmentFile(pc.Index)),
-			Start: pc.Start, Duration: pc.Duration,
-			Discontinuity: !prevEnd.IsZero() && absDur(pc.Start.Sub(prevEnd)) > time.Second,
-		})
-		prevEnd = pc.Start.Add(pc.Duration)
 	}
 	writePlaylist(w, items, false)
 }

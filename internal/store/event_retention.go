@@ -13,9 +13,14 @@ import (
 // A recording holds an event when the event is linked to it (recording_id) or, not linked yet, when the
 // recording covers the event's start the way RecordingAt looks it up (start + 1 ms).
 
-// heldBy is an SQL condition: the recording r holds the event e.
-const heldBy = `(e.recording_id = CAST(r.id AS TEXT) OR (e.recording_id IS NULL AND r.camera_id = e.camera_id
-	AND r.start_ns <= e.start_ns + 1000000 AND (r.end_ns >= e.start_ns + 1000000 OR r.open = 1)))`
+// heldBy is an SQL condition on an event e: a recording r for which extra holds (an SQL condition on r,
+// "1" for any) holds e. The two cases are separate EXISTS so that each uses an index (the primary key,
+// recordings_camera_start).
+func heldBy(extra string) string {
+	return `((e.recording_id IS NOT NULL AND EXISTS (SELECT 1 FROM recordings r WHERE r.id = CAST(e.recording_id AS INTEGER) AND ` + extra + `))
+		OR (e.recording_id IS NULL AND EXISTS (SELECT 1 FROM recordings r WHERE r.camera_id = e.camera_id
+			AND r.start_ns <= e.start_ns + 1000000 AND (r.end_ns >= e.start_ns + 1000000 OR r.open = 1) AND ` + extra + `)))`
+}
 
 // DeleteRecording removes a recording from the index (its files must already be gone), and with it the
 // finished events that only it held, in one transaction. A recording discarded unfinished (nothing
@@ -28,8 +33,7 @@ func (s *Store) DeleteRecording(ctx context.Context, id int64) error {
 	}
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, `DELETE FROM events AS e WHERE e.end_ns IS NOT NULL
-		AND EXISTS (SELECT 1 FROM recordings r WHERE r.id = ? AND r.open = 0 AND `+heldBy+`)
-		AND NOT EXISTS (SELECT 1 FROM recordings r WHERE r.id != ? AND `+heldBy+`)`, id, id); err != nil {
+		AND `+heldBy("r.id = ?1 AND r.open = 0")+` AND NOT `+heldBy("r.id != ?1"), id); err != nil {
 		return fmt.Errorf("delete the events of recording %d: %w", id, err)
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM recordings WHERE id = ?`, id); err != nil {
@@ -70,8 +74,9 @@ func (s *Store) DeleteUnrecordedEvents(ctx context.Context, cutoffs map[string]t
 		if !ok {
 			cut = def
 		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM events AS e WHERE e.camera_id = ? AND e.end_ns IS NOT NULL AND e.end_ns < ?
-			AND NOT EXISTS (SELECT 1 FROM recordings r WHERE `+heldBy+`)`, cam, cut.UnixNano())
+		// start_ns < cut too (an event starts before it ends) lets the events_camera_start index serve.
+		res, err := tx.ExecContext(ctx, `DELETE FROM events AS e WHERE e.camera_id = ? AND e.start_ns < ? AND e.end_ns IS NOT NULL
+			AND e.end_ns < ? AND NOT `+heldBy("1"), cam, cut.UnixNano(), cut.UnixNano())
 		if err != nil {
 			return 0, fmt.Errorf("delete old events of camera %s: %w", cam, err)
 		}

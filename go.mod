@@ -17,6 +17,7 @@ require (
 	golang.org/x/crypto v0.45.0
 	golang.org/x/image v0.33.0
 	golang.org/x/sys v0.38.0
+	golang.org/x/term v0.37.0
 	modernc.org/sqlite v1.38.2
 )
 

@@ -34,7 +34,7 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
 		case errors.As(err, &te) && te.Field == "":
 			writeError(w, http.StatusBadRequest, fmt.Sprintf("request body must be a JSON object, not a JSON %s", te.Value))
 		case errors.As(err, &te):
-			writeError(w, http.StatusBadRequest, fmt.Sprintf("field %q must be a %s, not a JSON %s", te.Field, te.Type, te.Value))
+			writeError(w, http.StatusBadRequest, typeErrorMessage(te))
 		case errors.As(err, &mbe):
 			writeError(w, http.StatusRequestEntityTooLarge, "request body is larger than 1 MiB")
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
@@ -68,10 +68,10 @@ func (s *Server) listCameras(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := principal(r)
-	out := []*store.Camera{}
+	out := []cameraJSON{}
 	for _, c := range cams {
 		if p.Can(c.ID, auth.NeedLive) || p.Can(c.ID, auth.NeedRecordings) {
-			out = append(out, visible(p, c))
+			out = append(out, cameraOut(visible(p, c)))
 		}
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -79,9 +79,11 @@ func (s *Server) listCameras(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) createCamera(w http.ResponseWriter, r *http.Request) {
 	c := store.Camera{Enabled: true, CameraSettings: store.DefaultSettings()}
-	if !decodeBody(w, r, &c) {
+	before := c.CameraSettings
+	if !decodeBody(w, r, &cameraIn{Camera: &c}) {
 		return
 	}
+	c.KeepDefaults(before)
 	c.ID = ""
 	if err := s.opt.Store.CreateCamera(r.Context(), &c); err != nil {
 		if errors.Is(err, store.ErrConflict) {
@@ -92,7 +94,7 @@ func (s *Server) createCamera(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.opt.Sup.Changed()
-	writeJSON(w, http.StatusCreated, c)
+	writeJSON(w, http.StatusCreated, cameraOut(&c))
 }
 
 func (s *Server) camera(w http.ResponseWriter, r *http.Request) (*store.Camera, bool) {
@@ -106,7 +108,7 @@ func (s *Server) camera(w http.ResponseWriter, r *http.Request) (*store.Camera, 
 
 func (s *Server) getCamera(w http.ResponseWriter, r *http.Request) {
 	if c, ok := s.camera(w, r); ok {
-		writeJSON(w, http.StatusOK, visible(principal(r), c))
+		writeJSON(w, http.StatusOK, cameraOut(visible(principal(r), c)))
 	}
 }
 
@@ -116,9 +118,11 @@ func (s *Server) patchCamera(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := c.ID
-	if !decodeBody(w, r, c) {
+	before := c.CameraSettings
+	if !decodeBody(w, r, &cameraIn{Camera: c}) {
 		return
 	}
+	c.KeepDefaults(before)
 	if c.ID != id {
 		writeError(w, http.StatusBadRequest, "a camera's id cannot be changed")
 		return
@@ -132,7 +136,7 @@ func (s *Server) patchCamera(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.opt.Sup.Changed()
-	writeJSON(w, http.StatusOK, c)
+	writeJSON(w, http.StatusOK, cameraOut(c))
 }
 
 func (s *Server) deleteCamera(w http.ResponseWriter, r *http.Request) {

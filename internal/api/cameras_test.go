@@ -71,7 +71,7 @@ func TestCameraCRUDAndErrors(t *testing.T) {
 		{"POST", "/api/cameras", ``, 400, "empty"},
 		{"POST", "/api/cameras", `{"name":"X","url":"rtsp://h/s","colour":1}`, 400, `request body has an unknown field "colour"`},
 		{"POST", "/api/cameras", `[1,2]`, 400, "request body must be a JSON object, not a JSON array"},
-		{"POST", "/api/cameras", `{"name":"X","url":42}`, 400, `"url" must be a string`},
+		{"POST", "/api/cameras", `{"name":"X","url":42}`, 400, `url must be a string, not a number`},
 		{"POST", "/api/cameras", `{"name":"X","url":"http://h/s"}`, 400, "must start with rtsp://"},
 		{"POST", "/api/cameras", `{"name":"X","url":"rtsp:///s"}`, 400, "no host"},
 		{"POST", "/api/cameras", `{"name":"","url":"rtsp://h/s"}`, 400, "name is empty"},

@@ -45,10 +45,10 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) {
 		if ev.RecordingID != "" {
 			continue
 		}
-		// Link the event to the recording that holds its start, once that exists.
+		// Show the recording that holds its start, once that exists. A GET writes nothing: the link
+		// is looked up (store.DeleteRecording and retention treat an event inside a recording as its).
 		if id, err := s.opt.Store.RecordingAt(r.Context(), ev.CameraID, ev.Start.Add(time.Millisecond)); err == nil && id != 0 {
 			ev.RecordingID = strconv.FormatInt(id, 10)
-			_ = s.opt.Store.SetEventRecording(r.Context(), ev.ID, ev.RecordingID)
 		}
 	}
 	if evs == nil {

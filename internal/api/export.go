@@ -21,7 +21,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	sp, err := recorder.FindFootage(r.Context(), s.opt.Store, s.opt.Recorder.Root(), c.ID, since, until)
+	sp, err := s.opt.Recorder.Footage(r.Context(), c.ID, since, until)
 	if errors.Is(err, recorder.ErrNoFootage) {
 		writeError(w, http.StatusNotFound, "camera "+c.ID+" has no recordings between "+since.UTC().Format(time.RFC3339)+" and "+until.UTC().Format(time.RFC3339))
 		return
@@ -33,7 +33,8 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 	name := fmt.Sprintf("%s-%s.mp4", c.ID, sp.Start.UTC().Format("20060102-150405"))
 	w.Header().Set("Content-Type", "video/mp4")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	w.Header().Set("X-Content-Duration", fmt.Sprintf("%.3f", sp.End.Sub(sp.Start).Seconds()))
+	// What the file holds: the export joins recordings end to end, so gaps between them are not in it.
+	w.Header().Set("X-Content-Duration", fmt.Sprintf("%.3f", sp.Footage().Seconds()))
 	if err := segments.ExportMP4(w, sp.Paths, nil); err != nil {
 		// Headers are gone; the client sees a cut-off file. Say why in the log.
 		s.log.Warn("export cut short", "camera", c.ID, "err", err)

@@ -16,27 +16,6 @@ import (
 	"github.com/nvrproject/nvr/pkg/segments"
 )
 
-// recordingJSON is a recording as the API shows it.
-type recordingJSON struct {
-	ID       string `json:"id"`
-	Camera   string `json:"camera"`
-	Kind     string `json:"kind"`
-	Start    string `json:"start"`
-	End      string `json:"end"`
-	Bytes    int64  `json:"bytes"`
-	Reason   string `json:"reason"`
-	Open     bool   `json:"open"`
-	Segments int    `json:"segments"`
-	Playlist string `json:"playlist"`
-}
-
-func toRecordingJSON(r *store.Recording) recordingJSON {
-	id := strconv.FormatInt(r.ID, 10)
-	return recordingJSON{ID: id, Camera: r.CameraID, Kind: r.Kind, Start: r.Start.UTC().Format(time.RFC3339Nano),
-		End: r.End.UTC().Format(time.RFC3339Nano), Bytes: r.Bytes, Reason: r.Reason, Open: r.Open, Segments: r.NSegs,
-		Playlist: "/api/recordings/" + id + "/index.m3u8"}
-}
-
 // maxUnixSeconds is the first Unix time whose nanoseconds do not fit an int64 (2262-04-11), rounded down.
 const maxUnixSeconds = 9.2e9
 
@@ -155,22 +134,7 @@ func (s *Server) recordingPlaylist(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	items := make([]segments.PlaylistItem, 0, len(rec.Segments))
-	var prevEnd time.Time
-	for _, sg := range rec.Segments {
-		start := rec.Start.Add(sg.Offset)
-		items = append(items, segments.PlaylistItem{URI: "segments/" + store.SegmentFile(sg.Index), Start: start,
-			Duration: sg.Duration, Discontinuity: !prevEnd.IsZero() && absDur(start.Sub(prevEnd)) > time.Second})
-		prevEnd = start.Add(sg.Duration)
-	}
-	writePlaylist(w, items, rec.Open)
-}
-
-func absDur(d time.Duration) time.Duration {
-	if d < 0 {
-		return -d
-	}
-	return d
+	writePlaylist(w, recorder.RecordingPlaylist(rec), rec.Open)
 }
 
 func writePlaylist(w http.ResponseWriter, items []segments.PlaylistItem, open bool) {
@@ -243,20 +207,12 @@ func (s *Server) cameraPlaylist(w http.ResponseWriter, r *http.Request) {
 	if since.IsZero() {
 		since = until.Add(-time.Hour)
 	}
-	sp, err := recorder.FindFootage(r.Context(), s.opt.Store, s.opt.Recorder.Root(), c.ID, since, until)
-	if err != nil && !errors.Is(err, recorder.ErrNoFootage) {
+	items, err := s.opt.Recorder.CameraPlaylist(r.Context(), c.ID, since, until, func(rec int64, file string) string {
+		return fmt.Sprintf("/api/recordings/%d/segments/%s", rec, file)
+	})
+	if err != nil {
 		storeError(w, err)
 		return
-	}
-	var items []segments.PlaylistItem
-	var prevEnd time.Time
-	for _, pc := range sp.Pieces {
-		items = append(items, segments.PlaylistItem{
-			URI:   fmt.Sprintf("/api/recordings/%d/segments/%s", pc.Recording, store.SegmentFile(pc.Index)),
-			Start: pc.Start, Duration: pc.Duration,
-			Discontinuity: !prevEnd.IsZero() && absDur(pc.Start.Sub(prevEnd)) > time.Second,
-		})
-		prevEnd = pc.Start.Add(pc.Duration)
 	}
 	writePlaylist(w, items, false)
 }
@@ -294,6 +250,6 @@ func (s *Server) recordNow(w http.ResponseWriter, r *http.Request) {
 		s.opt.Recorder.Trigger(c.ID, now, until, "manual")
 	}
 	writeJSON(w, http.StatusAccepted, map[string]any{"camera": c.ID, "mode": c.Record.Mode,
-		"since": now.Add(-time.Duration(c.Record.PreRollS) * time.Second).UTC().Format(time.RFC3339),
-		"until": until.UTC().Format(time.RFC3339)})
+		"since": formatTime(now.Add(-time.Duration(c.Record.PreRollS) * time.Second)),
+		"until": formatTime(until)})
 }

@@ -13,18 +13,16 @@ import (
 	"time"
 
 	"github.com/nvrproject/nvr/internal/auth"
-	"github.com/nvrproject/nvr/internal/recorder"
 	"github.com/nvrproject/nvr/internal/store"
-	"github.com/nvrproject/nvr/internal/supervisor"
 )
 
 // Options configure the server.
 type Options struct {
-	Store *store.Store
-	Sup   *supervisor.Supervisor
+	Store Store     // the database (*store.Store)
+	Sup   Pipelines // the running cameras (*supervisor.Supervisor)
 	Auth  *auth.Service
-	// Recorder serves recordings and takes triggers.
-	Recorder *recorder.Recorder
+	// Recorder serves recordings and takes triggers (*recorder.Recorder).
+	Recorder Recordings
 	// Manual, when set, handles POST /api/cameras/{id}/record (the event engine: a manual event that
 	// triggers recording); otherwise the recorder is triggered directly.
 	Manual func(ctx context.Context, cameraID string, seconds int) error
@@ -77,8 +75,8 @@ func New(opt Options) *Server {
 	if opt.Log == nil {
 		opt.Log = slog.Default()
 	}
-	if opt.Auth == nil {
-		opt.Auth = auth.New(opt.Store)
+	if st, ok := opt.Store.(*store.Store); ok && opt.Auth == nil {
+		opt.Auth = auth.New(st)
 	}
 	s := &Server{opt: opt, log: opt.Log, mux: http.NewServeMux(), hosts: newHostPolicy(opt.Listen, opt.AllowHosts)}
 	s.routes = []Route{

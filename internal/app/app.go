@@ -137,15 +137,7 @@ func (a *App) configureLoop(ctx context.Context) error {
 	defer t.Stop()
 	var rev int64 = -1
 	known := map[string]bool{}
-	var lastSweep time.Time
 	for {
-		if time.Since(lastSweep) > 10*time.Minute {
-			// Events older than the longest default retention go with their footage.
-			lastSweep = time.Now()
-			if n, err := a.Store.DeleteEventsBefore(ctx, "", time.Now().Add(-recorder.DefaultMaxAge)); err == nil && n > 0 {
-				a.log.Info("old events deleted", "events", n)
-			}
-		}
 		if n, err := a.Store.CamerasRevision(ctx); err == nil && n != rev {
 			if cams, err := a.Store.Cameras(ctx); err == nil {
 				rev = n

@@ -47,7 +47,7 @@ func newStartCmd(g *globalFlags) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&f.listen, "listen", "127.0.0.1:8080", "address of the web UI and API")
-	cmd.Flags().StringVar(&f.ramDir, "ram-dir", "/dev/shm/nvr", "RAM-disk directory for worker sockets, FIFOs and the pre-roll rings")
+	cmd.Flags().StringVar(&f.ramDir, "ram-dir", "/dev/shm/nvr", "RAM-disk directory for worker sockets, FIFOs and the pre-roll rings (each data dir gets its own subdirectory)")
 	cmd.Flags().Int64Var(&f.maxBytes, "max-bytes", 0, "disk budget for all recordings in bytes (0: none; the volume always keeps 5 % free)")
 	cmd.Flags().StringVar(&f.model, "model", defaultModelPath(), "object detection model (YOLOX .onnx); ONNX Runtime is found via $NVR_ONNXRUNTIME_LIB, lib/ beside bin/, or the system")
 	cmd.Flags().IntVar(&f.threads, "detect-threads", 0, "threads one object detection may use (0: all cores but one, at least 1)")
@@ -70,6 +70,20 @@ func workerPath() string {
 
 func runStart(ctx context.Context, g *globalFlags, f *startFlags) error {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	// One nvrd per data directory: the lock comes before anything is cleaned up or written.
+	inst, err := app.Lock(g.dataDir)
+	if err != nil {
+		return err
+	}
+	defer inst.Close()
+	ln, err := listenLimited(f.listen, log)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	if err := inst.Announce(ln.Addr().String()); err != nil {
+		return err
+	}
 	if f.demo {
 		st, err := store.Open(g.dataDir)
 		if err != nil {
@@ -81,7 +95,7 @@ func runStart(ctx context.Context, g *globalFlags, f *startFlags) error {
 			return err
 		}
 	}
-	a, err := app.New(app.Options{DataDir: g.dataDir, RAMDir: f.ramDir, WorkerPath: workerPath(), UI: ui.FS(), Log: log,
+	a, err := app.New(app.Options{DataDir: g.dataDir, RAMDir: inst.RAMDir(f.ramDir), WorkerPath: workerPath(), UI: ui.FS(), Log: log,
 		Recorder: recorder.Options{MaxBytes: f.maxBytes}, ModelPath: f.model, DetectThreads: f.threads,
 		Listen: f.listen, AllowHosts: f.allowHosts})
 	if err != nil {
@@ -90,10 +104,6 @@ func runStart(ctx context.Context, g *globalFlags, f *startFlags) error {
 	defer a.Close()
 	authSvc := a.Auth
 	srv := api.NewHTTPServer(a.Handler, f.http)
-	ln, err := listenLimited(f.listen, log)
-	if err != nil {
-		return err
-	}
 	log.Info("nvrd started", "url", "http://"+ln.Addr().String()+"/", "data_dir", g.dataDir, "version", Version)
 	if tok, ok, err := authSvc.SetupToken(ctx); err == nil && ok {
 		// First run: no default password. This one-time link (valid for an hour) creates the first admin.
@@ -108,24 +118,41 @@ func runStart(ctx context.Context, g *globalFlags, f *startFlags) error {
 	go func() { srvDone <- srv.Serve(ln) }()
 
 	var runErr error
+	coreDone := false
 	select {
 	case <-ctx.Done():
 	case err := <-srvDone:
 		runErr = fmt.Errorf("web server stopped: %w", err)
+	case err := <-supDone:
+		// The core (cameras, recorder, events) ended on its own: a web server without it would show
+		// dead cameras, so nvrd stops too and says why (its service manager restarts it).
+		coreDone = true
+		runErr = coreStopped(err)
+		log.Error("the core stopped; shutting down", "err", runErr)
 	}
 	log.Info("shutting down")
 	shCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = srv.Shutdown(shCtx)
 	supCancel()
-	if err := <-supDone; err != nil && !errors.Is(err, context.Canceled) && runErr == nil {
-		runErr = err
+	if !coreDone {
+		if err := <-supDone; err != nil && !errors.Is(err, context.Canceled) && runErr == nil {
+			runErr = err
+		}
 	}
 	if runErr != nil {
 		return runErr
 	}
 	log.Info("nvrd stopped")
 	return nil
+}
+
+// coreStopped is the error nvrd exits with when the core's Run returned before nvrd was asked to stop.
+func coreStopped(err error) error {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return errors.New("the cameras, recorder and event engine stopped unexpectedly")
+	}
+	return fmt.Errorf("stopped because %w", err)
 }
 
 func addDemoCamera(ctx context.Context, st *store.Store) error {

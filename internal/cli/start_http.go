@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"fmt"
 	"log/slog"
 	"net"
 
@@ -28,9 +27,9 @@ func listenLimited(addr string, log *slog.Logger) (net.Listener, error) {
 		log.Warn("cannot raise the open-file limit", "err", err)
 	}
 	caps := api.LimitsForFiles(limit)
-	ln, err := net.Listen("tcp", addr)
+	ln, err := listen(addr)
 	if err != nil {
-		return nil, fmt.Errorf("cannot listen on %s (is another nvrd running?): %w", addr, err)
+		return nil, err
 	}
 	log.Info("HTTP connection caps", "open_file_limit", limit, "max_conns", caps.Total, "max_conns_per_addr", caps.PerAddr)
 	return api.LimitListener(ln, caps, log), nil

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/nvrproject/nvr/internal/auth"
 	"github.com/nvrproject/nvr/internal/store"
@@ -19,18 +20,35 @@ import (
 
 func init() { extraCommands = append(extraCommands, newUserCmd, newTokenCmd) }
 
-// readPassword reads one line from stdin (the password is never a command-line argument).
+// readPassword reads the password (never a command-line argument). At a terminal it asks twice without
+// echo; otherwise it reads one line from stdin (echo 'pass' | nvrd user add ...).
 func readPassword(in io.Reader, out io.Writer) (string, error) {
-	if f, ok := in.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			fmt.Fprint(out, "password: ")
-		}
+	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return readPasswordTerminal(int(f.Fd()), out)
 	}
 	line, err := bufio.NewReader(in).ReadString('\n')
 	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
 		return "", errors.New("no password on standard input (pipe it in: echo 'pass' | nvrd user add ...)")
 	}
 	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// readPasswordTerminal asks for the password twice at the terminal fd, without echo.
+func readPasswordTerminal(fd int, out io.Writer) (string, error) {
+	var pw [2]string
+	for i, prompt := range []string{"password: ", "password again: "} {
+		fmt.Fprint(out, prompt)
+		b, err := term.ReadPassword(fd)
+		fmt.Fprintln(out)
+		if err != nil {
+			return "", fmt.Errorf("cannot read the password from the terminal: %w", err)
+		}
+		pw[i] = string(b)
+	}
+	if pw[0] != pw[1] {
+		return "", errors.New("the two passwords differ; nothing was changed")
+	}
+	return pw[0], nil
 }
 
 func newUserCmd(g *globalFlags) *cobra.Command {

@@ -218,7 +218,7 @@ func TestNvrdProcessCLIAndCleanShutdown(t *testing.T) {
 	if err := syscall.Kill(workerPID, 0); err == nil {
 		t.Fatalf("worker %d still exists after nvrd stopped", workerPID)
 	}
-	left, _ := filepath.Glob(filepath.Join(p.ram, "run", "*"))
+	left, _ := filepath.Glob(filepath.Join(p.ram, "*", "run", "*")) // the instance's own subdirectory
 	if len(left) > 0 {
 		t.Fatalf("sockets or FIFOs left after shutdown: %v", left)
 	}

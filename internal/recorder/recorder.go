@@ -26,7 +26,7 @@ const (
 	DefaultSegment        = 2 * time.Second
 	DefaultRoll           = 10 * time.Minute
 	DefaultMinFreePercent = 5.0
-	DefaultMaxAge         = 30 * 24 * time.Hour
+	DefaultMaxAge         = store.DefaultMaxAgeDays * 24 * time.Hour
 	ringMaxBytes          = 96 << 20 // per camera, whatever the bitrate
 	queueLen              = 512      // packet reads waiting for a camera's owner
 	idleClose             = 30 * time.Second

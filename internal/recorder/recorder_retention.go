@@ -27,9 +27,11 @@ func (r *Recorder) retentionLoop(ctx context.Context) {
 }
 
 // ApplyRetention deletes what retention says must go: recordings older than their camera's max age,
-// then, while the disk budget is exceeded or the volume is short of free space, the oldest finished
-// continuous recordings and after them the oldest finished event recordings. A recording in progress is
-// never deleted. It returns the number of recordings deleted.
+// then the finished events no recording holds that are older than their camera's max age, then, while
+// the disk budget is exceeded or the volume is short of free space, the oldest finished continuous
+// recordings and after them the oldest finished event recordings. A recording in progress is never
+// deleted; a recording's events go with it (store.DeleteRecording). It returns the number of
+// recordings deleted.
 func (r *Recorder) ApplyRetention(ctx context.Context) int {
 	st := r.opt.Store
 	deleted := 0
@@ -62,6 +64,7 @@ func (r *Recorder) ApplyRetention(ctx context.Context) int {
 			}
 		}
 	}
+	r.deleteUnrecordedEvents(ctx, maxAge, now)
 	for i := 0; i < 100000; i++ {
 		why := r.spaceShort(ctx)
 		if why == "" {
@@ -120,4 +123,21 @@ func (r *Recorder) deleteRecording(ctx context.Context, rec *store.Recording, wh
 	r.log.Info("recording deleted by retention", "recording", rec.ID, "camera", rec.CameraID, "kind", rec.Kind,
 		"start", rec.Start.Format(time.RFC3339), "why", why)
 	return true
+}
+
+// deleteUnrecordedEvents deletes the finished events that no recording holds once they are older than
+// their camera's max age (the default for cameras without one, or removed).
+func (r *Recorder) deleteUnrecordedEvents(ctx context.Context, maxAge map[string]time.Duration, now time.Time) {
+	cutoffs := make(map[string]time.Time, len(maxAge))
+	for cam, age := range maxAge {
+		cutoffs[cam] = now.Add(-age)
+	}
+	n, err := r.opt.Store.DeleteUnrecordedEvents(ctx, cutoffs, now.Add(-DefaultMaxAge))
+	if err != nil {
+		r.log.Warn("retention cannot delete old events", "err", err)
+		return
+	}
+	if n > 0 {
+		r.log.Info("events without a recording deleted by retention", "events", n)
+	}
 }

@@ -124,12 +124,6 @@ func (s *Store) ReplaceSegments(ctx context.Context, id int64, start time.Time, 
 	return err
 }
 
-// DeleteRecording removes a recording from the index (its files must already be gone).
-func (s *Store) DeleteRecording(ctx context.Context, id int64) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM recordings WHERE id = ?`, id)
-	return err
-}
-
 const recCols = `id, camera_id, kind, reason, start_ns, end_ns, open, bytes, dir, nsegs`
 
 func scanRecording(sc interface{ Scan(...any) error }, withSegs bool) (*Recording, error) {

@@ -63,7 +63,6 @@ type attempt struct {
 	hub         *live.Hub
 	log         *slog.Logger
 	onKeyframe  func(*ipc.Keyframe)
-	onPackets   func(live.Packets)
 	onStreaming func() // called once when the first TS bytes arrive
 	onStarted   func(pid int)
 
@@ -154,10 +153,7 @@ func (a *attempt) Run(ctx context.Context) error {
 				if a.streamingSince.CompareAndSwap(0, now.UnixNano()) && a.onStreaming != nil {
 					a.onStreaming()
 				}
-				p := a.hub.Write(buf[:n], now)
-				if a.onPackets != nil && p.Data != nil {
-					a.onPackets(p)
-				}
+				a.hub.Write(buf[:n], now) // parsed once there; every reader (viewers, recorder) is fed by the hub
 			}
 			if err != nil {
 				return

@@ -101,6 +101,8 @@ func (r *Reader) offer(b Item, pat, pmt []byte) {
 		b.Restart, b.Lost = r.restart, r.lost
 		if r.push(b.Tail(b.Keyframe, pat, pmt)) {
 			r.needKey, r.restart, r.lost = false, false, false
+		} else {
+			r.Dropped.Add(uint64((len(b.Data) - b.Keyframe) / mpegts.PacketSize)) // still full: lost too
 		}
 		return
 	}

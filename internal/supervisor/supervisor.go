@@ -221,10 +221,12 @@ func (s *Supervisor) tell(ls []CameraListener, byID map[string]*store.Camera) {
 		}
 	}
 	for id, c := range byID {
-		if old, ok := s.known[id]; ok && reflect.DeepEqual(old, *c) {
+		cur := *c
+		cur.Revision = 0 // bumped by any write, even one that changes nothing
+		if old, ok := s.known[id]; ok && reflect.DeepEqual(old, cur) {
 			continue
 		}
-		s.known[id] = *c
+		s.known[id] = cur
 		for _, l := range ls {
 			l.Configure(*c)
 		}

@@ -84,11 +84,15 @@ func (m *Marker) Mark(data []byte, at time.Time) Batch {
 }
 
 // Tail returns the part of b from the packet at off (a multiple of PacketSize) on, led by the PSI
-// packets pat and pmt (which may be nil), with its marks shifted to match. It copies the data.
+// packets pat and pmt (which may be nil), with its marks shifted to match. With PSI to lead it copies
+// the data; without, it shares b's.
 func (b Batch) Tail(off int, pat, pmt []byte) Batch {
 	lead := len(pat) + len(pmt)
-	data := make([]byte, 0, lead+len(b.Data)-off)
-	data = append(append(append(data, pat...), pmt...), b.Data[off:]...)
+	data := b.Data[off:]
+	if lead > 0 {
+		data = make([]byte, 0, lead+len(b.Data)-off)
+		data = append(append(append(data, pat...), pmt...), b.Data[off:]...)
+	}
 	out := Batch{Data: data, At: b.At, Keyframe: -1, Restart: b.Restart, Lost: b.Lost}
 	out.Marks = make([]Mark, 0, len(b.Marks)+2)
 	if pat != nil {

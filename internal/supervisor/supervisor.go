@@ -176,7 +176,7 @@ func (s *Supervisor) reconcile(ctx context.Context) error {
 	s.mu.Lock()
 	var stop []*Camera
 	for id, cam := range s.cams {
-		// Only a URL change restarts the worker; settings are read by their consumers from the store.
+		// Only a URL change restarts the worker; settings reach their consumers through the listeners.
 		if w, ok := byID[id]; !ok || w.URL != cam.cfg.URL {
 			stop = append(stop, cam)
 			delete(s.cams, id)

@@ -42,15 +42,15 @@ func (r *Recorder) Remove(cameraID string) {
 	r.mu.Lock()
 	c := r.cams[cameraID]
 	delete(r.cams, cameraID)
+	var cancel func()
+	if c != nil {
+		cancel = c.cancel
+	}
 	r.mu.Unlock()
-	if c == nil {
+	if c == nil || cancel == nil { // unknown, or Run has not started its owner: nothing is open yet
 		return
 	}
-	if c.cancel == nil { // Run has not started its owner: nothing is open yet
-		c.dropRing()
-		return
-	}
-	c.cancel()
+	cancel()
 	<-c.done
 }
 

@@ -100,3 +100,40 @@ func TestRemoveFreesRingAndGoroutine(t *testing.T) {
 		})
 	}
 }
+
+// TestRecordOffReadsNoStream: a camera with recording off has no reader on its stream (it keeps no
+// footage and costs nothing); turning recording on attaches one, turning it off again detaches it.
+func TestRecordOffReadsNoStream(t *testing.T) {
+	src := &chanSource{}
+	r, st := newTestRecorder(t, Options{Stream: func(string) mpegts.Source { return src }})
+	cam := &store.Camera{Name: "Gate", URL: "rtsp://127.0.0.1:1/", Enabled: true, CameraSettings: store.DefaultSettings()}
+	cam.Record.Mode = store.RecordOff
+	if err := st.CreateCamera(context.Background(), cam); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { r.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	waitReaders := func(want int, why string) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for src.readers() != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: %d stream readers, want %d", why, src.readers(), want)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	r.Configure(*cam) // off: no reader (checked at the end, when a reader it had is gone again)
+	cam.Record.Mode = store.RecordEvents
+	r.Configure(*cam)
+	waitReaders(1, "recording on (events)")
+	cam.Record.Mode = store.RecordContinuous
+	r.Configure(*cam)
+	waitReaders(1, "events → continuous keeps its one reader")
+	cam.Record.Mode = store.RecordOff
+	r.Configure(*cam)
+	waitReaders(0, "recording off again")
+}

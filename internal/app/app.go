@@ -17,12 +17,12 @@ import (
 	"github.com/nvrproject/nvr/internal/api"
 	"github.com/nvrproject/nvr/internal/auth"
 	"github.com/nvrproject/nvr/internal/events"
-	"github.com/nvrproject/nvr/internal/live"
 	"github.com/nvrproject/nvr/internal/recorder"
 	"github.com/nvrproject/nvr/internal/store"
 	"github.com/nvrproject/nvr/internal/supervisor"
 	"github.com/nvrproject/nvr/pkg/detect"
 	"github.com/nvrproject/nvr/pkg/ipc"
+	"github.com/nvrproject/nvr/pkg/mpegts"
 )
 
 // Options configure an App.
@@ -71,14 +71,20 @@ func New(opt Options) (*App, error) {
 	}
 	ro := opt.Recorder
 	ro.Store, ro.DataDir, ro.RAMDir, ro.Log = st, opt.DataDir, opt.RAMDir, opt.Log
+	var sup *supervisor.Supervisor
+	ro.Stream = func(id string) mpegts.Source {
+		if c := sup.Camera(id); c != nil {
+			return c.Hub()
+		}
+		return nil
+	}
 	rec, err := recorder.New(ro)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	sup, err := supervisor.New(supervisor.Options{
+	sup, err = supervisor.New(supervisor.Options{
 		Store: st, RunDir: filepath.Join(opt.RAMDir, "run"), WorkerPath: opt.WorkerPath, Log: opt.Log,
-		OnPackets: func(id string) func(live.Packets) { return rec.Packets(id) },
 	})
 	if err != nil {
 		st.Close()
@@ -97,6 +103,9 @@ func New(opt Options) (*App, error) {
 		opt.Log.Warn("object detection is unavailable; motion and QR events still work", "why", eo.DetectorErr)
 	}
 	a.Events = events.New(eo)
+	// The supervisor's reconcile is the one owner of the camera set; these are told what changed.
+	sup.AddListener(rec)
+	sup.AddListener(a.Events)
 	sup.OnKeyframe(func(_ string, k *ipc.Keyframe) { a.Events.Keyframe(k) })
 	a.Handler = api.New(api.Options{Store: st, Sup: sup, Auth: a.Auth, Recorder: rec, UI: opt.UI, Log: opt.Log,
 		Listen: opt.Listen, AllowHosts: opt.AllowHosts,
@@ -131,37 +140,6 @@ func openDetector(opt Options) (*detect.Detector, error) {
 	return detect.Open(detect.Options{ModelPath: opt.ModelPath, LibraryPath: opt.DetectLibrary, Threads: opt.DetectThreads})
 }
 
-// configureLoop keeps the event engine's cameras in step with the database.
-func (a *App) configureLoop(ctx context.Context) error {
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	var rev int64 = -1
-	known := map[string]bool{}
-	for {
-		if n, err := a.Store.CamerasRevision(ctx); err == nil && n != rev {
-			if cams, err := a.Store.Cameras(ctx); err == nil {
-				rev = n
-				seen := map[string]bool{}
-				for _, c := range cams {
-					a.Events.Configure(*c)
-					seen[c.ID] = true
-				}
-				for id := range known {
-					if !seen[id] {
-						a.Events.Remove(id)
-					}
-				}
-				known = seen
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
-}
-
 // Run runs the cameras and the recorder until ctx ends, then stops them (workers reaped, recordings
 // closed) and returns.
 func (a *App) Run(ctx context.Context) error {
@@ -170,7 +148,7 @@ func (a *App) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	errs := make(chan error, 4)
 	for name, run := range map[string]func(context.Context) error{"cameras": a.Sup.Run, "recorder": a.Recorder.Run,
-		"events": a.Events.Run, "event settings": a.configureLoop} {
+		"events": a.Events.Run} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -1,9 +1,12 @@
-// Package live fans one camera's MPEG-TS out to its live viewers.
+// Package live is a camera's stream: the one place its MPEG-TS is parsed (packets aligned, PSI followed,
+// keyframes, access-unit starts and PES timestamps marked, by pkg/mpegts.Marker) and the fan-out to every
+// reader of it — live viewers, the recorder, and any later reader (HLS, WebRTC, snapshots).
 //
-// The producer (the camera's FIFO reader) never blocks: each viewer has a bounded queue; when it is full
-// the viewer loses packets until the next keyframe, where it resumes with PAT/PMT first, and the loss is
-// counted. A viewer that joins gets the latest PAT/PMT and the packets since the last keyframe (the GOP
-// cache), so the player starts decoding at once.
+// Every reader attaches the same way (AddReader, or Subscribe for the pkg/mpegts.Source interface) and
+// gets the same marked batches through its own bounded queue. The producer (the camera's FIFO reader)
+// never blocks: when a reader's queue is full it loses packets until the next keyframe, where it
+// resumes with PAT/PMT first, and the loss is counted. A reader that joins gets the latest PAT/PMT and
+// the packets since the last keyframe (the GOP cache), so a player starts decoding at once.
 package live
 
 import (
@@ -14,170 +17,121 @@ import (
 	"github.com/nvrproject/nvr/pkg/mpegts"
 )
 
-// Queue bounds of one viewer.
-const (
-	viewerQueueLen   = 256     // messages
-	viewerQueueBytes = 4 << 20 // bytes waiting to be written (~8 s at 4 Mbit/s)
-	gopCacheMax      = 8 << 20 // a GOP larger than this is not cached
-)
+// gopCacheMax bounds the GOP cache: a GOP larger than this is not cached.
+const gopCacheMax = 8 << 20
 
-// Item is one message for a viewer: whole TS packets and the time nvrd read them from the FIFO.
-type Item struct {
-	Data []byte
-	At   time.Time
-}
+// Item is one message for a reader: whole marked TS packets and the time nvrd read them from the FIFO.
+type Item = mpegts.Batch
 
-// Packets is one aligned read from the FIFO, handed to packet consumers (the recorder).
-type Packets struct {
-	Data []byte    // whole 188-byte packets
-	At   time.Time // when they were read
-	// Keyframe is the offset of the first packet that starts a keyframe, or -1.
-	Keyframe int
-	PAT, PMT []byte // latest PSI packets (shared, read-only)
-}
-
-// Hub is one camera's fan-out. Write is called by one producer goroutine; the other methods are safe
-// for concurrent use.
+// Hub is one camera's stream. Write and Reset are called by one producer goroutine; the other methods are
+// safe for concurrent use.
 type Hub struct {
-	// Owned by the producer goroutine.
-	align mpegts.Aligner
-	psi   mpegts.PSI
+	marker mpegts.Marker // owned by the producer goroutine
 
 	mu      sync.Mutex
-	viewers map[*Viewer]struct{}
+	readers map[*Reader]struct{}
 	pat     []byte
 	pmt     []byte
 	gop     []Item
 	gopSize int
 
-	bytesIn     atomic.Uint64
-	keyframes   atomic.Uint64
-	lastKeyNS   atomic.Int64
-	lastWriteNS atomic.Int64
-	Latency     Histogram // FIFO read → WebSocket written
+	bytesIn   atomic.Uint64
+	keyframes atomic.Uint64
+	resyncs   atomic.Uint64
+	lastKeyNS atomic.Int64
+	Latency   Histogram // FIFO read → WebSocket written (viewers)
 }
 
 // NewHub returns an empty hub.
-func NewHub() *Hub { return &Hub{viewers: map[*Viewer]struct{}{}} }
+func NewHub() *Hub { return &Hub{readers: map[*Reader]struct{}{}} }
 
-// Write takes raw bytes read from the FIFO at time at. It returns the aligned packets (for recording);
-// Data is nil when the read held no whole packet.
-func (h *Hub) Write(raw []byte, at time.Time) Packets {
+// Write takes raw bytes read from the FIFO at time at, parses them once and offers the marked packets to
+// every reader. It never blocks on a reader.
+func (h *Hub) Write(raw []byte, at time.Time) {
 	h.bytesIn.Add(uint64(len(raw)))
-	h.lastWriteNS.Store(at.UnixNano())
-	data := h.align.Feed(raw)
-	if len(data) == 0 {
-		return Packets{Keyframe: -1}
+	b := h.marker.Feed(raw, at)
+	h.resyncs.Store(h.marker.Align.Resyncs)
+	if len(b.Data) == 0 {
+		return
 	}
-	key := -1
 	psiChanged := false
-	for off := 0; off < len(data); off += mpegts.PacketSize {
-		p := data[off : off+mpegts.PacketSize]
-		if h.psi.Observe(p) {
+	for _, mk := range b.Marks {
+		switch {
+		case mk.Kind == mpegts.MarkPAT || mk.Kind == mpegts.MarkPMT:
 			psiChanged = true
-			continue
-		}
-		if h.psi.IsKeyframe(p) {
+		case mk.Key:
 			h.keyframes.Add(1)
 			h.lastKeyNS.Store(at.UnixNano())
-			if key < 0 {
-				key = off
-			}
 		}
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if psiChanged {
-		// Copies: PSI's own buffers are reused by the producer.
-		if h.psi.PAT != nil {
-			h.pat = append([]byte(nil), h.psi.PAT...)
+		// Copies: the marker's PSI buffers are reused by the producer.
+		if h.marker.PSI.PAT != nil {
+			h.pat = append([]byte(nil), h.marker.PSI.PAT...)
 		}
-		if h.psi.PMT != nil {
-			h.pmt = append([]byte(nil), h.psi.PMT...)
+		if h.marker.PSI.PMT != nil {
+			h.pmt = append([]byte(nil), h.marker.PSI.PMT...)
 		}
 	}
-	h.cacheGOP(data, key, at)
-	for v := range h.viewers {
-		v.offer(data, key, at, h.pat, h.pmt)
+	h.cacheGOP(b)
+	for r := range h.readers {
+		r.offer(b, h.pat, h.pmt)
 	}
-	return Packets{Data: data, At: at, Keyframe: key, PAT: h.pat, PMT: h.pmt}
 }
 
-func (h *Hub) cacheGOP(data []byte, key int, at time.Time) {
-	if key >= 0 {
-		h.gop = append(h.gop[:0], Item{Data: data[key:], At: at})
-		h.gopSize = len(data) - key
+func (h *Hub) cacheGOP(b Item) {
+	if b.Keyframe >= 0 {
+		h.gop = append(h.gop[:0], b.Tail(b.Keyframe, nil, nil))
+		h.gopSize = len(b.Data) - b.Keyframe
 		return
 	}
 	if h.gop == nil {
 		return // no keyframe seen yet
 	}
-	if h.gopSize+len(data) > gopCacheMax {
+	if h.gopSize+len(b.Data) > gopCacheMax {
 		h.gop, h.gopSize = nil, 0
 		return
 	}
-	h.gop = append(h.gop, Item{Data: data, At: at})
-	h.gopSize += len(data)
+	h.gop = append(h.gop, b)
+	h.gopSize += len(b.Data)
 }
 
 // Reset starts a new stream generation (a new worker): partial packets, PSI and the GOP cache of the old
-// one are dropped and every viewer resumes at the new stream's first keyframe, with its PAT/PMT. Call it
-// from the producer goroutine, before the first Write of the new stream.
+// one are dropped and every reader resumes at the new stream's first keyframe, with its PAT/PMT, on a
+// batch marked Restart. Call it from the producer goroutine, before the first Write of the new stream.
 func (h *Hub) Reset() {
-	h.align = mpegts.Aligner{}
-	h.psi = mpegts.PSI{}
+	h.marker = mpegts.Marker{}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.pat, h.pmt, h.gop, h.gopSize = nil, nil, nil, 0
-	for v := range h.viewers {
-		v.needKey = true
+	for r := range h.readers {
+		r.needKey, r.restart = true, true
 	}
 }
 
-// Join adds a viewer. Its first message is PAT, PMT and the cached packets since the last keyframe;
-// without a keyframe yet it waits for one.
-func (h *Hub) Join() *Viewer {
-	v := &Viewer{C: make(chan Item, viewerQueueLen), hub: h, needKey: true}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if len(h.gop) > 0 && h.pat != nil && h.pmt != nil {
-		first := make([]byte, 0, 2*mpegts.PacketSize+h.gopSize)
-		first = append(append(first, h.pat...), h.pmt...)
-		for _, it := range h.gop {
-			first = append(first, it.Data...)
-		}
-		v.push(Item{Data: first, At: h.gop[len(h.gop)-1].At})
-		v.needKey = false
-	}
-	h.viewers[v] = struct{}{}
-	return v
-}
-
-// Leave removes a viewer and closes its channel.
-func (h *Hub) Leave(v *Viewer) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if _, ok := h.viewers[v]; ok {
-		delete(h.viewers, v)
-		close(v.C)
-	}
-}
-
-// Close disconnects every viewer (the camera was removed).
+// Close disconnects every reader (the camera was removed or restarted with a new URL).
 func (h *Hub) Close() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for v := range h.viewers {
-		delete(h.viewers, v)
-		close(v.C)
+	for r := range h.readers {
+		delete(h.readers, r)
+		close(r.C)
 	}
 }
 
-// Viewers is the number of connected viewers.
+// Viewers is the number of connected live viewers.
 func (h *Hub) Viewers() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return len(h.viewers)
+	n := 0
+	for r := range h.readers {
+		if r.opt.Latency {
+			n++
+		}
+	}
+	return n
 }
 
 // Stats are the hub's counters.
@@ -185,18 +139,14 @@ type Stats struct {
 	BytesIn      uint64
 	Keyframes    uint64
 	LastKeyframe time.Time // zero before the first
-	LastWrite    time.Time // zero before the first byte
-	Resyncs      uint64
+	Resyncs      uint64    // times the byte stream lost packet sync (this generation)
 }
 
-// Stats returns the counters. Resyncs is read without the producer's lock and may lag.
+// Stats returns the counters.
 func (h *Hub) Stats() Stats {
-	s := Stats{BytesIn: h.bytesIn.Load(), Keyframes: h.keyframes.Load()}
+	s := Stats{BytesIn: h.bytesIn.Load(), Keyframes: h.keyframes.Load(), Resyncs: h.resyncs.Load()}
 	if ns := h.lastKeyNS.Load(); ns != 0 {
 		s.LastKeyframe = time.Unix(0, ns)
-	}
-	if ns := h.lastWriteNS.Load(); ns != 0 {
-		s.LastWrite = time.Unix(0, ns)
 	}
 	return s
 }

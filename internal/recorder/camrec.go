@@ -14,8 +14,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/nvrproject/nvr/internal/live"
 	"github.com/nvrproject/nvr/internal/store"
+	"github.com/nvrproject/nvr/pkg/mpegts"
 	"github.com/nvrproject/nvr/pkg/segments"
 )
 
@@ -24,27 +24,33 @@ type trigger struct {
 	reason       string
 }
 
-// camRec is one camera's recording state. Everything but the atomics and the queues belongs to the
-// owner goroutine (run).
+// camRec is one camera's recording state. Everything but the atomics, the queues and what the mutexes
+// guard belongs to the owner goroutine (run).
 type camRec struct {
-	r   *Recorder
-	id  string
-	log *slog.Logger
+	r      *Recorder
+	id     string
+	log    *slog.Logger
+	cancel func()        // ends the owner (set when it starts)
+	done   chan struct{} // closed when the owner has ended
 
-	in        chan live.Packets
-	trig      chan trigger
-	newStream atomic.Bool // a new worker attempt started: close the segment of the old stream
-	lost      atomic.Bool // packets were dropped: the open segment has a hole
-	settings  atomic.Pointer[store.RecordSettings]
+	trig     chan trigger
+	settings atomic.Pointer[store.RecordSettings]
+	confMu   sync.Mutex
+	conf     *camConf // waiting for the owner
+	confKick chan struct{}
 
 	stat struct {
-		dropped, triggersDropped, segments, bytes, ringBytes atomic.Int64
-		mu                                                   sync.Mutex
-		err                                                  string
-		recID                                                int64
+		triggersDropped, segments, bytes, ringBytes atomic.Int64
+		mu                                          sync.Mutex
+		err                                         string
+		recID                                       int64
+		sub                                         mpegts.Subscription // the current stream reader
+		droppedBefore                               int64               // packets lost by earlier readers
 	}
 
 	// Owner state.
+	src      mpegts.Source
+	sub      mpegts.Subscription
 	seg      *segments.Segmenter
 	ring     *segments.Ring
 	ringKeep time.Duration
@@ -64,25 +70,27 @@ type openRec struct {
 }
 
 func newCamRec(r *Recorder, id string) *camRec {
-	return &camRec{r: r, id: id, log: r.log.With("camera", id),
-		in: make(chan live.Packets, queueLen), trig: make(chan trigger, 64)}
+	return &camRec{r: r, id: id, log: r.log.With("camera", id), done: make(chan struct{}),
+		trig: make(chan trigger, 64), confKick: make(chan struct{}, 1)}
 }
 
-// offer is the supervisor's packet consumer; it must not block.
-func (c *camRec) offer(p live.Packets) {
-	select {
-	case c.in <- p:
-	default:
-		c.stat.dropped.Add(1)
-		c.lost.Store(true)
+// dropped is the number of packets the camera's stream readers lost because the owner was too slow.
+func (c *camRec) dropped() int64 {
+	c.stat.mu.Lock()
+	defer c.stat.mu.Unlock()
+	n := c.stat.droppedBefore
+	if c.stat.sub != nil {
+		n += int64(c.stat.sub.Drops())
 	}
+	return n
 }
 
 func (c *camRec) status() Status {
+	dropped := c.dropped()
 	c.stat.mu.Lock()
 	defer c.stat.mu.Unlock()
 	s := Status{Recording: c.stat.recID != 0, Error: c.stat.err, SegmentsWritten: c.stat.segments.Load(),
-		BytesWritten: c.stat.bytes.Load(), Dropped: c.stat.dropped.Load()}
+		BytesWritten: c.stat.bytes.Load(), Dropped: dropped}
 	if c.stat.recID != 0 {
 		s.RecordingID = strconv.FormatInt(c.stat.recID, 10)
 	}
@@ -99,13 +107,7 @@ func (c *camRec) record() store.RecordSettings {
 	if s := c.settings.Load(); s != nil {
 		return *s
 	}
-	cam, err := c.r.opt.Store.Camera(context.Background(), c.id)
-	if err != nil {
-		return store.RecordSettings{Mode: store.RecordOff}
-	}
-	set := cam.Record
-	c.settings.Store(&set)
-	return set
+	return store.RecordSettings{Mode: store.RecordOff}
 }
 
 // run is the owner goroutine.
@@ -114,20 +116,29 @@ func (c *camRec) run(ctx context.Context) {
 	defer c.shutdown()
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
+	c.applyConf()
 	for {
+		var batches <-chan mpegts.Batch
+		if c.sub != nil {
+			batches = c.sub.Batches()
+		}
 		select {
 		case <-ctx.Done():
 			return
-		case p := <-c.in:
-			if c.newStream.Swap(false) {
-				if s := c.seg.Flush(); s != nil {
-					c.segment(*s)
-				}
+		case <-c.confKick:
+			c.applyConf()
+		case b, ok := <-batches:
+			if !ok { // the stream ended (camera stopped or restarted with a new URL)
+				c.detach()
+				continue
 			}
-			if c.lost.Swap(false) {
-				c.seg.Flush() // the segment has a hole: drop it, start again at the next keyframe
+			if b.Restart { // a new worker: the old stream's segment ends here, whole
+				c.endStream()
 			}
-			for _, s := range c.seg.Write(p.Data, p.At) {
+			if b.Lost {
+				c.seg.Flush() // the segment has a hole: drop it; b starts again at a keyframe
+			}
+			for _, s := range c.seg.WriteBatch(b) {
 				c.segment(s)
 			}
 		case t := <-c.trig:
@@ -143,6 +154,9 @@ func (c *camRec) run(ctx context.Context) {
 }
 
 func (c *camRec) shutdown() {
+	if c.sub != nil {
+		c.sub.Close()
+	}
 	if s := c.seg.Flush(); s != nil && c.rec != nil {
 		c.write(s.Data, s.Start, s.Duration, s.Keyframes)
 	}

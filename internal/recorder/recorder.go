@@ -2,8 +2,9 @@
 // the newest in a RAM-disk ring for pre-roll, writes event and continuous recordings durably to the data
 // directory with their index in SQLite, reconciles disk and index on start-up, and applies retention.
 //
-// Every camera has one owner goroutine that holds all of its recording state; the supervisor's FIFO
-// reader hands it packets through a bounded queue and never waits for it. Retention has its own
+// Every camera has one owner goroutine that holds all of its recording state; it reads the camera's
+// parsed stream (a pkg/mpegts.Source) through a bounded queue the producer never waits for. The camera set
+// is not read here: the supervisor tells the recorder Configure(camera) and Remove(id). Retention has its own
 // goroutine. Crash safety rests on the order of writes, see docs/design.md: segment file to a temp name,
 // fsync, rename, fsync the directory, and only then the index row.
 package recorder
@@ -17,8 +18,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nvrproject/nvr/internal/live"
 	"github.com/nvrproject/nvr/internal/store"
+	"github.com/nvrproject/nvr/pkg/mpegts"
 )
 
 // Defaults.
@@ -28,7 +29,7 @@ const (
 	DefaultMinFreePercent = 5.0
 	DefaultMaxAge         = store.DefaultMaxAgeDays * 24 * time.Hour
 	ringMaxBytes          = 96 << 20 // per camera, whatever the bitrate
-	queueLen              = 512      // packet reads waiting for a camera's owner
+	queueLen              = 512      // stream batches (FIFO reads) waiting for a camera's owner
 	idleClose             = 30 * time.Second
 )
 
@@ -39,6 +40,8 @@ type Options struct {
 	RAMDir  string // the pre-roll rings go to RAMDir/<camera>
 	Log     *slog.Logger
 	Now     func() time.Time // the clock of retention by age (tests inject one)
+	// Stream returns a camera's parsed stream (the supervisor's hub), or nil while it has none.
+	Stream func(cameraID string) mpegts.Source
 
 	Segment        time.Duration // target segment length (default 2 s)
 	Roll           time.Duration // continuous recordings are rolled this often (default 10 min)
@@ -91,43 +94,28 @@ func New(opt Options) (*Recorder, error) {
 // Root is the directory that holds the recordings.
 func (r *Recorder) Root() string { return r.root }
 
-// camera returns the camera's recorder, creating it (and starting its owner once Run is running).
-func (r *Recorder) camera(id string) *camRec {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	c := r.cams[id]
-	if c == nil {
-		c = newCamRec(r, id)
-		r.cams[id] = c
-		if r.runCtx != nil && r.runCtx.Err() == nil {
-			r.start(c)
-		}
-	}
-	return c
-}
-
-// start runs c's owner goroutine; r.mu is held.
+// start runs c's owner goroutine under Run's context; r.mu is held.
 func (r *Recorder) start(c *camRec) {
+	ctx, cancel := context.WithCancel(r.runCtx)
+	c.cancel = cancel
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
-		c.run(r.runCtx)
+		defer close(c.done)
+		c.run(ctx)
 	}()
-}
-
-// Packets returns the consumer of a camera's packets for one worker attempt (supervisor.OnPackets).
-// It never blocks: when the camera's queue is full the packets are dropped and counted, and the
-// segment they belonged to is discarded.
-func (r *Recorder) Packets(cameraID string) func(live.Packets) {
-	c := r.camera(cameraID)
-	c.newStream.Store(true)
-	return c.offer
 }
 
 // Trigger asks for footage of a camera from start (the recording adds the camera's pre-roll before it)
 // until at least until. Calling it again while the recording is open extends it. It never blocks.
+// A camera that is not configured (removed, disabled) is ignored.
 func (r *Recorder) Trigger(cameraID string, start, until time.Time, reason string) {
-	c := r.camera(cameraID)
+	r.mu.Lock()
+	c := r.cams[cameraID]
+	r.mu.Unlock()
+	if c == nil {
+		return
+	}
 	select {
 	case c.trig <- trigger{start: start, until: until, reason: reason}:
 	default:
@@ -174,11 +162,6 @@ func (r *Recorder) Run(ctx context.Context) error {
 		defer r.wg.Done()
 		r.retentionLoop(ctx)
 	}()
-	r.wg.Add(1)
-	go func() {
-		defer r.wg.Done()
-		r.settingsLoop(ctx)
-	}()
 	<-ctx.Done()
 	r.wg.Wait()
 	return nil
@@ -189,29 +172,5 @@ func (r *Recorder) kickRetention() {
 	select {
 	case r.kickRet <- struct{}{}:
 	default:
-	}
-}
-
-// settingsLoop hands changed camera settings to the camera owners.
-func (r *Recorder) settingsLoop(ctx context.Context) {
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	var rev int64 = -1
-	for {
-		if n, err := r.opt.Store.CamerasRevision(ctx); err == nil && n != rev {
-			rev = n
-			cams, err := r.opt.Store.Cameras(ctx)
-			if err == nil {
-				for _, cam := range cams {
-					set := cam.Record
-					r.camera(cam.ID).settings.Store(&set)
-				}
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
 	}
 }

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nvrproject/nvr/internal/live"
 	"github.com/nvrproject/nvr/internal/store"
+	"github.com/nvrproject/nvr/pkg/mpegts"
 	"github.com/nvrproject/nvr/pkg/testskip"
 )
 
@@ -83,27 +83,36 @@ func BenchmarkRecordingContinuous(b *testing.B) {
 		cam.Record.Mode = store.RecordContinuous
 		st.CreateCamera(context.Background(), cam)
 		ram, _ := os.MkdirTemp("/dev/shm", "nvr-bench-")
-		r, err := New(Options{Store: st, DataDir: filepath.Join(dir, "data"), RAMDir: ram, Log: discard(), MinFreePercent: -1})
+		src := &chanSource{}
+		r, err := New(Options{Store: st, DataDir: filepath.Join(dir, "data"), RAMDir: ram, Log: discard(), MinFreePercent: -1,
+			Stream: func(string) mpegts.Source { return src }})
 		if err != nil {
 			b.Fatal(err)
 		}
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
 		go func() { r.Run(ctx); close(done) }()
-		feed := r.Packets("bench")
-		c := r.camera("bench")
-		b.StartTimer()
-		cpu0, w0 := cpuTime(), wchar()
+		r.Configure(*cam)
+		r.mu.Lock()
+		c := r.cams[cam.ID]
+		r.mu.Unlock()
+		// The stream is parsed by the hub, not the recorder: mark it before the clock starts.
 		at := time.Now()
 		const chunk = 188 * 7 * 10
+		var batches []mpegts.Batch
 		for off := 0; off+chunk <= len(ts); off += chunk {
-			for len(c.in) > queueLen/2 {
-				time.Sleep(2 * time.Millisecond)
-			}
 			at = at.Add(time.Duration(float64(media) * chunk / float64(len(ts))))
-			feed(live.Packets{Data: ts[off : off+chunk], At: at, Keyframe: -1})
+			batches = append(batches, src.mark(ts[off:off+chunk], at))
 		}
-		for len(c.in) > 0 {
+		for src.readers() == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		b.StartTimer()
+		cpu0, w0 := cpuTime(), wchar()
+		for _, bt := range batches {
+			src.send(bt)
+		}
+		for !src.drained() {
 			time.Sleep(time.Millisecond)
 		}
 		cancel()
@@ -112,8 +121,8 @@ func BenchmarkRecordingContinuous(b *testing.B) {
 		written += wchar() - w0 - c.stat.ringBytes.Load() // minus the ring's copy in RAM
 		input += int64(len(ts))
 		b.StopTimer()
-		if c.stat.dropped.Load() > 0 {
-			b.Fatalf("the recorder dropped %d reads", c.stat.dropped.Load())
+		if c.dropped() > 0 {
+			b.Fatalf("the recorder dropped %d packets", c.dropped())
 		}
 		st.Close()
 		os.RemoveAll(ram)

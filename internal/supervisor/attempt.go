@@ -29,7 +29,6 @@ type attempt struct {
 	hub         *live.Hub
 	log         *slog.Logger
 	onKeyframe  func(*ipc.Keyframe)
-	onPackets   func(live.Packets)
 	onStreaming func() // called once when the first TS bytes arrive
 	onStarted   func(pid int)
 

@@ -71,12 +71,9 @@ func (a *attempt) readFIFO(fifo *os.File) *fifoReader {
 	return r
 }
 
-// deliver hands one read of raw TS bytes to the camera's stream: the live hub aligns them and fans them
-// out to viewers, and the aligned packets go on to the recorder. It runs on the FIFO goroutine and must
-// not block; raw is reused after it returns.
+// deliver hands one read of raw TS bytes to the camera's stream: the live hub parses them once and feeds
+// every reader (viewers, the recorder) the same way. It runs on the FIFO goroutine and must not block;
+// raw is reused after it returns.
 func (a *attempt) deliver(raw []byte, at time.Time) {
-	p := a.hub.Write(raw, at)
-	if a.onPackets != nil && p.Data != nil {
-		a.onPackets(p)
-	}
+	a.hub.Write(raw, at)
 }

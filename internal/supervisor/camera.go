@@ -30,6 +30,7 @@ type Status struct {
 	Restarts     uint64     `json:"restarts"`
 	BytesIn      uint64     `json:"bytes_in"`
 	Keyframes    uint64     `json:"keyframes"`
+	Resyncs      uint64     `json:"resyncs"` // times the TS byte stream lost packet sync (this worker)
 	LastKeyframe *time.Time `json:"last_keyframe"`
 	BitrateBPS   uint64     `json:"bitrate_bps"`
 	Width        int        `json:"width"`
@@ -80,7 +81,7 @@ func (c *Camera) Status() Status {
 	s := Status{State: c.state, Error: c.lastErr, Restarts: c.restarts, Width: c.width, Height: c.height,
 		BitrateBPS: c.bitrate, Generation: c.gen, WorkerPID: c.pid}
 	c.mu.Unlock()
-	s.BytesIn, s.Keyframes = st.BytesIn, st.Keyframes
+	s.BytesIn, s.Keyframes, s.Resyncs = st.BytesIn, st.Keyframes, st.Resyncs
 	if !st.LastKeyframe.IsZero() {
 		t := st.LastKeyframe.UTC()
 		s.LastKeyframe = &t
@@ -107,7 +108,7 @@ func (c *Camera) run(ctx context.Context) {
 		c.set(func(c *Camera) { c.gen = gen })
 		a := &attempt{
 			cameraID: c.cfg.ID, url: c.cfg.URL, gen: gen, runDir: c.sup.opt.RunDir, workerPath: c.sup.opt.WorkerPath,
-			runner: c.sup.opt.Runner, t: t, hub: c.hub, log: c.log.With("gen", gen), onKeyframe: c.keyframe, onPackets: c.sup.opt.OnPackets(c.cfg.ID),
+			runner: c.sup.opt.Runner, t: t, hub: c.hub, log: c.log.With("gen", gen), onKeyframe: c.keyframe,
 			onStreaming: func() { c.set(func(c *Camera) { c.state = StateStreaming; c.lastErr = "" }) },
 			onStarted:   func(pid int) { c.set(func(c *Camera) { c.pid = pid }) },
 		}

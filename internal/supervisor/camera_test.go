@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nvrproject/nvr/internal/live"
 	"github.com/nvrproject/nvr/internal/store"
 )
 
@@ -25,7 +24,6 @@ func newTestSupervisor(t *testing.T, r Runner, logs *lockedBuffer, onRestart fun
 	t.Helper()
 	return &Supervisor{log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), opt: Options{
 		RunDir: t.TempDir(), WorkerPath: "/fake/nvr-worker", Runner: r, Timings: testTimings,
-		OnPackets: func(string) func(live.Packets) { return nil },
 		restartHook: func(_ string, gen uint64, err error, streamed, backoff time.Duration) {
 			onRestart(restart{gen, err.Error(), streamed, backoff})
 		},

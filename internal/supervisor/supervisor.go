@@ -1,6 +1,8 @@
 // Package supervisor runs nvr's cameras: for each enabled camera one nvr-worker process at a time,
 // restarted with backoff when it fails or its stream stalls. The database is the source of truth: the
-// supervisor reconciles the running set with it whenever it changes (API, CLI, another process).
+// supervisor reconciles the running set with it whenever it changes (API, CLI, another process). The
+// reconcile is the only reader of the camera set: the other parts that keep per-camera state (recorder,
+// event engine) are told Configure(camera) and Remove(id) through CameraListener.
 package supervisor
 
 import (
@@ -9,10 +11,10 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sync"
 	"time"
 
-	"github.com/nvrproject/nvr/internal/live"
 	"github.com/nvrproject/nvr/internal/store"
 	"github.com/nvrproject/nvr/pkg/ipc"
 )
@@ -27,9 +29,6 @@ type Options struct {
 	RunDir     string // sockets and FIFOs
 	WorkerPath string // the nvr-worker binary
 	Log        *slog.Logger
-	// OnPackets, when set, returns a consumer for a camera's aligned TS packets (the recorder). It runs
-	// on the FIFO reader goroutine and must not block.
-	OnPackets func(cameraID string) func(live.Packets)
 	// PollInterval is how often the database is checked for changes made by other processes.
 	PollInterval time.Duration
 	// Timings are the worker deadlines and the restart backoff; zero fields take DefaultTimings.
@@ -51,6 +50,18 @@ type Supervisor struct {
 	cams     map[string]*Camera
 	disabled map[string]bool
 	kfs      []KeyframeFunc
+	ls       []CameraListener
+
+	known map[string]store.Camera // what the listeners were told; owned by Run's goroutine
+}
+
+// CameraListener keeps per-camera state (the recorder, the event engine). The supervisor's reconcile
+// calls Configure when an enabled camera appears or any of its settings changes (after the camera's
+// worker, and so its stream, was started), and Remove when a camera is deleted or disabled; each exactly
+// once per change, in that order, from one goroutine. Neither may block for long.
+type CameraListener interface {
+	Configure(cam store.Camera)
+	Remove(cameraID string)
 }
 
 // New prepares a supervisor; Run starts it.
@@ -64,9 +75,6 @@ func New(opt Options) (*Supervisor, error) {
 	opt.Timings = opt.Timings.orDefaults()
 	if opt.Runner == nil {
 		opt.Runner = ExecRunner{}
-	}
-	if opt.OnPackets == nil {
-		opt.OnPackets = func(string) func(live.Packets) { return nil }
 	}
 	if _, err := os.Stat(opt.WorkerPath); err != nil {
 		return nil, fmt.Errorf("nvr-worker not found at %s (run make build): %w", opt.WorkerPath, err)
@@ -86,7 +94,14 @@ func New(opt Options) (*Supervisor, error) {
 		}
 	}
 	return &Supervisor{opt: opt, log: opt.Log, notify: make(chan struct{}, 1),
-		cams: map[string]*Camera{}, disabled: map[string]bool{}}, nil
+		cams: map[string]*Camera{}, disabled: map[string]bool{}, known: map[string]store.Camera{}}, nil
+}
+
+// AddListener registers a listener of the camera set. Call before Run.
+func (s *Supervisor) AddListener(l CameraListener) {
+	s.mu.Lock()
+	s.ls = append(s.ls, l)
+	s.mu.Unlock()
 }
 
 // OnKeyframe registers an analysis consumer of keyframes. Call before Run.
@@ -172,7 +187,7 @@ func (s *Supervisor) reconcile(ctx context.Context) error {
 	s.mu.Lock()
 	var stop []*Camera
 	for id, cam := range s.cams {
-		// Only a URL change restarts the worker; settings are read by their consumers from the store.
+		// Only a URL change restarts the worker; settings reach their consumers through the listeners.
 		if w, ok := byID[id]; !ok || w.URL != cam.cfg.URL {
 			stop = append(stop, cam)
 			delete(s.cams, id)
@@ -198,7 +213,35 @@ func (s *Supervisor) reconcile(ctx context.Context) error {
 		cam.log.Info("starting camera")
 		go cam.run(cctx)
 	}
+	ls := s.ls
+	s.mu.Unlock()
+	s.tell(ls, byID)
+	s.mu.Lock()
 	return nil
+}
+
+// tell hands the listeners what changed since the last reconcile: Remove for cameras gone or disabled,
+// Configure for cameras new or changed.
+func (s *Supervisor) tell(ls []CameraListener, byID map[string]*store.Camera) {
+	for id := range s.known {
+		if _, ok := byID[id]; !ok {
+			delete(s.known, id)
+			for _, l := range ls {
+				l.Remove(id)
+			}
+		}
+	}
+	for id, c := range byID {
+		cur := *c
+		cur.Revision = 0 // bumped by any write, even one that changes nothing
+		if old, ok := s.known[id]; ok && reflect.DeepEqual(old, cur) {
+			continue
+		}
+		s.known[id] = cur
+		for _, l := range ls {
+			l.Configure(*c)
+		}
+	}
 }
 
 func (s *Supervisor) stopAll() {

@@ -1,5 +1,7 @@
 // Package mpegts has the few MPEG-TS facts nvr needs without demuxing: 188-byte packet alignment with
-// resync, the PAT/PMT, the video PID and which packets start a keyframe (random-access indicator).
+// resync, the PAT/PMT, the video PID and which packets start a keyframe (random-access indicator). Its
+// Marker parses a camera's stream once into marked batches (PSI, access-unit starts, keyframes, PES
+// timestamps) that every reader shares, and Source/Subscription is how readers attach to such a stream.
 package mpegts
 
 // PacketSize is the size of one transport stream packet.

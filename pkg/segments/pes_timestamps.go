@@ -1,6 +1,10 @@
 package segments
 
-import "time"
+import (
+	"time"
+
+	"github.com/nvrproject/nvr/pkg/mpegts"
+)
 
 // ptsWrap is where the 33-bit MPEG timestamps wrap around.
 const ptsWrap = 1 << 33
@@ -15,37 +19,11 @@ type pesHeader struct {
 	payload  int // offset of the elementary-stream data after the header
 }
 
-// parsePESHeader reads the PES header at the start of b (the payload of a packet with PUSI set).
-// ok is false when b does not start a PES packet with an optional header that fits in b.
-func parsePESHeader(b []byte) (h pesHeader, ok bool) {
-	if len(b) < 9 || b[0] != 0 || b[1] != 0 || b[2] != 1 {
-		return h, false
-	}
-	switch b[3] { // stream ids that have no optional PES header
-	case 0xbc, 0xbe, 0xbf, 0xf0, 0xf1, 0xf2, 0xf8, 0xff:
-		return h, false
-	}
-	if b[6]&0xc0 != 0x80 {
-		return h, false
-	}
-	flags, hl := b[7]>>6, int(b[8])
-	if 9+hl > len(b) {
-		return h, false
-	}
-	h.payload = 9 + hl
-	if flags&2 != 0 && hl >= 5 {
-		h.pts, h.hasPTS = readTimestamp(b[9:14]), true
-		h.dts = h.pts
-		if flags == 3 && hl >= 10 {
-			h.dts = readTimestamp(b[14:19])
-		}
-	}
-	return h, true
-}
-
-// readTimestamp decodes a 5-byte PTS or DTS field.
-func readTimestamp(b []byte) int64 {
-	return int64(b[0]>>1&0x07)<<30 | int64(b[1])<<22 | int64(b[2]>>1)<<15 | int64(b[3])<<7 | int64(b[4]>>1)
+// parsePESHeader reads the PES header at the start of b (pkg/mpegts.ParsePES) for the file readers
+// (probe, export); the live stream's frames come marked by mpegts.Marker instead.
+func parsePESHeader(b []byte) (pesHeader, bool) {
+	h, ok := mpegts.ParsePES(b)
+	return pesHeader{pts: h.PTS, dts: h.DTS, hasPTS: h.HasPTS, payload: h.Payload}, ok
 }
 
 // tickDiff returns a−b for two raw 33-bit timestamps, taking the shorter way around the wrap.

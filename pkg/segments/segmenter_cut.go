@@ -15,7 +15,8 @@ func (s *Segmenter) Flush() *Segment {
 		seg = s.finish(s.maxPTS + s.interval())
 	}
 	s.breakTimeline()
-	s.psi = mpegts.PSI{}
+	s.pat, s.pmt = s.pat[:0], s.pmt[:0]
+	s.marker.PSI = mpegts.PSI{}
 	return seg
 }
 
@@ -24,7 +25,7 @@ func (s *Segmenter) Flush() *Segment {
 func (s *Segmenter) begin(at time.Time, now int64, key bool) {
 	s.open = true
 	s.cur = make([]byte, 0, max(s.sizeHint, 64*mpegts.PacketSize))
-	s.cur = append(append(s.cur, s.psi.PAT...), s.psi.PMT...)
+	s.cur = append(append(s.cur, s.pat...), s.pmt...)
 	s.pending = s.pending[:0]
 	s.keyframes, s.frames, s.keyStart = 0, 0, key
 	s.first, s.maxPTS = now, now

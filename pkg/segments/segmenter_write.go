@@ -44,10 +44,11 @@ type Segmenter struct {
 	maxBytes int
 	maxDur   int64 // ticks
 
-	psi     mpegts.PSI
-	pending []byte // PAT/PMT packets seen since the last other packet, while a segment is open
-	seq     uint64
-	disc    bool // the next segment to open follows a discontinuity
+	marker   mpegts.Marker // parses the packets given to Write (not those given to WriteBatch)
+	pat, pmt []byte        // the latest PSI packets (empty until seen, and after Flush)
+	pending  []byte        // PAT/PMT packets seen since the last other packet, while a segment is open
+	seq      uint64
+	disc     bool // the next segment to open follows a discontinuity
 
 	// The open segment.
 	open      bool
@@ -87,16 +88,51 @@ func NewSegmenter(target time.Duration) *Segmenter {
 // Write takes whole 188-byte packets (any number; a trailing partial packet and packets without the
 // sync byte are ignored) that arrived at the wall-clock time at, and returns the segments they
 // completed, usually none or one. Packets before the first keyframe are dropped. Write copies what it
-// keeps: pkts can be reused after it returns.
+// keeps: pkts can be reused after it returns. It parses the packets with the Segmenter's own
+// mpegts.Marker; a stream that is already marked goes to WriteBatch instead.
 func (s *Segmenter) Write(pkts []byte, at time.Time) []Segment {
-	at = at.Round(0) // wall clock only: a stepped system clock must show in Start
-	var out []Segment
-	for ; len(pkts) >= mpegts.PacketSize; pkts = pkts[mpegts.PacketSize:] {
-		p := pkts[:mpegts.PacketSize]
-		if p[0] != mpegts.SyncByte {
-			continue
+	pkts = pkts[:len(pkts)/mpegts.PacketSize*mpegts.PacketSize]
+	for off := 0; off < len(pkts); off += mpegts.PacketSize {
+		if pkts[off] != mpegts.SyncByte {
+			pkts = syncedOnly(pkts)
+			break
 		}
-		if s.psi.Observe(p) {
+	}
+	return s.WriteBatch(s.marker.Mark(pkts, at))
+}
+
+// syncedOnly returns a copy of pkts without the packets that do not start with the sync byte.
+func syncedOnly(pkts []byte) []byte {
+	out := make([]byte, 0, len(pkts))
+	for off := 0; off < len(pkts); off += mpegts.PacketSize {
+		if pkts[off] == mpegts.SyncByte {
+			out = append(out, pkts[off:off+mpegts.PacketSize]...)
+		}
+	}
+	return out
+}
+
+// WriteBatch takes packets marked by the stream's mpegts.Marker (PSI, frame starts, keyframes, PTS) and
+// returns the segments they completed, like Write, without parsing any packet again. Marks must come
+// from one Marker following the stream from its start (or from a batch led by PAT and PMT).
+func (s *Segmenter) WriteBatch(b mpegts.Batch) []Segment {
+	at := b.At.Round(0) // wall clock only: a stepped system clock must show in Start
+	var out []Segment
+	marks := b.Marks
+	data := b.Data
+	for off := 0; off+mpegts.PacketSize <= len(data); off += mpegts.PacketSize {
+		p := data[off : off+mpegts.PacketSize]
+		var mk *mpegts.Mark
+		if len(marks) > 0 && marks[0].Off == off {
+			mk = &marks[0]
+			marks = marks[1:]
+		}
+		if mk != nil && (mk.Kind == mpegts.MarkPAT || mk.Kind == mpegts.MarkPMT) {
+			if mk.Kind == mpegts.MarkPAT {
+				s.pat = append(s.pat[:0], p...)
+			} else {
+				s.pmt = append(s.pmt[:0], p...)
+			}
 			if s.open {
 				s.pending = append(s.pending, p...)
 				if len(s.pending) >= maxPending*mpegts.PacketSize {
@@ -106,8 +142,8 @@ func (s *Segmenter) Write(pkts []byte, at time.Time) []Segment {
 			}
 			continue
 		}
-		if s.psi.VideoPID != 0 && mpegts.PID(p) == s.psi.VideoPID && mpegts.PUSI(p) {
-			if seg := s.frameStart(p, at); seg != nil {
+		if mk != nil && mk.Kind == mpegts.MarkFrame && len(s.pat) > 0 && len(s.pmt) > 0 {
+			if seg := s.frameStart(mk, at); seg != nil {
 				out = append(out, *seg)
 			}
 		} else if s.open && len(s.cur) >= s.maxBytes+hardSlack {
@@ -128,9 +164,9 @@ func (s *Segmenter) Write(pkts []byte, at time.Time) []Segment {
 
 // frameStart handles the first packet of a video PES packet (a frame): it advances the PTS timeline and
 // may close the open segment and open a new one.
-func (s *Segmenter) frameStart(p []byte, at time.Time) *Segment {
-	key := mpegts.RandomAccess(p)
-	h, _ := parsePESHeader(mpegts.Payload(p))
+func (s *Segmenter) frameStart(mk *mpegts.Mark, at time.Time) *Segment {
+	key := mk.Key
+	h := pesHeader{pts: mk.PTS, dts: mk.DTS, hasPTS: mk.HasPTS}
 	var done *Segment
 	if h.hasPTS && s.hasLast {
 		if d := tickDiff(h.pts, s.lastRaw); d > durationToTicks(MaxPTSJump) || d < -durationToTicks(MaxPTSStepBack) {

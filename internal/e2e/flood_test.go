@@ -122,7 +122,8 @@ func TestFloodDoesNotStopRecording(t *testing.T) {
 		t.Fatal(errOut)
 	}
 	p.cmd = execNVRD(p, addr, "--http-header-timeout", floodHeaderTimeout.String(), "--http-read-timeout", floodReadTimeout.String(),
-		"--http-write-timeout", floodWriteTimeout.String(), "--http-idle-timeout", floodIdleTimeout.String())
+		"--http-write-timeout", floodWriteTimeout.String(), "--http-idle-timeout", floodIdleTimeout.String(),
+		"--allow-host", "nvr.home.arpa", "--allow-host", "Cams.Example:8080")
 	// The same command under a lower open-file limit (prlimit execs nvrd: same process id).
 	p.cmd.Args = append([]string{"prlimit", fmt.Sprintf("--nofile=%d:%d", floodFileLimit, floodFileLimit), "--"}, p.cmd.Args...)
 	p.cmd.Path = prlimit
@@ -156,6 +157,20 @@ func TestFloodDoesNotStopRecording(t *testing.T) {
 		t.Fatalf("nvrd did not log its connection cap %d for a %d file limit:\n%s", caps.Total, floodFileLimit, p.stderr)
 	}
 	reserveLine := floodFileLimit - max(256, floodFileLimit/4) // descriptors HTTP may never reach into
+
+	// --allow-host: the names given are answered, any other name gets 421.
+	for host, want := range map[string]int{"nvr.home.arpa": 200, "cams.example": 200, "rebind.attacker.example": 421, addr: 200} {
+		req, _ := http.NewRequest("GET", p.url+"/api/health", nil)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Host %s: HTTP %d, want %d", host, resp.StatusCode, want)
+		}
+	}
 
 	// A live view from a third address, read throughout.
 	wsDialer := websocket.Dialer{NetDialContext: (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.3")}}).DialContext}

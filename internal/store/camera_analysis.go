@@ -169,6 +169,9 @@ func (c *Camera) validateAnalysis() error {
 		if l == "" {
 			return fmt.Errorf("detect label %d is empty", i+1)
 		}
+		if err := ValidateText("detect label", l); err != nil {
+			return err
+		}
 		if len(l) > 64 {
 			return fmt.Errorf("detect label %q is longer than 64 characters", l[:64])
 		}

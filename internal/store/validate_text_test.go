@@ -39,6 +39,11 @@ func TestBadNamesAndURLsRefused(t *testing.T) {
 			t.Errorf("name %q url %.40q: %v, want a sentence with %q", c.name, c.url, err, c.want)
 		}
 	}
+	withLabel := &Camera{Name: "Labels", URL: good, CameraSettings: DefaultSettings()}
+	withLabel.Detect.Labels = []string{"person", "dog\x1b]0;pwned\x07"}
+	if err := st.CreateCamera(ctx, withLabel); err == nil || !strings.Contains(err.Error(), "detect label contains a control character") {
+		t.Errorf("a detect label with an escape sequence: %v", err)
+	}
 	cams, _ := st.Cameras(ctx)
 	if len(cams) != 0 {
 		t.Fatalf("bad cameras were stored: %+v", cams)

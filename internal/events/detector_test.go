@@ -16,6 +16,7 @@ import (
 
 	"github.com/nvrproject/nvr/internal/store"
 	"github.com/nvrproject/nvr/pkg/detect"
+	"github.com/nvrproject/nvr/pkg/ipc"
 )
 
 // sharedDir is the shared test material beside the repository checkout.
@@ -223,7 +224,7 @@ func BenchmarkRealDetectorKeyframe(b *testing.B) {
 	sc := newScheduler(d, 1000)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if r := sc.detect(&detectReq{jpeg: jpg}); r.err != nil {
+		if r := sc.detect(&detectReq{frame: newKeyframeImage(&ipc.Keyframe{JPEG: jpg})}); r.err != nil {
 			b.Fatal(r.err)
 		}
 	}

@@ -135,6 +135,10 @@ type Engine struct {
 	wg      sync.WaitGroup
 
 	unknownFrames atomic.Int64
+
+	// onDecode, when set before cameras are configured, is told of every keyframe decode
+	// (tests count them).
+	onDecode func(k *keyframeImage, scale int, colour bool)
 }
 
 type nopSink struct{}
@@ -330,7 +334,7 @@ func (e *Engine) Manual(ctx context.Context, cameraID string, seconds int) (Even
 	if err != nil {
 		err = fmt.Errorf("the recording started but the event could not be stored: %w", err)
 	}
-	c.events.Add(1)
+	c.stats.events.Add(1)
 	e.bus.publish(ev)
 	return publicCopy(ev), err
 }

@@ -1,55 +1,172 @@
 package events
 
 import (
-	"bytes"
 	"image"
 	"image/color"
-	"image/jpeg"
 	"sync"
 
-	"github.com/nvrproject/nvr/pkg/detect"
+	"github.com/nvrproject/nvr/pkg/ipc"
+	"github.com/nvrproject/nvr/pkg/jpegscale"
 )
 
-// jpegDetector is a detector that takes the JPEG itself and decodes only at the scale its model needs
-// (*detect.Detector.DetectJPEG): 4–6× cheaper than a full decode of a 1080p keyframe.
-type jpegDetector interface {
-	DetectJPEG(data []byte) ([]detect.Detection, error)
-}
-
-// lazyJPEG is a keyframe whose size is known from its header and whose pixels are decoded only if
-// someone needs them (an object snapshot), once.
-type lazyJPEG struct {
+// keyframeImage is one keyframe as every analysis of it sees it: the JPEG, its size (from
+// ipc.Keyframe) and its decodes, made lazily and at most once per scale. Motion takes the
+// luma at its analysis width, QR the luma at up to 1920 px, detection the colour picture
+// at the model's input size, a snapshot the full colour picture; two of them asking for
+// the same scale share one decode. It is an image.Image of the keyframe's full size that
+// decodes only when its pixels are read (drawing a snapshot).
+//
+// A luma request is served by a colour decode of the same scale when there is one. A
+// colour request where only a luma decode was made would decode again, so a keyframe
+// that may still go to the detector or become a snapshot is made with colour set: its
+// decodes are then all colour ones (the chroma costs little next to the entropy decoding
+// every decode pays), and none is repeated.
+//
+// The camera's goroutine and the detection scheduler use it at once; it is safe for that.
+type keyframeImage struct {
 	data []byte
-	w, h int
-	once sync.Once
-	img  image.Image
+	// colour makes every decode a colour one; set before the keyframe is shared.
+	colour bool
+	// onDecode, when set, is told of every decode (tests count them).
+	onDecode func(k *keyframeImage, scale int, colour bool)
+
+	sizeOnce sync.Once
+	w, h     int
+	sizeErr  error
+
+	mu    sync.Mutex
+	cache [4]*decode // by scale: 1, 2, 4, 8
 }
 
-// decoded returns the full picture, or a grey one of the right size if it cannot be decoded.
-func (l *lazyJPEG) decoded() image.Image {
-	l.once.Do(func() {
-		img, err := jpeg.Decode(bytes.NewReader(l.data))
-		if err != nil {
-			img = image.NewGray(image.Rect(0, 0, l.w, l.h))
-		}
-		l.img = img
+// decode is one decode of a keyframe at one scale.
+type decode struct {
+	once   sync.Once
+	colour bool // a colour decode (a luma-only one has colour false)
+	frame  jpegscale.Frame
+	err    error
+}
+
+// decoders hold luma-only ([0]) and colour ([1]) decoders with their tables (70 KiB each),
+// shared by every camera.
+var decoders = [2]sync.Pool{
+	{New: func() any { return &jpegscale.Decoder{LumaOnly: true} }},
+	{New: func() any { return &jpegscale.Decoder{} }},
+}
+
+// newKeyframeImage wraps a keyframe. Its size is the one the worker sent; a keyframe
+// without one (tests, an older worker) has its JPEG header read once, when first needed.
+func newKeyframeImage(k *ipc.Keyframe) *keyframeImage {
+	ki := &keyframeImage{data: k.JPEG}
+	if k.Width > 0 && k.Height > 0 {
+		ki.w, ki.h = k.Width, k.Height
+		ki.sizeOnce.Do(func() {})
+	}
+	return ki
+}
+
+// jpegBytes returns the keyframe's JPEG (an event snapshot when nothing is drawn on it).
+func (ki *keyframeImage) jpegBytes() []byte { return ki.data }
+
+// size returns the keyframe's full width and height.
+func (ki *keyframeImage) size() (w, h int, err error) {
+	ki.sizeOnce.Do(func() {
+		ki.w, ki.h, ki.sizeErr = jpegscale.Size(ki.data)
 	})
-	return l.img
+	return ki.w, ki.h, ki.sizeErr
+}
+
+// scaleFor returns the reduction jpegscale uses for a picture at least minW×minH.
+func (ki *keyframeImage) scaleFor(minW, minH int) (int, error) {
+	w, h, err := ki.size()
+	if err != nil {
+		return 0, err
+	}
+	return jpegscale.Scale(w, h, minW, minH), nil
+}
+
+// luma returns the keyframe at the given reduction (1, 2, 4 or 8), of which the caller
+// reads the luma only: an *image.Gray, or an *image.YCbCr when a colour decode serves.
+func (ki *keyframeImage) luma(scale int) (jpegscale.Frame, error) { return ki.at(scale, false) }
+
+// colourAt returns the keyframe's colour picture at the given reduction.
+func (ki *keyframeImage) colourAt(scale int) (jpegscale.Frame, error) { return ki.at(scale, true) }
+
+// at returns the decode at scale, making it if there is none good enough.
+func (ki *keyframeImage) at(scale int, colour bool) (jpegscale.Frame, error) {
+	i := scaleIndex(scale)
+	w, h, err := ki.size()
+	if err != nil {
+		return jpegscale.Frame{}, err
+	}
+	colour = colour || ki.colour
+	ki.mu.Lock()
+	d := ki.cache[i]
+	if d == nil || (colour && !d.colour) {
+		d = &decode{colour: colour}
+		ki.cache[i] = d
+	}
+	ki.mu.Unlock()
+	d.once.Do(func() {
+		if ki.onDecode != nil {
+			ki.onDecode(ki, 1<<i, d.colour)
+		}
+		pool := &decoders[0]
+		if d.colour {
+			pool = &decoders[1]
+		}
+		dec := pool.Get().(*jpegscale.Decoder)
+		s := 1 << i
+		d.frame, d.err = dec.Decode(ki.data, (w+s-1)/s, (h+s-1)/s)
+		if d.err == nil {
+			// The picture outlives the call (the detector and a later snapshot read
+			// it): it keeps its pixels, the decoder its tables.
+			d.frame = dec.Detach(d.frame)
+		}
+		pool.Put(dec)
+	})
+	return d.frame, d.err
+}
+
+// scaleIndex maps a reduction 1, 2, 4, 8 to 0..3 (anything else to the nearest below).
+func scaleIndex(scale int) int {
+	switch {
+	case scale >= 8:
+		return 3
+	case scale >= 4:
+		return 2
+	case scale >= 2:
+		return 1
+	}
+	return 0
+}
+
+// full returns the full-size colour picture, or a grey one of the keyframe's size when the
+// JPEG cannot be decoded.
+func (ki *keyframeImage) full() image.Image {
+	f, err := ki.colourAt(1)
+	if err != nil || f.Image == nil {
+		w, h, _ := ki.size()
+		return image.NewGray(image.Rect(0, 0, w, h))
+	}
+	return f.Image
 }
 
 // ColorModel implements image.Image.
-func (l *lazyJPEG) ColorModel() color.Model { return l.decoded().ColorModel() }
+func (ki *keyframeImage) ColorModel() color.Model { return ki.full().ColorModel() }
 
 // Bounds implements image.Image without decoding.
-func (l *lazyJPEG) Bounds() image.Rectangle { return image.Rect(0, 0, l.w, l.h) }
+func (ki *keyframeImage) Bounds() image.Rectangle {
+	w, h, _ := ki.size()
+	return image.Rect(0, 0, w, h)
+}
 
 // At implements image.Image.
-func (l *lazyJPEG) At(x, y int) color.Color { return l.decoded().At(x, y) }
+func (ki *keyframeImage) At(x, y int) color.Color { return ki.full().At(x, y) }
 
-// unwrap returns the decoded picture behind a lazyJPEG (so drawing takes its fast paths).
+// unwrap returns the decoded picture behind a keyframeImage (so drawing takes its fast paths).
 func unwrap(img image.Image) image.Image {
-	if l, ok := img.(*lazyJPEG); ok {
-		return l.decoded()
+	if ki, ok := img.(*keyframeImage); ok {
+		return ki.full()
 	}
 	return img
 }

@@ -13,9 +13,9 @@ func TestTrackerMatchesBySameLabelAndOverlap(t *testing.T) {
 	b := tr.add(sec(0), object{"person", 0.9, box(0.5, 0.1, 0.6, 0.9)}, "person B")
 
 	obs := tr.observe(sec(1), []object{
-		{"dog", 0.7, box(0.12, 0.1, 0.32, 0.3)},   // dog A, moved a little
-		{"cat", 0.9, box(0.5, 0.1, 0.6, 0.9)},     // on the person's box, but not a person
-		{"dog", 0.9, box(0.8, 0.8, 0.9, 0.9)},     // a new dog, far away
+		{"dog", 0.7, box(0.12, 0.1, 0.32, 0.3)},    // dog A, moved a little
+		{"cat", 0.9, box(0.5, 0.1, 0.6, 0.9)},      // on the person's box, but not a person
+		{"dog", 0.9, box(0.8, 0.8, 0.9, 0.9)},      // a new dog, far away
 		{"person", 0.9, box(0.51, 0.1, 0.61, 0.9)}, // person B
 	}, 5*time.Second)
 	want := []*track[string]{a, nil, nil, b}

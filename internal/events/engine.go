@@ -4,8 +4,13 @@
 // The supervisor hands every keyframe JPEG to Engine.Keyframe from its IPC reader goroutine.
 // Keyframe never blocks: each camera has one owner goroutine with a one-frame mailbox, and a
 // new keyframe replaces one that was not processed yet (counted in Status.FramesDropped). The
-// owner scores motion (pkg/motion), reads QR codes (pkg/qr) and runs the event state machines;
-// all of a camera's event state belongs to it.
+// owner scores motion (pkg/motion), reads QR codes (pkg/qr) and acts on the decisions of pure
+// parts it drives: the motion state machine (motionMachine) and the object tracker (tracker).
+// All of a camera's event state belongs to it.
+//
+// Each keyframe is wrapped once in a keyframeImage, through which motion, QR, detection and
+// snapshot drawing decode it: lazily, at the scale each needs (pkg/jpegscale), at most once
+// per scale. Its size comes from ipc.Keyframe.
 //
 // Object detection is shared by every camera: one scheduler goroutine runs the Detector, one
 // request at a time, under a global cap of detections per second (a token bucket). Each camera

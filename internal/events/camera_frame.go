@@ -71,6 +71,8 @@ func (c *camera) onFrame(ctx context.Context, k *ipc.Keyframe) {
 			c.stats.detectSkipped.Add(1)
 			c.book.resolved.Add(1)
 		}
+	} else {
+		img.release() // nobody else has it: its buffers serve the next keyframe
 	}
 
 	// Objects whose detection stopped (detector failing, throttled for long) still end.

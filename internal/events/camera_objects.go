@@ -67,6 +67,11 @@ func (c *camera) filter(res *detectResult) []object {
 // onDetections handles a detection result: the open motion event learns the labels, and
 // objects are tracked into object events.
 func (c *camera) onDetections(ctx context.Context, res *detectResult) {
+	defer func() {
+		if res.frame != nil && !res.frame.kept {
+			res.frame.release() // handled, and no object keeps it for a later snapshot
+		}
+	}()
 	if res.err != nil {
 		c.stats.detectErrors.Add(1)
 		c.setDetectErr(res.err.Error())
@@ -138,6 +143,7 @@ func (c *camera) trackObjects(ctx context.Context, res *detectResult, objs []obj
 			oe.ev.Score = o.score
 			oe.ev.Boxes = boxesFor(oi, objs)
 			oe.bestFrame, oe.bestObjs = res.frame, objs
+			res.frame.kept = true
 			oe.dirty = true
 		}
 		if record && (c.mev != nil || detect.IoU(oe.triggerBox, o.box) < movedIoU) {

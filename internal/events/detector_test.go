@@ -224,9 +224,11 @@ func BenchmarkRealDetectorKeyframe(b *testing.B) {
 	sc := newScheduler(d, 1000)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if r := sc.detect(&detectReq{frame: newKeyframeImage(&ipc.Keyframe{JPEG: jpg})}); r.err != nil {
+		r := sc.detect(&detectReq{frame: newKeyframeImage(&ipc.Keyframe{JPEG: jpg})})
+		if r.err != nil {
 			b.Fatal(r.err)
 		}
+		r.frame.release() // as the camera does once it handled the result
 	}
 }
 

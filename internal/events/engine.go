@@ -89,7 +89,9 @@ type Sink interface {
 }
 
 // Detector finds objects in a picture; *detect.Detector is one. Detect is called from one
-// goroutine at a time.
+// goroutine at a time. A Detector that also has DecodeSize and DetectScaled, as
+// *detect.Detector has, is given the keyframe decoded at the reduced scale its model needs
+// (shared with motion when that is the same scale); Detect is given the full picture.
 type Detector interface {
 	Detect(img image.Image) ([]detect.Detection, error)
 }

@@ -27,6 +27,9 @@ type keyframeImage struct {
 	data []byte
 	// colour makes every decode a colour one; set before the keyframe is shared.
 	colour bool
+	// kept says an object keeps it as its best sighting, to draw later: it is not released.
+	// The camera's goroutine alone uses it.
+	kept bool
 	// onDecode, when set, is told of every decode (tests count them).
 	onDecode func(k *keyframeImage, scale int, colour bool)
 
@@ -44,10 +47,12 @@ type decode struct {
 	colour bool // a colour decode (a luma-only one has colour false)
 	frame  jpegscale.Frame
 	err    error
+	dec    *jpegscale.Decoder // holds frame's pixels; back to its pool on release
+	pool   *sync.Pool
 }
 
-// decoders hold luma-only ([0]) and colour ([1]) decoders with their tables (70 KiB each),
-// shared by every camera.
+// decoders hold luma-only ([0]) and colour ([1]) decoders with their tables (70 KiB each)
+// and pixel buffers, shared by every camera.
 var decoders = [2]sync.Pool{
 	{New: func() any { return &jpegscale.Decoder{LumaOnly: true} }},
 	{New: func() any { return &jpegscale.Decoder{} }},
@@ -110,21 +115,38 @@ func (ki *keyframeImage) at(scale int, colour bool) (jpegscale.Frame, error) {
 		if ki.onDecode != nil {
 			ki.onDecode(ki, 1<<i, d.colour)
 		}
-		pool := &decoders[0]
+		d.pool = &decoders[0]
 		if d.colour {
-			pool = &decoders[1]
+			d.pool = &decoders[1]
 		}
-		dec := pool.Get().(*jpegscale.Decoder)
+		// The decoder stays with the picture (the detector and a later snapshot read it)
+		// until release gives both back.
+		d.dec = d.pool.Get().(*jpegscale.Decoder)
 		s := 1 << i
-		d.frame, d.err = dec.Decode(ki.data, (w+s-1)/s, (h+s-1)/s)
-		if d.err == nil {
-			// The picture outlives the call (the detector and a later snapshot read
-			// it): it keeps its pixels, the decoder its tables.
-			d.frame = dec.Detach(d.frame)
-		}
-		pool.Put(dec)
+		d.frame, d.err = d.dec.Decode(ki.data, (w+s-1)/s, (h+s-1)/s)
 	})
 	return d.frame, d.err
+}
+
+// release gives the decoders and their pixels back for other keyframes to use: the caller
+// says nobody reads this keyframe's pictures any more. A keyframe that is never released
+// (one a detection request or an object's best sighting still holds) is left to the
+// garbage collector with its decoders.
+func (ki *keyframeImage) release() {
+	ki.mu.Lock()
+	cache := ki.cache
+	ki.cache = [4]*decode{}
+	ki.mu.Unlock()
+	for _, d := range cache {
+		if d == nil {
+			continue
+		}
+		d.once.Do(func() {}) // a decode that never ran has nothing to give back
+		if d.dec != nil {
+			d.pool.Put(d.dec)
+			d.dec, d.frame = nil, jpegscale.Frame{}
+		}
+	}
 }
 
 // scaleIndex maps a reduction 1, 2, 4, 8 to 0..3 (anything else to the nearest below).

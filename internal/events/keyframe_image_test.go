@@ -209,3 +209,26 @@ func TestKeyframeImageColourServesLuma(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyframeImageRelease: release gives the decodes back; a (wrong) later request
+// decodes afresh rather than reading pixels another keyframe now owns.
+func TestKeyframeImageRelease(t *testing.T) {
+	var log decodeLog
+	k := newKeyframeImage(&ipc.Keyframe{JPEG: grey(t, 320, 240)})
+	k.onDecode = log.record
+	if _, err := k.luma(2); err != nil {
+		t.Fatal(err)
+	}
+	k.release()
+	for _, d := range k.cache {
+		if d != nil {
+			t.Fatal("a decode is still cached after release")
+		}
+	}
+	f, err := k.luma(2)
+	if err != nil || f.Image.Bounds().Dx() != 160 || log.counts[k][2] != 2 {
+		t.Fatalf("after release: %v, %v, %d decodes", f.Image.Bounds(), err, log.counts[k][2])
+	}
+	k.release()
+	k.release() // twice is harmless
+}

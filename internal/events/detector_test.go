@@ -17,6 +17,7 @@ import (
 
 	"github.com/nvrproject/nvr/internal/store"
 	"github.com/nvrproject/nvr/pkg/detect"
+	"github.com/nvrproject/nvr/pkg/ipc"
 	"github.com/nvrproject/nvr/pkg/testskip"
 )
 
@@ -225,9 +226,11 @@ func BenchmarkRealDetectorKeyframe(b *testing.B) {
 	sc := newScheduler(d, 1000)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if r := sc.detect(&detectReq{jpeg: jpg}); r.err != nil {
+		r := sc.detect(&detectReq{frame: newKeyframeImage(&ipc.Keyframe{JPEG: jpg})})
+		if r.err != nil {
 			b.Fatal(r.err)
 		}
+		r.frame.release() // as the camera does once it handled the result
 	}
 }
 

@@ -4,8 +4,13 @@
 // The supervisor hands every keyframe JPEG to Engine.Keyframe from its IPC reader goroutine.
 // Keyframe never blocks: each camera has one owner goroutine with a one-frame mailbox, and a
 // new keyframe replaces one that was not processed yet (counted in Status.FramesDropped). The
-// owner scores motion (pkg/motion), reads QR codes (pkg/qr) and runs the event state machines;
-// all of a camera's event state belongs to it.
+// owner scores motion (pkg/motion), reads QR codes (pkg/qr) and acts on the decisions of pure
+// parts it drives: the motion state machine (motionMachine) and the object tracker (tracker).
+// All of a camera's event state belongs to it.
+//
+// Each keyframe is wrapped once in a keyframeImage, through which motion, QR, detection and
+// snapshot drawing decode it: lazily, at the scale each needs (pkg/jpegscale), at most once
+// per scale. Its size comes from ipc.Keyframe.
 //
 // Object detection is shared by every camera: one scheduler goroutine runs the Detector, one
 // request at a time, under a global cap of detections per second (a token bucket). Each camera
@@ -84,7 +89,9 @@ type Sink interface {
 }
 
 // Detector finds objects in a picture; *detect.Detector is one. Detect is called from one
-// goroutine at a time.
+// goroutine at a time. A Detector that also has DecodeSize and DetectScaled, as
+// *detect.Detector has, is given the keyframe decoded at the reduced scale its model needs
+// (shared with motion when that is the same scale); Detect is given the full picture.
 type Detector interface {
 	Detect(img image.Image) ([]detect.Detection, error)
 }
@@ -135,6 +142,10 @@ type Engine struct {
 	wg      sync.WaitGroup
 
 	unknownFrames atomic.Int64
+
+	// onDecode, when set before cameras are configured, is told of every keyframe decode
+	// (tests count them).
+	onDecode func(k *keyframeImage, scale int, colour bool)
 }
 
 type nopSink struct{}
@@ -330,7 +341,7 @@ func (e *Engine) Manual(ctx context.Context, cameraID string, seconds int) (Even
 	if err != nil {
 		err = fmt.Errorf("the recording started but the event could not be stored: %w", err)
 	}
-	c.events.Add(1)
+	c.stats.events.Add(1)
 	e.bus.publish(ev)
 	return publicCopy(ev), err
 }

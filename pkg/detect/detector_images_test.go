@@ -59,7 +59,7 @@ func expectBox(t *testing.T, dets []Detection, want [4]float64, minIoU float64, 
 		t.Errorf("no %s found; got:%s", strings.Join(labels, " or "), describe(dets))
 		return
 	}
-	if got := iou(d.Box, want); got < minIoU {
+	if got := IoU(d.Box, want); got < minIoU {
 		t.Errorf("%s box %.0f overlaps the expected %.0f by IoU %.2f, want >= %.2f", d.Label, d.Box, want, got, minIoU)
 	}
 }

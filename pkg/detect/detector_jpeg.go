@@ -28,15 +28,13 @@ func (d *Detector) DetectJPEG(data []byte) ([]Detection, error) {
 	if w <= 0 || h <= 0 {
 		return nil, fmt.Errorf("the image is empty (%dx%d)", w, h)
 	}
-	full := newLetterbox(w, h, d.model.inW, d.model.inH)
+	minW, minH := d.DecodeSize(w, h)
 
 	dec := jpegDecoders.Get().(*jpegscale.Decoder)
 	defer jpegDecoders.Put(dec)
-	f, err := dec.Decode(data, full.w, full.h)
+	f, err := dec.Decode(data, minW, minH)
 	if err != nil {
 		return nil, fmt.Errorf("decoding the JPEG failed: %w", err)
 	}
-	b := f.Image.Bounds()
-	lb := newLetterbox(b.Dx(), b.Dy(), d.model.inW, d.model.inH)
-	return d.detect(f.Image, lb, float64(f.Scale), float64(f.Width), float64(f.Height))
+	return d.DetectScaled(f.Image, f.Scale, f.Width, f.Height)
 }

@@ -35,8 +35,8 @@ func sameDetections(t *testing.T, got, want []Detection, minIoU float64) {
 	for _, g := range got {
 		best, bestIoU := -1, 0.0
 		for i, w := range want {
-			if !used[i] && w.Label == g.Label && iou(g.Box, w.Box) > bestIoU {
-				best, bestIoU = i, iou(g.Box, w.Box)
+			if !used[i] && w.Label == g.Label && IoU(g.Box, w.Box) > bestIoU {
+				best, bestIoU = i, IoU(g.Box, w.Box)
 			}
 		}
 		if best < 0 || bestIoU < minIoU {
@@ -130,7 +130,7 @@ func TestDetectJPEG1080pMatchesOriginal(t *testing.T) {
 		best := 0.0
 		for _, x := range dets {
 			if x.Label == label {
-				best = max(best, iou(x.Box, box))
+				best = max(best, IoU(x.Box, box))
 			}
 		}
 		return best

@@ -18,10 +18,10 @@ func TestIoU(t *testing.T) {
 		{[4]float64{0, 0, 0, 10}, [4]float64{0, 0, 10, 10}, 0},           // empty box
 	}
 	for _, c := range cases {
-		if got := iou(c.a, c.b); math.Abs(got-c.want) > 1e-12 {
-			t.Errorf("iou(%v, %v) = %v, want %v", c.a, c.b, got, c.want)
+		if got := IoU(c.a, c.b); math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("IoU(%v, %v) = %v, want %v", c.a, c.b, got, c.want)
 		}
-		if got := iou(c.b, c.a); math.Abs(got-c.want) > 1e-12 {
+		if got := IoU(c.b, c.a); math.Abs(got-c.want) > 1e-12 {
 			t.Errorf("iou is not symmetric for %v, %v", c.a, c.b)
 		}
 	}

@@ -129,6 +129,13 @@ func Size(data []byte) (width, height int, err error) {
 	}
 }
 
+// Scale returns the reduction (8, 4, 2 or 1) Decode uses for a width×height JPEG and the
+// given minimums, without reading any data: callers that keep decodes of one JPEG by scale
+// use it to know which one a request needs.
+func Scale(width, height, minWidth, minHeight int) int {
+	return chooseScale(width, height, minWidth, minHeight)
+}
+
 // chooseScale returns the largest reduction (8, 4, 2, 1) whose picture is still at least
 // minW×minH, or 1 if none is.
 func chooseScale(w, h, minW, minH int) int {

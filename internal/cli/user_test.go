@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"fmt"
 	"context"
 	"os"
 	"strconv"
@@ -13,6 +14,8 @@ import (
 	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/sys/unix"
 
+	"github.com/nvrproject/nvr/pkg/testskip"
+
 	"github.com/nvrproject/nvr/internal/store"
 )
 
@@ -22,7 +25,7 @@ func openPTY(t *testing.T) (master, slave *os.File) {
 	t.Helper()
 	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR, 0)
 	if err != nil {
-		t.Skipf("no pseudo-terminals here: %v", err)
+		testskip.Skip(t, fmt.Sprintf("no pseudo-terminals here: %v", err), "run the tests where /dev/ptmx is available")
 	}
 	if err := unix.IoctlSetPointerInt(int(m.Fd()), unix.TIOCSPTLCK, 0); err != nil {
 		t.Fatal(err)

@@ -17,12 +17,16 @@ import (
 
 // Options configure a test camera.
 type Options struct {
-	AUs        [][][]byte // the clip, from Encode
+	AUs [][][]byte // the clip in decode order, from Encode or EncodeStream
+	// PTS is each AU's presentation time (90 kHz, from the clip's first decode time), from EncodeStream;
+	// nil when the AUs are in presentation order. The RTP timestamp is the presentation time, as a
+	// camera's is; AUs leave in decode order at the frame rate.
+	PTS        []int64
 	FPS        int
 	Path       string // stream path, default "/stream"
 	User, Pass string // when set, DESCRIBE and SETUP need these credentials
 	Addr       string // listen address, default 127.0.0.1 on a free port
-	// H265 announces and sends the AUs as H.265 (for the "stream is not H.264" case).
+	// H265 announces and sends the AUs as H.265 (a clip encoded with Clip.H265).
 	H265 bool
 }
 
@@ -156,6 +160,10 @@ func (s *Server) pump(stream *gortsplib.ServerStream, stop, done chan struct{}) 
 			continue
 		}
 		ts := uint32(n * 90000 / uint64(s.opt.FPS))
+		if s.opt.PTS != nil {
+			loops, i := n/uint64(len(s.opt.AUs)), n%uint64(len(s.opt.AUs))
+			ts = uint32(loops*uint64(len(s.opt.AUs))*90000/uint64(s.opt.FPS) + uint64(s.opt.PTS[i]))
+		}
 		for _, p := range pkts {
 			p.Timestamp = ts
 			_ = stream.WritePacketRTP(media, p)

@@ -108,6 +108,7 @@ func TestWorkerSendsWholeTimestampedAUs(t *testing.T) {
 		{"high-bframes", testcam.HighBFrames, true},
 		{"multi-slice", testcam.MultiSlice, false},
 		{"30fps-4s-gop", testcam.Thirty, true},
+		{"4k-5fps", testcam.UHD5, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,6 +1,9 @@
 package testcam
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // AUFacts is what CheckAUs found in a run of H.264 video PES packets.
 type AUFacts struct {
@@ -66,4 +69,23 @@ func CheckAUs(pes []PES) (AUFacts, error) {
 		f.MaxSlices = max(f.MaxSlices, slices)
 	}
 	return f, nil
+}
+
+// PresentationGaps returns the smallest and largest step between consecutive presentation times of
+// pes (sorted by PTS), in 90 kHz units: for a camera at a steady frame rate both are about 90000/fps.
+func PresentationGaps(pes []PES) (lo, hi int64) {
+	pts := make([]int64, 0, len(pes))
+	for _, p := range pes {
+		pts = append(pts, p.PTS)
+	}
+	slices.Sort(pts)
+	lo = -1
+	for i := 1; i < len(pts); i++ {
+		d := pts[i] - pts[i-1]
+		if lo < 0 || d < lo {
+			lo = d
+		}
+		hi = max(hi, d)
+	}
+	return lo, hi
 }

@@ -43,7 +43,7 @@ type Clip struct {
 // with the presentation time of each.
 type Stream struct {
 	AUs [][][]byte
-	// PTS is each AU's presentation time in 90 kHz units, counted from the first AU's decode time.
+	// PTS is each AU's presentation time in 90 kHz units, counted from the clip's first presentation time.
 	PTS  []int64
 	H265 bool
 }
@@ -138,9 +138,11 @@ func EncodeStream(cacheDir string, c Clip) (*Stream, error) {
 	if len(pes) == 0 {
 		return nil, fmt.Errorf("test clip %s has no access units", path)
 	}
-	first := pes[0].DTS
-	if first < 0 {
-		first = pes[0].PTS
+	// Count presentation times from the clip's first one, so that looping the clip leaves no gap: the
+	// next loop's first picture is shown one frame after this loop's last.
+	first := pes[0].PTS
+	for _, p := range pes {
+		first = min(first, p.PTS)
 	}
 	for _, p := range pes {
 		var au [][]byte

@@ -93,10 +93,12 @@ func (p *Pipeline) demoMotion(ctx context.Context) {
 }
 
 // rtspSource pulls H.264 over RTSP, interleaved in the TCP connection (cameras and firewalls like it best).
+// buffer-mode=none takes presentation times from the RTP timestamps alone: the default clock slaving
+// assumes timestamps that only grow, and bent a B-frame camera's (pictures 0–5 ms apart instead of 40).
 // The depayloader hands out single NAL units so filterParams can drop the parameter sets some cameras
 // repeat between the slices of a picture before h264parse assembles access units (rtph264depay's own
 // assembly, and h264parse's, would cut such a picture in two, the first half without a timestamp).
-const rtspSource = `rtspsrc name=src protocols=tcp latency=100 tcp-timeout=10000000 timeout=10000000 ! rtph264depay name=depay ` +
+const rtspSource = `rtspsrc name=src protocols=tcp latency=100 buffer-mode=none tcp-timeout=10000000 timeout=10000000 ! rtph264depay name=depay ` +
 	` ! video/x-h264,stream-format=byte-stream,alignment=nal`
 
 // New builds the pipeline for spec; it validates the URL but does not connect.

@@ -14,19 +14,57 @@ import (
 	"strings"
 )
 
-// Clip describes the H.264 clip to encode. Source, when set, is a gst-launch description of the raw
-// video source (for scenes with motion at known times); otherwise a videotestsrc pattern is used.
+// Clip describes the clip to encode. Source, when set, is a gst-launch description of the raw video
+// source (for scenes with motion at known times); otherwise a videotestsrc pattern is used.
+//
+// The zero value of the shape fields is the original test camera: x264 tuned for zero latency, one slice,
+// no B-frames. The other fields make it look like the cameras people have.
 type Clip struct {
 	Width, Height, FPS int
 	KeyInt             int // frames between keyframes
 	BitrateKbps        int
 	Frames             int
 	Source             string
+
+	// Lookahead encodes without tune=zerolatency, as cameras do (x264's lookahead and frame-type decisions).
+	Lookahead bool
+	// BFrames is x264's bframes: pictures sent before the ones they are shown after (High profile).
+	BFrames int
+	// Slices is the number of slices per picture (x264 slices); 0 or 1 is one.
+	Slices int
+	// RepeatParams puts SPS and PPS before every IDR slice, not only before the picture, as
+	// rtph264pay config-interval=-1 and several camera makers do with sliced streams.
+	RepeatParams bool
+	// H265 encodes with x265enc instead of x264enc.
+	H265 bool
 }
 
-// Encode returns the clip as access units (each a list of NAL units without start codes), encoding it
-// with GStreamer's x264enc on first use and caching the bytes in cacheDir.
+// Stream is an encoded clip: access units in decode order, each a list of NAL units without start codes,
+// with the presentation time of each.
+type Stream struct {
+	AUs [][][]byte
+	// PTS is each AU's presentation time in 90 kHz units, counted from the clip's first presentation time.
+	PTS  []int64
+	H265 bool
+}
+
+// Options returns test camera options that send this stream at fps.
+func (s *Stream) Options(fps int) Options {
+	return Options{AUs: s.AUs, PTS: s.PTS, H265: s.H265, FPS: fps}
+}
+
+// Encode returns the clip's access units in decode order; see EncodeStream.
 func Encode(cacheDir string, c Clip) ([][][]byte, error) {
+	s, err := EncodeStream(cacheDir, c)
+	if err != nil {
+		return nil, err
+	}
+	return s.AUs, nil
+}
+
+// EncodeStream encodes the clip with GStreamer (x264enc, or x265enc) on first use, caching the result in
+// cacheDir as MPEG-TS, and returns its access units with their presentation times.
+func EncodeStream(cacheDir string, c Clip) (*Stream, error) {
 	if c.FPS == 0 {
 		c.FPS = 25
 	}
@@ -40,18 +78,46 @@ func Encode(cacheDir string, c Clip) ([][][]byte, error) {
 	if src == "" {
 		src = fmt.Sprintf("videotestsrc pattern=ball motion=sweep num-buffers=%d", c.Frames)
 	}
-	desc := fmt.Sprintf("%s ! video/x-raw,width=%d,height=%d,framerate=%d/1 ! videoconvert ! "+
-		"x264enc key-int-max=%d bitrate=%d speed-preset=veryfast tune=zerolatency aud=true option-string=scenecut=0 ! "+
-		"video/x-h264,profile=high ! h264parse ! video/x-h264,stream-format=byte-stream,alignment=au",
-		src, c.Width, c.Height, c.FPS, c.KeyInt, c.BitrateKbps)
+	var enc string
+	if c.H265 {
+		params := fmt.Sprintf("keyint=%d:min-keyint=%d:scenecut=0:bframes=%d:aud=1:repeat-headers=1", c.KeyInt, c.KeyInt, c.BFrames)
+		if c.Slices > 1 {
+			params += fmt.Sprintf(":slices=%d", c.Slices)
+		}
+		tune := ""
+		if !c.Lookahead {
+			tune = "tune=zerolatency "
+		}
+		enc = fmt.Sprintf("x265enc %sspeed-preset=ultrafast bitrate=%d key-int-max=%d option-string=%s ! "+
+			"video/x-h265,profile=main ! h265parse ! video/x-h265,stream-format=byte-stream,alignment=au",
+			tune, c.BitrateKbps, c.KeyInt, params)
+	} else {
+		opts := "scenecut=0"
+		if c.Slices > 1 {
+			opts += fmt.Sprintf(":slices=%d", c.Slices)
+		}
+		tune := "tune=zerolatency "
+		if c.Lookahead {
+			tune = ""
+		}
+		bf := ""
+		if c.BFrames > 0 {
+			bf = fmt.Sprintf("bframes=%d b-adapt=false ", c.BFrames)
+		}
+		enc = fmt.Sprintf("x264enc key-int-max=%d bitrate=%d speed-preset=veryfast %s%saud=true option-string=%s ! "+
+			"video/x-h264,profile=high ! h264parse ! video/x-h264,stream-format=byte-stream,alignment=au",
+			c.KeyInt, c.BitrateKbps, tune, bf, opts)
+	}
+	desc := fmt.Sprintf("%s ! video/x-raw,width=%d,height=%d,framerate=%d/1 ! videoconvert ! %s ! mpegtsmux",
+		src, c.Width, c.Height, c.FPS, enc)
 	sum := sha256.Sum256([]byte(desc))
-	path := filepath.Join(cacheDir, "clip-"+hex.EncodeToString(sum[:8])+".h264")
+	path := filepath.Join(cacheDir, "clip-"+hex.EncodeToString(sum[:8])+".ts")
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if err := os.MkdirAll(cacheDir, 0o755); err != nil {
 			return nil, err
 		}
-		tmp := path + ".tmp"
+		tmp := fmt.Sprintf("%s.%d.tmp", path, os.Getpid())
 		args := append([]string{"-q"}, strings.Fields(desc)...)
 		args = append(args, "!", "filesink", "location="+tmp)
 		if out, err := exec.Command("gst-launch-1.0", args...).CombinedOutput(); err != nil {
@@ -64,34 +130,65 @@ func Encode(cacheDir string, c Clip) ([][][]byte, error) {
 			return nil, err
 		}
 	}
-	aus := splitAccessUnits(data)
-	if len(aus) == 0 {
+	pes, err := readVideoPES(data, true)
+	if err != nil {
+		return nil, fmt.Errorf("test clip %s: %w", path, err)
+	}
+	s := &Stream{H265: c.H265}
+	if len(pes) == 0 {
 		return nil, fmt.Errorf("test clip %s has no access units", path)
 	}
-	return aus, nil
+	// Count presentation times from the clip's first one, so that looping the clip leaves no gap: the
+	// next loop's first picture is shown one frame after this loop's last.
+	first := pes[0].PTS
+	for _, p := range pes {
+		first = min(first, p.PTS)
+	}
+	for _, p := range pes {
+		var au [][]byte
+		for _, n := range splitNALUs(p.Data) {
+			if len(n) == 0 || isAUD(n, c.H265) {
+				continue
+			}
+			au = append(au, n)
+		}
+		if c.RepeatParams && !c.H265 {
+			au = repeatParams(au)
+		}
+		s.AUs = append(s.AUs, au)
+		s.PTS = append(s.PTS, p.PTS-first)
+	}
+	return s, nil
 }
 
-// splitAccessUnits splits an Annex-B byte stream into access units at access unit delimiters (NAL 9).
-func splitAccessUnits(b []byte) [][][]byte {
-	var aus [][][]byte
-	var cur [][]byte
-	for _, nalu := range splitNALUs(b) {
-		if len(nalu) == 0 {
-			continue
-		}
-		if nalu[0]&0x1f == 9 {
-			if len(cur) > 0 {
-				aus = append(aus, cur)
-			}
-			cur = nil
-			continue
-		}
-		cur = append(cur, nalu)
+func isAUD(n []byte, h265 bool) bool {
+	if h265 {
+		return (n[0]>>1)&0x3f == 35
 	}
-	if len(cur) > 0 {
-		aus = append(aus, cur)
+	return n[0]&0x1f == 9
+}
+
+// repeatParams puts the AU's SPS and PPS before each of its IDR slices (and nowhere else).
+func repeatParams(au [][]byte) [][]byte {
+	var params, out [][]byte
+	for _, n := range au {
+		if t := n[0] & 0x1f; t == 7 || t == 8 {
+			params = append(params, n)
+		}
 	}
-	return aus
+	if len(params) == 0 {
+		return au
+	}
+	for _, n := range au {
+		switch n[0] & 0x1f {
+		case 7, 8:
+			continue
+		case 5:
+			out = append(out, params...)
+		}
+		out = append(out, n)
+	}
+	return out
 }
 
 func splitNALUs(b []byte) [][]byte {
@@ -119,7 +216,7 @@ func splitNALUs(b []byte) [][]byte {
 	return out
 }
 
-// IsKeyframe reports whether an access unit holds an IDR slice.
+// IsKeyframe reports whether an H.264 access unit holds an IDR slice.
 func IsKeyframe(au [][]byte) bool {
 	for _, n := range au {
 		if len(n) > 0 && n[0]&0x1f == 5 {

@@ -17,25 +17,34 @@ import (
 
 // Options configure a test camera.
 type Options struct {
-	AUs        [][][]byte // the clip, from Encode
+	AUs [][][]byte // the clip in decode order, from Encode or EncodeStream
+	// PTS is each AU's presentation time (90 kHz, from the clip's first one), from EncodeStream;
+	// nil when the AUs are in presentation order. The RTP timestamp is the presentation time, as a
+	// camera's is; AUs leave in decode order at the frame rate.
+	PTS        []int64
 	FPS        int
 	Path       string // stream path, default "/stream"
 	User, Pass string // when set, DESCRIBE and SETUP need these credentials
 	Addr       string // listen address, default 127.0.0.1 on a free port
-	// H265 announces and sends the AUs as H.265 (for the "stream is not H.264" case).
+	// H265 announces and sends the AUs as H.265 (a clip encoded with Clip.H265).
 	H265 bool
+	// StartAt, when set, holds the clip until the first PLAY and then starts it at this AU, so the first
+	// packets a client gets are not a keyframe's (pick an AU in the middle of a GOP).
+	StartAt int
 }
 
 // Server is a running test camera.
 type Server struct {
 	opt Options
 
-	mu      sync.Mutex
-	srv     *gortsplib.Server
-	stream  *gortsplib.ServerStream
-	stop    chan struct{}
-	done    chan struct{}
-	running bool
+	mu       sync.Mutex
+	srv      *gortsplib.Server
+	stream   *gortsplib.ServerStream
+	stop     chan struct{}
+	done     chan struct{}
+	running  bool
+	played   chan struct{} // closed at the first PLAY
+	playOnce sync.Once
 }
 
 // Start starts a test camera.
@@ -54,7 +63,7 @@ func Start(opt Options) (*Server, error) {
 		opt.Addr = l.Addr().String()
 		l.Close()
 	}
-	s := &Server{opt: opt}
+	s := &Server{opt: opt, played: make(chan struct{})}
 	return s, s.Resume()
 }
 
@@ -144,6 +153,14 @@ func (s *Server) pump(stream *gortsplib.ServerStream, stop, done chan struct{}) 
 	tick := time.NewTicker(period)
 	defer tick.Stop()
 	var n uint64
+	if s.opt.StartAt > 0 {
+		select {
+		case <-stop:
+			return
+		case <-s.played:
+		}
+		n = uint64(s.opt.StartAt)
+	}
 	for {
 		select {
 		case <-stop:
@@ -156,6 +173,10 @@ func (s *Server) pump(stream *gortsplib.ServerStream, stop, done chan struct{}) 
 			continue
 		}
 		ts := uint32(n * 90000 / uint64(s.opt.FPS))
+		if s.opt.PTS != nil {
+			loops, i := n/uint64(len(s.opt.AUs)), n%uint64(len(s.opt.AUs))
+			ts = uint32(loops*uint64(len(s.opt.AUs))*90000/uint64(s.opt.FPS) + uint64(s.opt.PTS[i]))
+		}
 		for _, p := range pkts {
 			p.Timestamp = ts
 			_ = stream.WritePacketRTP(media, p)
@@ -212,5 +233,6 @@ func (h *handler) OnSetup(ctx *gortsplib.ServerHandlerOnSetupCtx) (*base.Respons
 
 // OnPlay implements gortsplib.ServerHandlerOnPlay.
 func (h *handler) OnPlay(*gortsplib.ServerHandlerOnPlayCtx) (*base.Response, error) {
+	h.s.playOnce.Do(func() { close(h.s.played) })
 	return &base.Response{StatusCode: base.StatusOK}, nil
 }

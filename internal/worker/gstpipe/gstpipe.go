@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -29,11 +30,13 @@ type Pipeline struct {
 	demo     bool // the demo:// source, whose object demoMotion moves
 }
 
-// tail is shared by every source: it takes H.264 byte-stream access units on the tee named "t".
-// mpegtsmux needs whole access units (alignment=au), or mpegts.js hands the browser 6-byte "frames".
-const tail = ` ! h264parse config-interval=-1 ! video/x-h264,stream-format=byte-stream,alignment=au ! tee name=t ` +
+// tail is shared by every source: h264parse assembles whole access units (mpegtsmux needs
+// alignment=au, or mpegts.js hands the browser 6-byte "frames"), h264timestamper gives each a DTS in
+// decode order (cameras with B-frames send only presentation times), and the tee named "t" hands them
+// to the FIFO and keyframe branches.
+const tail = ` ! h264parse config-interval=-1 ! video/x-h264,stream-format=byte-stream,alignment=au ! h264timestamper ! tee name=t ` +
 	` t. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=2000000000 ! mpegtsmux ! filesink name=fifo sync=false async=false buffer-mode=unbuffered ` +
-	` t. ! queue leaky=downstream max-size-buffers=60 max-size-bytes=0 max-size-time=0 ! identity drop-buffer-flags=delta-unit ` +
+	` t. ! queue leaky=downstream max-size-buffers=60 max-size-bytes=0 max-size-time=0 ! identity name=keyonly drop-buffer-flags=delta-unit ` +
 	` ! avdec_h264 max-threads=1 output-corrupt=false ! videoconvert ! jpegenc name=jpegenc ! appsink name=jpeg sync=false max-buffers=2 drop=true`
 
 // demoSource is a still scene with a clock and an object (a box on pad "mix.sink_1") that demoMotion
@@ -90,7 +93,13 @@ func (p *Pipeline) demoMotion(ctx context.Context) {
 }
 
 // rtspSource pulls H.264 over RTSP, interleaved in the TCP connection (cameras and firewalls like it best).
-const rtspSource = `rtspsrc name=src protocols=tcp latency=100 tcp-timeout=10000000 timeout=10000000 ! rtph264depay`
+// buffer-mode=none takes presentation times from the RTP timestamps alone: the default clock slaving
+// assumes timestamps that only grow, and bent a B-frame camera's (pictures 0–5 ms apart instead of 40).
+// The depayloader hands out single NAL units so filterParams can drop the parameter sets some cameras
+// repeat between the slices of a picture before h264parse assembles access units (rtph264depay's own
+// assembly, and h264parse's, would cut such a picture in two, the first half without a timestamp).
+const rtspSource = `rtspsrc name=src protocols=tcp latency=100 buffer-mode=none tcp-timeout=10000000 timeout=10000000 ! rtph264depay name=depay ` +
+	` ! video/x-h264,stream-format=byte-stream,alignment=nal`
 
 // New builds the pipeline for spec; it validates the URL but does not connect.
 func New(spec worker.Spec) (worker.Pipeline, error) {
@@ -113,6 +122,14 @@ func New(spec worker.Spec) (worker.Pipeline, error) {
 		return nil, fmt.Errorf("cannot build the GStreamer pipeline (is scripts/setup done?): %w", err)
 	}
 	if err := setProps(p, spec, u); err != nil {
+		return nil, err
+	}
+	if u.Scheme != "demo" {
+		if err := filterParams(p); err != nil {
+			return nil, err
+		}
+	}
+	if err := keyUnitsSegment(p); err != nil {
 		return nil, err
 	}
 	return &Pipeline{spec: spec, pipeline: p, demo: u.Scheme == "demo"}, nil
@@ -187,6 +204,10 @@ func (p *Pipeline) Run(ctx context.Context, onFrame func(worker.Frame)) error {
 		return gst.FlowOK
 	}})
 
+	// go-gst unrefs a pipeline when its Go wrapper is collected, and the wrapper is not reachable during
+	// the C call of the deferred SetState: keep it alive past that call, or the pipeline may be disposed
+	// half-way to NULL (seen as a SIGSEGV when one process runs several pipelines).
+	defer runtime.KeepAlive(p)
 	defer p.pipeline.SetState(gst.StateNull)
 	if p.demo {
 		demoCtx, stopDemo := context.WithCancel(ctx)

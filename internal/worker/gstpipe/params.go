@@ -1,0 +1,63 @@
+package gstpipe
+
+import (
+	"fmt"
+
+	"github.com/go-gst/go-gst/gst"
+
+	"github.com/nvrproject/nvr/internal/worker"
+)
+
+// filterParams puts a worker.ParamFilter on the depayloader's output (one NAL unit per buffer, Annex-B),
+// dropping the SPS/PPS/SEI/AUD a camera repeats between the slices of one picture, before h264parse
+// assembles access units.
+func filterParams(p *gst.Pipeline) error {
+	depay, err := p.GetElementByName("depay")
+	if err != nil {
+		return err
+	}
+	pad := depay.GetStaticPad("src")
+	if pad == nil {
+		return fmt.Errorf("rtph264depay has no src pad")
+	}
+	var f worker.ParamFilter // used only on the depayloader's streaming thread
+	pad.AddProbe(gst.PadProbeTypeBuffer, func(_ *gst.Pad, info *gst.PadProbeInfo) gst.PadProbeReturn {
+		buf := info.GetBuffer()
+		if buf == nil {
+			return gst.PadProbeOK
+		}
+		size := buf.GetSize()
+		head := buf.Extract(0, min(size, 8))
+		sc := startCode(head)
+		if sc < 0 || sc >= len(head) {
+			return gst.PadProbeOK
+		}
+		nalu := head[sc:]
+		if t := nalu[0] & 0x1f; t == 7 || t == 8 {
+			if size > 4096 { // not a parameter set anyone repeats; leave it alone
+				return gst.PadProbeOK
+			}
+			nalu = buf.Extract(int64(sc), size-int64(sc))
+		}
+		pts := int64(-1)
+		if ts := buf.PresentationTimestamp(); ts != gst.ClockTimeNone {
+			pts = int64(ts)
+		}
+		if f.Keep(nalu, pts, buf.HasFlags(gst.BufferFlagMarker)) {
+			return gst.PadProbeOK
+		}
+		return gst.PadProbeDrop
+	})
+	return nil
+}
+
+// startCode returns the length of the Annex-B start code b begins with, or -1.
+func startCode(b []byte) int {
+	switch {
+	case len(b) >= 4 && b[0] == 0 && b[1] == 0 && b[2] == 0 && b[3] == 1:
+		return 4
+	case len(b) >= 3 && b[0] == 0 && b[1] == 0 && b[2] == 1:
+		return 3
+	}
+	return -1
+}

@@ -19,9 +19,9 @@ import (
 // Options configure the server.
 type Options struct {
 	Store Store     // the database (*store.Store)
-	Sup   Pipelines // the running cameras (*supervisor.Supervisor)
+	Sup   Pipelines // the running cameras (the supervisor, adapted in internal/app)
 	Auth  Auth      // logins and sessions (*auth.Service)
-	// Recorder serves recordings and takes triggers (*recorder.Recorder).
+	// Recorder serves recordings and takes triggers (the recorder, adapted in internal/app).
 	Recorder Recordings
 	// Manual, when set, handles POST /api/cameras/{id}/record (the event engine: a manual event that
 	// triggers recording); otherwise the recorder is triggered directly.

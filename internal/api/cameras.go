@@ -9,9 +9,8 @@ import (
 	"strings"
 
 	"github.com/nvrproject/nvr/internal/auth"
-	"github.com/nvrproject/nvr/internal/recorder"
 	"github.com/nvrproject/nvr/internal/store"
-	"github.com/nvrproject/nvr/internal/supervisor"
+	"github.com/nvrproject/nvr/pkg/ipc"
 )
 
 const maxBody = 1 << 20
@@ -154,28 +153,30 @@ func (s *Server) cameraStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !c.Enabled {
-		writeJSON(w, http.StatusOK, statusFor(principal(r), cameraStatus{Status: supervisor.Status{State: supervisor.StateDisabled}}))
+		writeJSON(w, http.StatusOK, statusFor(principal(r), cameraStatus{PipelineStatus: PipelineStatus{State: StateDisabled}}))
 		return
 	}
-	out := cameraStatus{Status: supervisor.Status{State: supervisor.StateStarting}}
+	out := cameraStatus{PipelineStatus: PipelineStatus{State: StateStarting}}
 	if cam := s.opt.Sup.Camera(c.ID); cam != nil {
-		out.Status = cam.Status()
+		out.PipelineStatus = cam.Status()
 	}
 	if s.opt.Recorder != nil {
 		rs := s.opt.Recorder.Status(c.ID)
 		out.Recording = &rs
 	}
 	if s.opt.Analysis != nil {
-		out.Analysis = s.opt.Analysis(c.ID)
+		if a, ok := s.opt.Analysis.Analysis(c.ID); ok {
+			out.Analysis = &a
+		}
 	}
 	writeJSON(w, http.StatusOK, statusFor(principal(r), out))
 }
 
 // cameraStatus is the camera's pipeline status with its recording and analysis state.
 type cameraStatus struct {
-	supervisor.Status
-	Recording *recorder.Status `json:"recording,omitempty"`
-	Analysis  any              `json:"analysis,omitempty"`
+	PipelineStatus
+	Recording *RecordingStatus `json:"recording,omitempty"`
+	Analysis  *AnalysisStatus  `json:"analysis,omitempty"`
 }
 
 func (s *Server) snapshot(w http.ResponseWriter, r *http.Request) {
@@ -183,8 +184,10 @@ func (s *Server) snapshot(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	cam := s.opt.Sup.Camera(c.ID)
-	var k = cam.SnapshotOrNil()
+	var k *ipc.Keyframe
+	if cam := s.opt.Sup.Camera(c.ID); cam != nil {
+		k = cam.Snapshot()
+	}
 	if k == nil {
 		writeError(w, http.StatusServiceUnavailable, "camera "+c.ID+" has no picture yet; it is not streaming")
 		return

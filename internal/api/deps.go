@@ -4,14 +4,19 @@ import (
 	"context"
 	"time"
 
-	"github.com/nvrproject/nvr/internal/recorder"
+	"net/http"
+
+	"github.com/nvrproject/nvr/internal/auth"
+	"github.com/nvrproject/nvr/internal/live"
 	"github.com/nvrproject/nvr/internal/store"
-	"github.com/nvrproject/nvr/internal/supervisor"
+	"github.com/nvrproject/nvr/pkg/ipc"
 	"github.com/nvrproject/nvr/pkg/segments"
 )
 
-// The API depends on these small interfaces, not on the parts' concrete types: *store.Store,
-// *supervisor.Supervisor and *recorder.Recorder satisfy them in nvrd, and a test may give a fake.
+// The API depends on these small interfaces, not on the parts' concrete types: *store.Store and
+// *auth.Service satisfy theirs directly; internal/app adapts the supervisor, the recorder and the event
+// engine to Pipelines, Recordings and Analysis (the API imports none of those packages); a test may
+// give a fake of any of them.
 
 // CameraStore is the camera configuration the API reads and changes.
 type CameraStore interface {
@@ -46,21 +51,59 @@ type Store interface {
 
 // Pipelines are the running cameras (the supervisor).
 type Pipelines interface {
-	// Camera is a running camera, or nil.
-	Camera(id string) *supervisor.Camera
+	// Camera is a running camera, or nil (an untyped nil, never a nil pointer in the interface).
+	Camera(id string) Pipeline
 	// Changed says that the camera configuration changed.
 	Changed()
+}
+
+// Pipeline is one running camera: its status, its latest keyframe and its live stream.
+type Pipeline interface {
+	Status() PipelineStatus
+	// Snapshot is the latest keyframe, or nil before the first.
+	Snapshot() *ipc.Keyframe
+	// Live is the stream live viewers attach to.
+	Live() LiveStream
+	// ViewerLatency is the q-quantile of FIFO read → WebSocket written over the camera's viewers.
+	ViewerLatency(q float64) time.Duration
+}
+
+// LiveStream is the stream a live viewer reads: Join attaches a reader with the viewer's bounded
+// queue (it starts at PAT/PMT and a keyframe, and drops to the next keyframe when full); Leave
+// detaches it and closes its channel.
+type LiveStream interface {
+	Join() *live.Viewer
+	Leave(*live.Viewer)
 }
 
 // Recordings is the recorder: footage on disk, recording state, triggers.
 type Recordings interface {
 	// Root is the directory the index's recording directories are relative to.
 	Root() string
-	Status(cameraID string) recorder.Status
+	Status(cameraID string) RecordingStatus
 	Trigger(cameraID string, start, until time.Time, reason string)
-	// Footage is a camera's recorded segments over [since, until) (recorder.ErrNoFootage if none).
-	Footage(ctx context.Context, cameraID string, since, until time.Time) (recorder.ExportSpan, error)
+	// Footage is a camera's recorded segments over [since, until) (an error wrapping ErrNoFootage if none).
+	Footage(ctx context.Context, cameraID string, since, until time.Time) (FootageSpan, error)
+	// RecordingPlaylist is one recording's segments as playlist items (URIs "segments/<file>").
+	RecordingPlaylist(rec *store.Recording) []segments.PlaylistItem
 	// CameraPlaylist is a camera's footage over [since, until) as playlist items named by uri.
 	CameraPlaylist(ctx context.Context, cameraID string, since, until time.Time,
 		uri func(recording int64, file string) string) ([]segments.PlaylistItem, error)
+}
+
+// Analysis is the event engine: a camera's motion/detection state for its status and /metrics.
+type Analysis interface {
+	// Analysis is the camera's state; ok is false for a camera the engine does not run.
+	Analysis(cameraID string) (st AnalysisStatus, ok bool)
+}
+
+// Auth is the login service (*auth.Service).
+type Auth interface {
+	NeedsSetup(ctx context.Context) bool
+	Setup(ctx context.Context, token, name, password string) (*store.User, error)
+	Login(ctx context.Context, addr, name, password string) (secret string, sess *store.Session, u *store.User, err error)
+	Logout(r *http.Request)
+	Authenticate(r *http.Request) (*auth.Principal, error)
+	// OpenLive ties a live socket to the login that opened it, under a per-user-and-camera cap.
+	OpenLive(p *auth.Principal, cameraID string, limit int) (*auth.Live, error)
 }

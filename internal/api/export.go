@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/nvrproject/nvr/internal/recorder"
 	"github.com/nvrproject/nvr/pkg/segments"
 )
 
@@ -22,7 +21,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sp, err := s.opt.Recorder.Footage(r.Context(), c.ID, since, until)
-	if errors.Is(err, recorder.ErrNoFootage) {
+	if errors.Is(err, ErrNoFootage) {
 		writeError(w, http.StatusNotFound, "camera "+c.ID+" has no recordings between "+since.UTC().Format(time.RFC3339)+" and "+until.UTC().Format(time.RFC3339))
 		return
 	}
@@ -34,7 +33,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "video/mp4")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	// What the file holds: the export joins recordings end to end, so gaps between them are not in it.
-	w.Header().Set("X-Content-Duration", fmt.Sprintf("%.3f", sp.Footage().Seconds()))
+	w.Header().Set("X-Content-Duration", fmt.Sprintf("%.3f", sp.Footage.Seconds()))
 	if err := segments.ExportMP4(w, sp.Paths, nil); err != nil {
 		// Headers are gone; the client sees a cut-off file. Say why in the log.
 		s.log.Warn("export cut short", "camera", c.ID, "err", err)

@@ -62,7 +62,7 @@ func (s *Server) live(w http.ResponseWriter, r *http.Request) {
 	defer ws.Close()
 	ended := watchLease(r.Context(), lease)
 	defer ended()
-	hub := cam.Hub()
+	hub := cam.Live()
 	v := hub.Join()
 	defer hub.Leave(v)
 

@@ -5,8 +5,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-
-	"github.com/nvrproject/nvr/internal/supervisor"
 )
 
 // metrics serves Prometheus text format through client_golang: the Go runtime and process collectors
@@ -40,20 +38,19 @@ func (s *Server) cameraSample(id string) (cameraSample, bool) {
 		return cameraSample{}, false
 	}
 	st := cam.Status()
-	h := &cam.Hub().Latency
 	cs := cameraSample{
-		Up:         st.State == supervisor.StateStreaming,
+		Up:         st.State == StateStreaming,
 		BytesIn:    st.BytesIn,
 		Keyframes:  st.Keyframes,
 		Restarts:   st.Restarts,
 		BitrateBPS: st.BitrateBPS,
 		Viewers:    st.Viewers,
-		LatencyP50: h.Quantile(0.5).Seconds(),
-		LatencyP99: h.Quantile(0.99).Seconds(),
+		LatencyP50: cam.ViewerLatency(0.5).Seconds(),
+		LatencyP99: cam.ViewerLatency(0.99).Seconds(),
 	}
 	if s.opt.Analysis != nil {
-		if v, ok := s.opt.Analysis(id).(interface{ MotionScoreValue() float64 }); ok {
-			cs.MotionScore = v.MotionScoreValue()
+		if a, ok := s.opt.Analysis.Analysis(id); ok {
+			cs.MotionScore = a.MotionScore
 		}
 	}
 	if s.opt.Recorder != nil {

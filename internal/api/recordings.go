@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/nvrproject/nvr/internal/auth"
-	"github.com/nvrproject/nvr/internal/recorder"
 	"github.com/nvrproject/nvr/internal/store"
 	"github.com/nvrproject/nvr/pkg/segments"
 )
@@ -134,7 +133,7 @@ func (s *Server) recordingPlaylist(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	writePlaylist(w, recorder.RecordingPlaylist(rec), rec.Open)
+	writePlaylist(w, s.opt.Recorder.RecordingPlaylist(rec), rec.Open)
 }
 
 func writePlaylist(w http.ResponseWriter, items []segments.PlaylistItem, open bool) {

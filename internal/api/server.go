@@ -19,15 +19,15 @@ import (
 // Options configure the server.
 type Options struct {
 	Store Store     // the database (*store.Store)
-	Sup   Pipelines // the running cameras (*supervisor.Supervisor)
-	Auth  *auth.Service
-	// Recorder serves recordings and takes triggers (*recorder.Recorder).
+	Sup   Pipelines // the running cameras (the supervisor, adapted in internal/app)
+	Auth  Auth      // logins and sessions (*auth.Service)
+	// Recorder serves recordings and takes triggers (the recorder, adapted in internal/app).
 	Recorder Recordings
 	// Manual, when set, handles POST /api/cameras/{id}/record (the event engine: a manual event that
 	// triggers recording); otherwise the recorder is triggered directly.
 	Manual func(ctx context.Context, cameraID string, seconds int) error
-	// Analysis, when set, returns a camera's motion/detection state for its status.
-	Analysis func(cameraID string) any
+	// Analysis, when set, gives a camera's motion/detection state for its status (the event engine).
+	Analysis Analysis
 	UI       fs.FS // the web page's files
 	Log      *slog.Logger
 	// Listen is the address nvrd listens on and AllowHosts the extra names it answers to (Host

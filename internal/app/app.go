@@ -107,27 +107,16 @@ func New(opt Options) (*App, error) {
 	sup.AddListener(rec)
 	sup.AddListener(a.Events)
 	sup.OnKeyframe(func(_ string, k *ipc.Keyframe) { a.Events.Keyframe(k) })
-	a.Handler = api.New(api.Options{Store: st, Sup: sup, Auth: a.Auth, Recorder: rec, UI: opt.UI, Log: opt.Log,
+	a.Handler = api.New(api.Options{Store: st, Sup: apiPipelines{sup}, Auth: a.Auth, Recorder: apiRecordings{rec},
+		Analysis: apiAnalysis{a.Events}, UI: opt.UI, Log: opt.Log,
 		Listen: opt.Listen, AllowHosts: opt.AllowHosts,
 		Manual: func(ctx context.Context, id string, seconds int) error {
 			_, err := a.Events.Manual(ctx, id, seconds)
 			return err
 		},
-		Analysis: func(id string) any {
-			if s, ok := a.Events.Status(id); ok {
-				return analysis{s}
-			}
-			return nil
-		},
 	})
 	return a, nil
 }
-
-// analysis is a camera's event-engine status as the API shows it.
-type analysis struct{ events.Status }
-
-// MotionScoreValue is read by /metrics.
-func (a analysis) MotionScoreValue() float64 { return a.MotionScore }
 
 // openDetector loads the shared detection session, or says why there is none.
 func openDetector(opt Options) (*detect.Detector, error) {

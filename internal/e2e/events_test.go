@@ -2,12 +2,14 @@ package e2e
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"image"
 	"image/jpeg"
 	"math/rand"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -156,6 +158,15 @@ func TestMotionEventEndToEnd(t *testing.T) {
 	evs = n.events("camera=yard")
 	if evs[0].Recording == nil || *evs[0].Recording != rs[0].ID {
 		t.Fatalf("event not linked to its recording %s: %+v", rs[0].ID, evs[0])
+	}
+	// The link is stored, by the recorder when the trigger opened the recording (not by the GET).
+	id, _ := strconv.ParseInt(ev.ID, 10, 64)
+	row, err := n.st.GetEvent(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if row.RecordingID != rs[0].ID {
+		t.Fatalf("the stored event's recording_id is %q, want the recorder's link to recording %s", row.RecordingID, rs[0].ID)
 	}
 	// The still camera: a full minute with no motion, no event, no recording.
 	time.Sleep(time.Until(t0.Add(63 * time.Second))) // it streamed from about t0+2 s

@@ -275,6 +275,14 @@ func (c *camera) trigger(start, until time.Time, reason string) {
 	c.e.rec.Trigger(c.id, start, until, reason)
 }
 
+// link asks the recorder to link a stored event to the recording its trigger (sent just before, on the
+// same queue) opened or extended, when the recorder makes such links (EventLinker).
+func (c *camera) link(ev *Event) {
+	if l, ok := c.e.rec.(EventLinker); ok && ev.ID != 0 {
+		l.LinkEvent(c.id, ev.ID)
+	}
+}
+
 // create stores a new event and publishes it. A failed write is retried by the next update.
 func (c *camera) create(ctx context.Context, ev *Event) {
 	c.stats.events.Add(1)

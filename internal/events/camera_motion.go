@@ -57,10 +57,14 @@ func (c *camera) startMotion(ctx context.Context, d motionDecision[[]byte]) {
 	m := &motionEvent{ev: ev, peakJPEG: d.PeakFrame, flushedAt: d.Last}
 	c.mev = m
 	c.stats.motionActive.Store(true)
-	if c.motionRecords(m) {
+	records := c.motionRecords(m)
+	if records {
 		c.trigger(ev.Start, d.Last.Add(c.postRoll), store.EventMotion) // before the write: never delay a recording
 	}
 	c.create(ctx, ev)
+	if records {
+		c.link(ev)
+	}
 }
 
 // flushMotion writes the open motion event's changes, at most every flushEvery unless forced.

@@ -99,6 +99,7 @@ func (c *camera) onDetections(ctx context.Context, res *detectResult) {
 			// The recorder's pre-roll still holds the motion's start.
 			_, last := c.motion.openSince()
 			c.trigger(m.ev.Start, later(last, t).Add(c.postRoll), store.EventMotion)
+			c.link(m.ev)
 		}
 		c.flushMotion(ctx, t, true)
 	}
@@ -168,6 +169,9 @@ func (c *camera) trackObjects(ctx context.Context, res *detectResult, objs []obj
 			c.trigger(t, t.Add(c.postRoll), store.EventObject)
 		}
 		c.create(ctx, ev)
+		if record {
+			c.link(ev)
+		}
 	}
 }
 

@@ -81,6 +81,14 @@ type Recorder interface {
 	Trigger(cameraID string, start, until time.Time, reason string)
 }
 
+// EventLinker is an optional method of a Recorder (*recorder.Recorder has it): after an event that
+// triggered recording is stored, the engine calls LinkEvent with its id, and the recorder links it to
+// the recording that trigger opened or extended, so the event is kept and deleted with its footage.
+// It must return quickly, like Trigger.
+type EventLinker interface {
+	LinkEvent(cameraID string, eventID int64)
+}
+
 // Sink stores events; *store.Store is one. CreateEvent fills in the event's ID. Both write
 // e.Snapshot when it is not nil. The engine calls them from the cameras' goroutines.
 type Sink interface {
@@ -340,6 +348,8 @@ func (e *Engine) Manual(ctx context.Context, cameraID string, seconds int) (Even
 	err := e.store.CreateEvent(ctx, ev)
 	if err != nil {
 		err = fmt.Errorf("the recording started but the event could not be stored: %w", err)
+	} else {
+		c.link(ev)
 	}
 	c.stats.events.Add(1)
 	e.bus.publish(ev)

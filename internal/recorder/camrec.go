@@ -22,6 +22,7 @@ import (
 type trigger struct {
 	start, until time.Time
 	reason       string
+	event        int64 // LinkEvent: link this stored event to the recording (no start/until)
 }
 
 // camRec is one camera's recording state. Everything but the atomics, the queues and what the mutexes
@@ -67,6 +68,7 @@ type openRec struct {
 	n            int    // segments written
 	until        time.Time
 	lastWrite    time.Time
+	events       []int64 // events to link once the recording has its id
 }
 
 func newCamRec(r *Recorder, id string) *camRec {
@@ -142,7 +144,11 @@ func (c *camRec) run(ctx context.Context) {
 				c.segment(s)
 			}
 		case t := <-c.trig:
-			c.trigger(t)
+			if t.event != 0 {
+				c.linkEvent(t.event)
+			} else {
+				c.trigger(t)
+			}
 		case <-tick.C:
 			// A stream that stopped (camera gone, removed) must not leave a recording open forever.
 			if c.rec != nil && c.rec.id != 0 && time.Since(c.rec.lastWrite) > idleClose &&
@@ -281,6 +287,7 @@ func (c *camRec) write(data []byte, start time.Time, dur time.Duration, keyframe
 		}
 		rec.id, rec.start, rec.dir = row.ID, start, dir
 		c.log.Info("recording started", "recording", row.ID, "kind", rec.kind, "reason", rec.reason, "start", start.Format(time.RFC3339Nano))
+		c.linkPending()
 	}
 	if err := segments.WriteFileDurable(rec.dir, store.SegmentFile(rec.n), data); err != nil {
 		c.failed(err)

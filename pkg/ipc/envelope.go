@@ -1,10 +1,12 @@
 // Package ipc is the wire protocol between nvrd (the supervisor) and its nvr-worker processes.
 //
-// Every message is one Envelope, encoded with msgpack and framed by a 4-byte big-endian length. The
-// worker speaks first with a Hello carrying ProtocolVersion; the supervisor answers with a Config (or an
-// Error and closes the socket when the versions differ). After that the worker sends Keyframe, Status and
-// Error messages and the supervisor may send Stop. Either side closing the socket ends the conversation:
-// the worker exits on EOF.
+// Every message is one Envelope, encoded with msgpack and framed by a 4-byte big-endian length, and
+// carries ProtocolVersion; Conn.Receive refuses a message of another version with a VersionError. The
+// worker speaks first with a Hello; the supervisor answers with a Config. When the Hello's version
+// differs, the supervisor sends nothing: it closes the socket and the attempt fails with the
+// VersionError's sentence (which says to rebuild both), shown as the camera status's error. After that
+// the worker sends Keyframe, Status and Error messages and the supervisor may send Stop. Either side
+// closing the socket ends the conversation: the worker exits on EOF.
 package ipc
 
 import "time"

@@ -95,6 +95,7 @@ func New(opt Options) *Server {
 		{"GET", "/api/me", AnyUser, s.me},
 		{"GET", "/api/cameras", AnyUser, s.listCameras},
 		{"POST", "/api/cameras", Admin, s.createCamera},
+		{"POST", "/api/cameras/probe", Admin, s.probeCamera},
 		{"GET", "/api/cameras/{id}", CameraLive, s.getCamera},
 		{"PATCH", "/api/cameras/{id}", Admin, s.patchCamera},
 		{"DELETE", "/api/cameras/{id}", Admin, s.deleteCamera},

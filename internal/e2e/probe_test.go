@@ -146,3 +146,25 @@ func TestCreateCameraAssemblesCredentials(t *testing.T) {
 		t.Fatalf("%d cameras after one good and one refused create", len(cams))
 	}
 }
+
+// TestProbeH265 names the codec in its answer: either the worker refuses the stream in a sentence that
+// says so, or the stream is described as H.265 with the warning that browsers cannot play it live.
+func TestProbeH265(t *testing.T) {
+	n := startNVR(t)
+	cam := startCamera(t, testcam.Options{H265: true})
+	var out probeAnswer
+	code := n.do("POST", "/api/cameras/probe", map[string]any{"url": cam.URL()}, &out)
+	t.Logf("H.265 probe: HTTP %d %+v", code, out)
+	switch {
+	case code == http.StatusUnprocessableEntity:
+		if !strings.Contains(out.Error, "H.26") {
+			t.Errorf("the error does not name the codec: %q", out.Error)
+		}
+	case code == http.StatusOK:
+		if out.Video == nil || out.Video.Codec != "h265" || len(out.Warnings) == 0 || !strings.Contains(strings.Join(out.Warnings, " "), "H.265") {
+			t.Errorf("an H.265 stream described as %+v with warnings %q", out.Video, out.Warnings)
+		}
+	default:
+		t.Errorf("HTTP %d %+v", code, out)
+	}
+}

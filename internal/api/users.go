@@ -117,8 +117,17 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request) {
 	ch := store.UserChange{Role: in.Role, Cameras: in.Cameras}
 	if in.Password != nil {
 		if self {
-			if in.CurrentPassword == nil || !auth.CheckPassword(p.User, *in.CurrentPassword) {
-				writeError(w, http.StatusForbidden, "the current password is wrong (current_password); it is needed to set a new one")
+			cur := ""
+			if in.CurrentPassword != nil {
+				cur = *in.CurrentPassword
+			}
+			if err := s.opt.Auth.CheckCurrentPassword(clientAddr(r), p.User, cur); err != nil {
+				code := http.StatusForbidden
+				if errors.Is(err, auth.ErrRateLimited) {
+					w.Header().Set("Retry-After", "60")
+					code = http.StatusTooManyRequests
+				}
+				writeError(w, code, err.Error())
 				return
 			}
 			ch.KeepSession = p.SessionHash() // this page stays logged in; other sessions end

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -110,6 +111,17 @@ func TestUsersChangeTheirOwnPassword(t *testing.T) {
 	if code, _ := patch("/api/users/neighbour", `{"password":"a new password","current_password":"guess"}`); code != 403 {
 		t.Fatalf("own password with a wrong current one: %d, want 403", code)
 	}
+	// Guessing the current password is rate-limited like logins.
+	for i := 0; ; i++ {
+		code, _ := patch("/api/users/neighbour", `{"password":"a new password","current_password":"guess `+strconv.Itoa(i)+`"}`)
+		if code == 429 {
+			break
+		}
+		if code != 403 || i > 10 {
+			t.Fatalf("guess %d of the current password: HTTP %d, want 403 and then 429", i, code)
+		}
+	}
+	e.auth.SetClock(func() time.Time { return time.Now().Add(2 * time.Minute) }) // the limit's window passed
 	if code, _ := patch("/api/users/neighbour", `{"role":"admin"}`); code != 403 {
 		t.Fatalf("a viewer made themselves admin: %d", code)
 	}

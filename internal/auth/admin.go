@@ -2,6 +2,8 @@ package auth
 
 import (
 	"context"
+	"errors"
+	"strings"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -25,6 +27,24 @@ func (s *Service) NewTokenFor(ctx context.Context, userID int64, name string) (i
 		return 0, "", err
 	}
 	return id, tok, nil
+}
+
+// ErrWrongCurrentPassword is why a user's change of their own password was refused.
+var ErrWrongCurrentPassword = errors.New("the current password is wrong (current_password); it is needed to set a new one")
+
+// CheckCurrentPassword checks the password a user gives to change their own, under the same rate limit
+// as logins (per client address and per user), so a stolen session cannot guess it quickly.
+func (s *Service) CheckCurrentPassword(addr string, u *store.User, password string) error {
+	keys := []string{"addr:" + addr, "user:" + strings.ToLower(u.Name)}
+	now := s.clock()
+	if s.limiter.blocked(keys, now) > 0 {
+		return ErrRateLimited
+	}
+	if !CheckPassword(u, password) {
+		s.limiter.fail(keys, now)
+		return ErrWrongCurrentPassword
+	}
+	return nil
 }
 
 // CheckPassword reports whether password is the user's.

@@ -36,6 +36,8 @@ var streamHeartbeat = 15 * time.Second
 type streamCamera struct {
 	Camera string `json:"camera"`
 	Status any    `json:"status"`
+	// Removed is set (and Status null) when the camera was deleted or the caller may no longer see it.
+	Removed bool `json:"removed,omitempty"`
 }
 
 // streamMotion is the data of a "motion" message: the motion score of the camera's latest analysed
@@ -122,7 +124,9 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 		case <-pending.ready:
 		case <-sample.C:
 			if time.Since(lastList) >= streamCameras {
-				st.refresh(ctx, s, p)
+				for _, id := range st.refresh(ctx, s, p) {
+					sw.send("camera", streamCamera{Camera: id, Removed: true})
+				}
 				lastList = time.Now()
 			}
 			for _, id := range st.order {
@@ -190,19 +194,33 @@ func newStreamState() *streamState {
 	return &streamState{enabled: map[string]bool{}, status: map[string]string{}, motion: map[string]time.Time{}, motionSent: map[string]time.Time{}, seen: map[int64]bool{}}
 }
 
-// refresh reads the camera list, keeping the cameras p may watch live.
-func (st *streamState) refresh(ctx context.Context, s *Server, p *auth.Principal) {
+// refresh reads the camera list, keeping the cameras p may watch live; it returns the cameras that left
+// the list.
+func (st *streamState) refresh(ctx context.Context, s *Server, p *auth.Principal) (gone []string) {
 	cams, err := s.opt.Store.Cameras(ctx)
 	if err != nil {
-		return // keep the last list; a busy database is no reason to end the stream
+		return nil // keep the last list; a busy database is no reason to end the stream
 	}
-	st.order = st.order[:0]
+	was := st.order
+	st.order = nil
+	now := map[string]bool{}
 	for _, c := range cams {
 		if p.Can(c.ID, auth.NeedLive) {
 			st.order = append(st.order, c.ID)
 			st.enabled[c.ID] = c.Enabled
+			now[c.ID] = true
 		}
 	}
+	for _, id := range was {
+		if !now[id] {
+			gone = append(gone, id)
+			delete(st.enabled, id)
+			delete(st.status, id) // a camera made again under the same id is announced anew
+			delete(st.motion, id)
+			delete(st.motionSent, id)
+		}
+	}
+	return gone
 }
 
 // sampleCamera sends the camera's status when what a person sees of it changed (or always, at the start).

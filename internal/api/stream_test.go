@@ -157,6 +157,14 @@ func TestStreamCarriesOnlyTheCallersCameras(t *testing.T) {
 	waitFor(t, admin, "house's event", isEvent("house"), nil)
 	waitFor(t, admin, "house's status", func(m sseMsg) bool { return m.name == "camera" || m.name == "motion" && mentions("house")(m) }, nil)
 
+	// A deleted camera is announced as removed.
+	if code, _ := e.do(t, "DELETE", "/api/cameras/house", e.admin, "", nil); code != 204 {
+		t.Fatalf("delete house: HTTP %d", code)
+	}
+	waitFor(t, admin, "house's removal", func(m sseMsg) bool {
+		return m.name == "camera" && m.data == `{"camera":"house","status":null,"removed":true}`
+	}, nil)
+
 	// The viewer who never had a camera gets nothing about any camera.
 	stranger, stop := openStream(t, e, e.without)
 	got := 0

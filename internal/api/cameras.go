@@ -78,12 +78,12 @@ func (s *Server) listCameras(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) createCamera(w http.ResponseWriter, r *http.Request) {
-	in := cameraIn{Camera: store.Camera{Enabled: true, CameraSettings: store.DefaultSettings()}}
+	c := store.Camera{Enabled: true, CameraSettings: store.DefaultSettings()}
+	in := withCredentials{Target: &c}
 	if !decodeBody(w, r, &in) {
 		return
 	}
-	c, err := in.camera()
-	if err != nil {
+	if err := in.apply(&c); err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}

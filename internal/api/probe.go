@@ -72,7 +72,7 @@ func (s *Server) probeCamera(w http.ResponseWriter, r *http.Request) {
 		}
 		in.SubURL = sub
 	}
-	if s.opt.Sup == nil {
+	if s.opt.Prober == nil {
 		writeError(w, http.StatusServiceUnavailable, "camera tests are not available: the camera supervisor is not running")
 		return
 	}
@@ -115,7 +115,7 @@ func (s *Server) probeOne(ctx context.Context, rawURL string) (*tsprobe.Result, 
 		seen tsprobe.Video // keyframes and span so far, to stop early
 		t0   time.Time
 	)
-	err := s.opt.Sup.Probe(ctx, rawURL, probeDuration, func(p live.Packets) bool {
+	err := s.opt.Prober.Probe(ctx, rawURL, probeDuration, func(p live.Packets) bool {
 		mu.Lock()
 		defer mu.Unlock()
 		if buf == nil {
@@ -210,17 +210,17 @@ func cameraURL(raw string, user, password *string) (string, error) {
 	return out, nil
 }
 
-// cameraIn is the body of POST /api/cameras: a camera, with the user and password optionally given
-// apart from the URL (as the add-camera page's fields send them).
-type cameraIn struct {
-	store.Camera
+// withCredentials is the body of POST /api/cameras with the user and password optionally given apart
+// from the URL (as the add-camera page's fields send them): it takes "user" and "password" out and
+// decodes the rest strictly into Target (the camera), so errors name the camera's own fields.
+type withCredentials struct {
+	Target   any
 	User     *string
 	Password *string
 }
 
-// UnmarshalJSON takes "user" and "password" out and decodes the rest strictly as a camera, so errors
-// name the camera's own fields.
-func (in *cameraIn) UnmarshalJSON(b []byte) error {
+// UnmarshalJSON implements json.Unmarshaler.
+func (in *withCredentials) UnmarshalJSON(b []byte) error {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(b, &m); err != nil {
 		return err
@@ -243,19 +243,18 @@ func (in *cameraIn) UnmarshalJSON(b []byte) error {
 	}
 	dec := json.NewDecoder(bytes.NewReader(rest))
 	dec.DisallowUnknownFields()
-	return dec.Decode(&in.Camera)
+	return dec.Decode(in.Target)
 }
 
-// camera is the camera to create, with user and password put into its URL.
-func (in *cameraIn) camera() (store.Camera, error) {
-	c := in.Camera
+// apply puts the user and password, when given, into the camera's URL.
+func (in *withCredentials) apply(c *store.Camera) error {
 	if in.User == nil && in.Password == nil {
-		return c, nil
+		return nil
 	}
 	u, err := cameraURL(c.URL, in.User, in.Password)
 	if err != nil {
-		return c, err
+		return err
 	}
 	c.URL = u
-	return c, nil
+	return nil
 }

@@ -103,7 +103,7 @@ func TestEveryRouteChecksPermissions(t *testing.T) {
 				t.Fatalf("route has unknown access level %d", rt.Access)
 			}
 			for _, c := range cases {
-				if streamRoutes[rt.Method+" "+rt.Pattern] && rt.Pattern == "/api/stream" {
+				if rt.Pattern == "/api/stream" { // endless: the status is all there is to check
 					code := e.status(t, rt.Method, path, c.token)
 					if !c.want(code) {
 						t.Errorf("%s: HTTP %d, want %s", c.name, code, c.wantText)

@@ -42,6 +42,10 @@ type Options struct {
 	// Motion, when set, returns the motion score of a camera's latest analysed keyframe and that
 	// keyframe's time (ok false before the first), for GET /api/stream.
 	Motion func(cameraID string) (score float64, at time.Time, ok bool)
+	// Users manages accounts, tokens and camera groups; nil: the Store, when it can.
+	Users UserAdmin
+	// Prober runs POST /api/cameras/probe; nil: the supervisor, when it can.
+	Prober Prober
 	// LivePerUserCamera caps one user's live sockets to one camera (0: DefaultLivePerUserCamera).
 	LivePerUserCamera int
 }
@@ -87,6 +91,7 @@ func New(opt Options) *Server {
 	if opt.Auth == nil {
 		opt.Auth = auth.New(opt.Store)
 	}
+	webAPIDefaults(&opt)
 	s := &Server{opt: opt, log: opt.Log, mux: http.NewServeMux(), hosts: newHostPolicy(opt.Listen, opt.AllowHosts)}
 	s.routes = []Route{
 		{"GET", "/api/health", Public, s.health},

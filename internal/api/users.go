@@ -40,7 +40,7 @@ func userError(w http.ResponseWriter, err error) {
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
-	us, err := s.opt.Store.Users(r.Context())
+	us, err := s.opt.Users.Users(r.Context())
 	if err != nil {
 		storeError(w, err)
 		return
@@ -79,7 +79,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := &store.User{Name: in.Name, Role: in.Role, PasswordHash: hash, Cameras: in.Cameras}
-	if err := s.opt.Store.CreateUser(r.Context(), u); err != nil {
+	if err := s.opt.Users.CreateUser(r.Context(), u); err != nil {
 		if errors.Is(err, store.ErrNotFound) { // a permission on a camera that does not exist
 			writeError(w, http.StatusBadRequest, "a permission names a camera that does not exist ("+strings.TrimSuffix(err.Error(), ": not found")+")")
 			return
@@ -142,7 +142,7 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "current_password was sent without a new password")
 		return
 	}
-	u, err := s.opt.Store.UpdateUser(r.Context(), name, ch)
+	u, err := s.opt.Users.UpdateUser(r.Context(), name, ch)
 	if err != nil {
 		userError(w, err)
 		return
@@ -154,7 +154,7 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) {
-	id, err := s.opt.Store.RemoveUser(r.Context(), r.PathValue("name"))
+	id, err := s.opt.Users.RemoveUser(r.Context(), r.PathValue("name"))
 	if err != nil {
 		userError(w, err)
 		return
@@ -184,7 +184,7 @@ func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) {
 	if !p.Admin() {
 		of = p.User.ID
 	}
-	ts, err := s.opt.Store.Tokens(r.Context(), of)
+	ts, err := s.opt.Users.Tokens(r.Context(), of)
 	if err != nil {
 		storeError(w, err)
 		return
@@ -217,7 +217,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		var err error
-		if u, err = s.opt.Store.UserByName(r.Context(), in.User); err != nil {
+		if u, err = s.opt.Users.UserByName(r.Context(), in.User); err != nil {
 			writeError(w, http.StatusBadRequest, "there is no user named "+strconv.Quote(in.User))
 			return
 		}
@@ -227,7 +227,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	t, err := s.opt.Store.TokenByID(r.Context(), id)
+	t, err := s.opt.Users.TokenByID(r.Context(), id)
 	if err != nil {
 		storeError(w, err)
 		return
@@ -248,7 +248,7 @@ func (s *Server) deleteToken(w http.ResponseWriter, r *http.Request) {
 		notFound()
 		return
 	}
-	t, err := s.opt.Store.TokenByID(r.Context(), id)
+	t, err := s.opt.Users.TokenByID(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) || err == nil && !p.Admin() && t.UserID != p.User.ID {
 		notFound() // another user's token is as unknown as one that does not exist
 		return
@@ -257,7 +257,7 @@ func (s *Server) deleteToken(w http.ResponseWriter, r *http.Request) {
 		storeError(w, err)
 		return
 	}
-	if err := s.opt.Store.RevokeTokenByID(r.Context(), id); err != nil {
+	if err := s.opt.Users.RevokeTokenByID(r.Context(), id); err != nil {
 		storeError(w, err)
 		return
 	}
@@ -269,7 +269,7 @@ func (s *Server) deleteToken(w http.ResponseWriter, r *http.Request) {
 // listGroups returns the camera groups; a viewer sees only the cameras they may see, and no group
 // that holds none of them.
 func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
-	gs, err := s.opt.Store.Groups(r.Context())
+	gs, err := s.opt.Users.Groups(r.Context())
 	if err != nil {
 		storeError(w, err)
 		return
@@ -308,7 +308,7 @@ func (s *Server) putGroups(w http.ResponseWriter, r *http.Request) {
 			gs[i].Cameras = []string{}
 		}
 	}
-	if err := s.opt.Store.SetGroups(r.Context(), gs); err != nil {
+	if err := s.opt.Users.SetGroups(r.Context(), gs); err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/nvrproject/nvr/internal/live"
 	"github.com/nvrproject/nvr/internal/store"
 )
 
@@ -24,7 +23,7 @@ type UserAdmin interface {
 
 // Prober runs a one-off worker on a URL and hands its TS packets to consume (*supervisor.Supervisor).
 type Prober interface {
-	Probe(ctx context.Context, rawURL string, d time.Duration, consume func(live.Packets) bool) error
+	Probe(ctx context.Context, rawURL string, d time.Duration, consume func(data []byte, at time.Time) bool) error
 }
 
 // webAPIDefaults fills the web app's dependencies from the store and the supervisor when they provide

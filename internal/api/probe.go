@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nvrproject/nvr/internal/live"
 	"github.com/nvrproject/nvr/internal/store"
 	"github.com/nvrproject/nvr/pkg/tsprobe"
 )
@@ -112,24 +111,21 @@ func (s *Server) probeOne(ctx context.Context, rawURL string) (*tsprobe.Result, 
 	var (
 		mu   sync.Mutex
 		buf  []byte
-		seen tsprobe.Video // keyframes and span so far, to stop early
+		keys keyframeCounter
 		t0   time.Time
 	)
-	err := s.opt.Prober.Probe(ctx, rawURL, probeDuration, func(p live.Packets) bool {
+	err := s.opt.Prober.Probe(ctx, rawURL, probeDuration, func(data []byte, at time.Time) bool {
 		mu.Lock()
 		defer mu.Unlock()
 		if buf == nil {
-			buf = append(append(buf, p.PAT...), p.PMT...)
-			t0 = p.At
+			t0 = at
 		}
-		if len(buf)+len(p.Data) > probeMaxBytes {
+		if len(buf)+len(data) > probeMaxBytes {
 			return true
 		}
-		buf = append(buf, p.Data...)
-		if p.Keyframe >= 0 {
-			seen.KeyframesSeen++
-		}
-		seen.SpanS = p.At.Sub(t0).Seconds()
+		buf = append(buf, data...)
+		keys.count(data)
+		seen := tsprobe.Video{KeyframesSeen: keys.n, SpanS: at.Sub(t0).Seconds()}
 		return seen.Enough()
 	})
 	if err != nil {
@@ -257,4 +253,27 @@ func (in *withCredentials) apply(c *store.Camera) error {
 	}
 	c.URL = u
 	return nil
+}
+
+// keyframeCounter counts keyframes in TS packets by the random-access indicator, on the PID of the first
+// packet that carries it (the video: audio comes later in the PMT, and nvr's worker sends none).
+type keyframeCounter struct {
+	pid int
+	n   int
+}
+
+func (k *keyframeCounter) count(data []byte) {
+	for off := 0; off+188 <= len(data); off += 188 {
+		p := data[off : off+188]
+		if p[0] != 0x47 || p[3]&0x20 == 0 || p[4] == 0 || p[5]&0x40 == 0 {
+			continue
+		}
+		pid := int(p[1]&0x1f)<<8 | int(p[2])
+		if k.n == 0 {
+			k.pid = pid
+		}
+		if pid == k.pid {
+			k.n++
+		}
+	}
 }

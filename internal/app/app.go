@@ -104,7 +104,7 @@ func New(opt Options) (*App, error) {
 			_, err := a.Events.Manual(ctx, id, seconds)
 			return err
 		},
-		Events: a.Events.Subscribe,
+		Events: a.Events.Subscribe, Users: st, Prober: sup,
 		Motion: func(id string) (float64, time.Time, bool) {
 			s, ok := a.Events.Status(id)
 			if !ok || s.LastKeyframe == "" {

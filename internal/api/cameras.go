@@ -79,7 +79,12 @@ func (s *Server) listCameras(w http.ResponseWriter, r *http.Request) {
 func (s *Server) createCamera(w http.ResponseWriter, r *http.Request) {
 	c := store.Camera{Enabled: true, CameraSettings: store.DefaultSettings()}
 	before := c.CameraSettings
-	if !decodeBody(w, r, &cameraIn{Camera: &c}) {
+	in := withCredentials{Target: &cameraIn{Camera: &c}}
+	if !decodeBody(w, r, &in) {
+		return
+	}
+	if err := in.apply(&c); err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
 	c.KeepDefaults(before)

@@ -106,4 +106,12 @@ type Auth interface {
 	Authenticate(r *http.Request) (*auth.Principal, error)
 	// OpenLive ties a live socket to the login that opened it, under a per-user-and-camera cap.
 	OpenLive(p *auth.Principal, cameraID string, limit int) (*auth.Live, error)
+	// OpenStream ties a push stream (/api/stream) to the login that opened it, like a live socket.
+	OpenStream(p *auth.Principal) *auth.Live
+	// Recheck ends at once the sockets and streams of a user whose access just changed.
+	Recheck(ctx context.Context, userID int64)
+	// CheckCurrentPassword checks a user's own password before they change it (rate-limited like logins).
+	CheckCurrentPassword(addr string, u *store.User, password string) error
+	// NewTokenFor makes an API token for a user; the secret is returned once.
+	NewTokenFor(ctx context.Context, userID int64, name string) (int64, string, error)
 }

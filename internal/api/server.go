@@ -34,6 +34,16 @@ type Options struct {
 	// header; see hostPolicy). With neither, only loopback names and addresses are answered.
 	Listen     string
 	AllowHosts []string
+	// Events, when set, subscribes to events as they start, change and end (the event engine's
+	// Subscribe), for GET /api/stream.
+	Events func(buffer int) (<-chan store.Event, func())
+	// Motion, when set, returns the motion score of a camera's latest analysed keyframe and that
+	// keyframe's time (ok false before the first), for GET /api/stream.
+	Motion func(cameraID string) (score float64, at time.Time, ok bool)
+	// Users manages accounts, tokens and camera groups; nil: the Store, when it can.
+	Users UserAdmin
+	// Prober runs POST /api/cameras/probe; nil: the supervisor, when it can.
+	Prober Prober
 	// LivePerUserCamera caps one user's live sockets to one camera (0: DefaultLivePerUserCamera).
 	LivePerUserCamera int
 }
@@ -61,6 +71,7 @@ const (
 	CameraRecorded               // users with recordings permission on {id}
 	RecordingOf                  // users with recordings permission on the camera of recording {rec}
 	EventOf                      // users with recordings permission on the camera of event {ev}
+	UserSelf                     // administrators, or the user named {name} (their own account)
 )
 
 // Route is one entry of the routes table.
@@ -78,6 +89,7 @@ func New(opt Options) *Server {
 	if st, ok := opt.Store.(*store.Store); ok && opt.Auth == nil {
 		opt.Auth = auth.New(st)
 	}
+	webAPIDefaults(&opt)
 	s := &Server{opt: opt, log: opt.Log, mux: http.NewServeMux(), hosts: newHostPolicy(opt.Listen, opt.AllowHosts)}
 	s.routes = []Route{
 		{"GET", "/api/health", Public, s.health},
@@ -87,6 +99,7 @@ func New(opt Options) *Server {
 		{"GET", "/api/me", AnyUser, s.me},
 		{"GET", "/api/cameras", AnyUser, s.listCameras},
 		{"POST", "/api/cameras", Admin, s.createCamera},
+		{"POST", "/api/cameras/probe", Admin, s.probeCamera},
 		{"GET", "/api/cameras/{id}", CameraLive, s.getCamera},
 		{"PATCH", "/api/cameras/{id}", Admin, s.patchCamera},
 		{"DELETE", "/api/cameras/{id}", Admin, s.deleteCamera},
@@ -102,6 +115,16 @@ func New(opt Options) *Server {
 		{"GET", "/api/events", AnyUser, s.listEvents},
 		{"GET", "/api/events/{ev}/snapshot.jpg", EventOf, s.eventSnapshot},
 		{"GET", "/metrics", Admin, s.metrics},
+		{"GET", "/api/stream", AnyUser, s.stream},
+		{"GET", "/api/users", Admin, s.listUsers},
+		{"POST", "/api/users", Admin, s.createUser},
+		{"PATCH", "/api/users/{name}", UserSelf, s.patchUser},
+		{"DELETE", "/api/users/{name}", Admin, s.deleteUser},
+		{"GET", "/api/tokens", AnyUser, s.listTokens},
+		{"POST", "/api/tokens", AnyUser, s.createToken},
+		{"DELETE", "/api/tokens/{tok}", AnyUser, s.deleteToken},
+		{"GET", "/api/groups", AnyUser, s.listGroups},
+		{"PUT", "/api/groups", Admin, s.putGroups},
 	}
 	for _, r := range s.routes {
 		s.mux.HandleFunc(r.Method+" "+r.Pattern, s.guard(r))

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"github.com/nvrproject/nvr/pkg/manifest"
 	"io"
 	"log/slog"
 	"net/http"
@@ -106,7 +107,11 @@ func newEnv(t *testing.T) *testEnv {
 	logs := &bytes.Buffer{}
 	var mu sync.Mutex
 	log := slog.New(slog.NewTextHandler(lockedWriter{&mu, logs}, nil))
-	srv := httptest.NewServer(New(Options{Store: st, Sup: sup, Auth: a, Recorder: rec, Log: log, UI: testUI()}))
+	signer, err := manifest.LoadOrCreateKey(filepath.Join(dir, "signing.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(New(Options{Store: st, Sup: sup, Auth: a, Recorder: rec, Log: log, UI: testUI(), Signer: signer}))
 	t.Cleanup(srv.Close)
 	adminTokens.Store(srv, toks[0])
 	t.Cleanup(func() { adminTokens.Delete(srv) })

@@ -103,7 +103,12 @@ func New(opt Options) (*App, error) {
 	}
 	a.Events = events.New(eo)
 	sup.OnKeyframe(func(_ string, k *ipc.Keyframe) { a.Events.Keyframe(k) })
-	a.Handler = api.New(api.Options{Store: st, Sup: sup, Auth: a.Auth, Recorder: rec, UI: opt.UI, Log: opt.Log,
+	signer, err := OpenSigner(opt.DataDir)
+	if err != nil {
+		_ = a.Close()
+		return nil, err
+	}
+	a.Handler = api.New(api.Options{Store: st, Sup: sup, Auth: a.Auth, Recorder: rec, UI: opt.UI, Log: opt.Log, Signer: signer,
 		Listen: opt.Listen, AllowHosts: opt.AllowHosts,
 		Manual: func(ctx context.Context, id string, seconds int) error {
 			_, err := a.Events.Manual(ctx, id, seconds)

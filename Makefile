@@ -5,7 +5,7 @@ LDFLAGS := -X github.com/nvrproject/nvr/internal/cli.Version=$(VERSION)
 LISTEN  ?= 127.0.0.1:8080
 export GOFLAGS := -buildvcs=false
 
-.PHONY: setup build run test test-go bench clean
+.PHONY: setup build run test test-go fuzz-short bench clean
 
 setup:
 	@scripts/setup
@@ -20,6 +20,21 @@ run: build
 test: build
 	$(GO) vet ./...
 	$(GO) test -race -timeout 45m -count=1 ./...
+	$(MAKE) fuzz-short
+
+# Every fuzz target (package:FuzzName) runs for FUZZTIME, one at a time; corpora in each package's
+# testdata/fuzz/<FuzzName>/ also run as plain tests in `go test`. About 2.5 minutes in all.
+FUZZTIME    ?= 10s
+FUZZ_TARGETS := pkg/mpegts:FuzzAligner pkg/mpegts:FuzzPSI \
+	pkg/segments:FuzzSegmenterWrite pkg/segments:FuzzExportMP4 pkg/segments:FuzzProbeSegmentFile pkg/segments:FuzzWritePlaylist \
+	pkg/ipc:FuzzDecode pkg/ipc:FuzzReceive pkg/jpegscale:FuzzDecode \
+	internal/store:FuzzValidateURL internal/store:FuzzDecodeSegs internal/api:FuzzCameraBody
+
+fuzz-short:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; echo "fuzz $$name ($$pkg, $(FUZZTIME))"; \
+		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) -parallel=2 ./$$pkg; \
+	done
 
 bench: build
 	@mkdir -p bench/results

@@ -69,6 +69,7 @@ type AnalysisStatus struct {
 type FootageSpan struct {
 	Paths   []string      // the segment files
 	Start   time.Time     // the first segment's start
+	End     time.Time     // the last segment's end
 	Footage time.Duration // the video the files hold (less than the span when it has gaps)
 }
 

@@ -32,7 +32,7 @@ func (r realRecordings) Footage(ctx context.Context, id string, since, until tim
 	if errors.Is(err, recorder.ErrNoFootage) {
 		return FootageSpan{}, fmt.Errorf("%w: %w", ErrNoFootage, err)
 	}
-	return FootageSpan{Paths: sp.Paths, Start: sp.Start, Footage: sp.Footage()}, err
+	return FootageSpan{Paths: sp.Paths, Start: sp.Start, End: sp.End, Footage: sp.Footage()}, err
 }
 func (r realRecordings) RecordingPlaylist(rec *store.Recording) []segments.PlaylistItem {
 	return recorder.RecordingPlaylist(rec)

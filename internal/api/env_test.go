@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"github.com/nvrproject/nvr/pkg/manifest"
 	"io"
 	"log/slog"
 	"net/http"
@@ -109,7 +110,11 @@ func newEnvWith(t *testing.T, more func(*Options)) *testEnv {
 	logs := &bytes.Buffer{}
 	var mu sync.Mutex
 	log := slog.New(slog.NewTextHandler(lockedWriter{&mu, logs}, nil))
-	opt := Options{Store: st, Sup: sup, Auth: a, Recorder: realRecordings{rec}, Log: log, UI: testUI()}
+	signer, err := manifest.LoadOrCreateKey(filepath.Join(dir, "signing.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := Options{Store: st, Sup: sup, Auth: a, Recorder: realRecordings{rec}, Log: log, UI: testUI(), Signer: signer}
 	if more != nil {
 		more(&opt)
 	}

@@ -29,7 +29,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 		storeError(w, err)
 		return
 	}
-	name := fmt.Sprintf("%s-%s.mp4", c.ID, sp.Start.UTC().Format("20060102-150405"))
+	name := exportName(c.ID, sp)
 	w.Header().Set("Content-Type", "video/mp4")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	// What the file holds: the export joins recordings end to end, so gaps between them are not in it.

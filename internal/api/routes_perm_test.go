@@ -45,6 +45,8 @@ var permTable = map[string][nPrincipals]int{
 	"POST /api/cameras/{id}/record":             {401, 202, 403, 403, 202},
 	"GET /api/cameras/{id}/recordings.m3u8":     {401, 403, 200, 403, 200},
 	"GET /api/cameras/{id}/export.mp4":          {401, 403, 400, 403, 400}, // no since/until: past the check
+	"GET /api/cameras/{id}/export.mp4.sig":      {401, 403, 400, 403, 400},
+	"GET /api/system/signing-key":               {401, 200, 200, 200, 200},
 	"GET /api/recordings":                       {401, 200, 200, 200, 200},
 	"GET /api/recordings/{rec}/index.m3u8":      {401, 403, 200, 403, 200},
 	"GET /api/recordings/{rec}/segments/{file}": {401, 403, 410, 403, 410}, // no file on disk

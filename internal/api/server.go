@@ -46,6 +46,8 @@ type Options struct {
 	Prober Prober
 	// LivePerUserCamera caps one user's live sockets to one camera (0: DefaultLivePerUserCamera).
 	LivePerUserCamera int
+	// Signer signs export manifests (export.mp4.sig); nil: no signed exports.
+	Signer ExportSigner
 }
 
 // Server serves the API.
@@ -109,6 +111,8 @@ func New(opt Options) *Server {
 		{"POST", "/api/cameras/{id}/record", CameraLive, s.recordNow},
 		{"GET", "/api/cameras/{id}/recordings.m3u8", CameraRecorded, s.cameraPlaylist},
 		{"GET", "/api/cameras/{id}/export.mp4", CameraRecorded, s.export},
+		{"GET", "/api/cameras/{id}/export.mp4.sig", CameraRecorded, s.exportSig},
+		{"GET", "/api/system/signing-key", AnyUser, s.signingKey},
 		{"GET", "/api/recordings", AnyUser, s.listRecordings},
 		{"GET", "/api/recordings/{rec}/index.m3u8", RecordingOf, s.recordingPlaylist},
 		{"GET", "/api/recordings/{rec}/segments/{file}", RecordingOf, s.recordingSegment},

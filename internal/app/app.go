@@ -43,6 +43,8 @@ type Options struct {
 	// Listen and AllowHosts decide which Host names the HTTP API answers (api.Options).
 	Listen     string
 	AllowHosts []string
+	// BackupEvery is how often the settings are checked for a change worth a new backup; 0 = 10 s (a hash of a few small tables).
+	BackupEvery time.Duration
 }
 
 // App is a running nvrd's parts.
@@ -55,6 +57,9 @@ type App struct {
 	Handler  http.Handler
 	log      *slog.Logger
 	detector *detect.Detector
+	// dataDir and backupEvery drive the automatic settings backups (app/backup.go).
+	dataDir     string
+	backupEvery time.Duration
 }
 
 // New opens the store and builds the parts; nothing runs until Run.
@@ -65,7 +70,7 @@ func New(opt Options) (*App, error) {
 	if err := secureDirs(opt); err != nil {
 		return nil, err
 	}
-	st, err := store.Open(opt.DataDir)
+	st, err := openStore(opt)
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +95,7 @@ func New(opt Options) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	a := &App{Store: st, Auth: auth.New(st), Sup: sup, Recorder: rec, log: opt.Log}
+	a := &App{Store: st, Auth: auth.New(st), Sup: sup, Recorder: rec, log: opt.Log, dataDir: opt.DataDir, backupEvery: opt.BackupEvery}
 	// Events left open by the previous run's end (a crash) get an end.
 	if n, err := st.CloseOpenEvents(context.Background(), time.Now()); err == nil && n > 0 {
 		opt.Log.Info("closed events left open by the last run", "events", n)
@@ -107,8 +112,13 @@ func New(opt Options) (*App, error) {
 	sup.AddListener(rec)
 	sup.AddListener(a.Events)
 	sup.OnKeyframe(func(_ string, k *ipc.Keyframe) { a.Events.Keyframe(k) })
+	signer, err := OpenSigner(opt.DataDir)
+	if err != nil {
+		_ = a.Close()
+		return nil, err
+	}
 	a.Handler = api.New(api.Options{Store: st, Sup: apiPipelines{sup}, Auth: a.Auth, Recorder: apiRecordings{rec},
-		Analysis: apiAnalysis{a.Events}, UI: opt.UI, Log: opt.Log,
+		Analysis: apiAnalysis{a.Events}, UI: opt.UI, Log: opt.Log, Signer: signer,
 		Listen: opt.Listen, AllowHosts: opt.AllowHosts,
 		Manual: func(ctx context.Context, id string, seconds int) error {
 			_, err := a.Events.Manual(ctx, id, seconds)
@@ -144,9 +154,9 @@ func (a *App) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errs := make(chan error, 4)
+	errs := make(chan error, 8)
 	for name, run := range map[string]func(context.Context) error{"cameras": a.Sup.Run, "recorder": a.Recorder.Run,
-		"events": a.Events.Run} {
+		"events": a.Events.Run, "backups": a.backupLoop} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

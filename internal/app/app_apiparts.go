@@ -55,7 +55,7 @@ func (r apiRecordings) Footage(ctx context.Context, id string, since, until time
 	if err != nil {
 		return api.FootageSpan{}, err
 	}
-	return api.FootageSpan{Paths: sp.Paths, Start: sp.Start, Footage: sp.Footage()}, nil
+	return api.FootageSpan{Paths: sp.Paths, Start: sp.Start, End: sp.End, Footage: sp.Footage()}, nil
 }
 
 func (r apiRecordings) RecordingPlaylist(rec *store.Recording) []segments.PlaylistItem {

@@ -13,8 +13,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/nvrproject/nvr/internal/app"
 	"github.com/nvrproject/nvr/internal/recorder"
 	"github.com/nvrproject/nvr/internal/store"
+	"github.com/nvrproject/nvr/pkg/manifest"
 	"github.com/nvrproject/nvr/pkg/segments"
 )
 
@@ -62,8 +64,15 @@ func newExportCmd(g *globalFlags) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("cannot create %s: %w", tmp, err)
 			}
+			signer, err := app.OpenSigner(g.dataDir)
+			if err != nil {
+				f.Close()
+				os.Remove(tmp)
+				return err
+			}
+			hw, fill := manifest.Hasher()
 			bar := progressBar(cmd.ErrOrStderr())
-			err = segments.ExportMP4(f, sp.Paths, bar)
+			err = segments.ExportMP4(io.MultiWriter(f, hw), sp.Paths, bar)
 			if cerr := f.Close(); err == nil {
 				err = cerr
 			}
@@ -73,6 +82,9 @@ func newExportCmd(g *globalFlags) *cobra.Command {
 				return err
 			}
 			if err := os.Rename(tmp, out); err != nil {
+				return err
+			}
+			if err := writeExportSig(signer, out, c, sp.Start, sp.End, fill); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s of %s recorded between %s and %s\n", out, sp.Footage().Round(time.Second),

@@ -281,6 +281,12 @@ func (c *camRec) write(data []byte, start time.Time, dur time.Duration, keyframe
 			c.failed(err)
 			return
 		}
+		if err := writeSidecar(dir, c.id, rec.kind, rec.reason, start); err != nil {
+			_ = os.RemoveAll(dir)
+			_ = st.DeleteRecording(ctx, row.ID)
+			c.failed(err)
+			return
+		}
 		if err := st.SetRecordingDir(ctx, row.ID, rel); err != nil {
 			c.failed(err)
 			return

@@ -176,6 +176,7 @@ func recoverDir(ctx context.Context, st *store.Store, root, camera, rel string, 
 	var segs []store.SegEntry
 	var off time.Duration
 	var first time.Time
+	var firstPTS int64
 	for _, i := range idx {
 		info, err := segments.ProbeSegmentFile(files[i])
 		if err != nil || !info.Whole {
@@ -183,11 +184,16 @@ func recoverDir(ctx context.Context, st *store.Store, root, camera, rel string, 
 			rep.BrokenFilesRemoved++
 			continue
 		}
-		if first.IsZero() {
-			// The wall-clock start is not in the file; its modification time less its duration is close.
-			if fi, err := os.Stat(files[i]); err == nil {
-				first = fi.ModTime().Add(-info.Duration)
+		if len(segs) == 0 {
+			firstPTS = info.FirstPTS
+			if first.IsZero() {
+				// No sidecar: the file's modification time less its duration is close.
+				if fi, err := os.Stat(files[i]); err == nil {
+					first = fi.ModTime().Add(-info.Duration)
+				}
 			}
+		} else {
+			off = segmentOffset(off, firstPTS, info.FirstPTS)
 		}
 		segs = append(segs, store.SegEntry{Index: i, Offset: off, Duration: info.Duration, Bytes: info.Bytes, Keyframes: info.Keyframes})
 		off += info.Duration
@@ -196,10 +202,37 @@ func recoverDir(ctx context.Context, st *store.Store, root, camera, rel string, 
 		return os.RemoveAll(dir)
 	}
 	row := &store.Recording{CameraID: camera, Kind: store.KindEvent, Reason: "recovered", Start: first, Dir: rel}
-	if err := st.CreateRecording(ctx, row); err != nil {
-		return err
+	if sc, ok := readSidecar(dir); ok {
+		// The sidecar holds the recording's own wall-clock start, kind and reason.
+		row.Kind, row.Reason, row.Start = sc.Kind, sc.Reason, time.Unix(0, sc.StartNS)
+		if sc.Camera != "" {
+			row.CameraID = sc.Camera
+		}
+	}
+	created := false
+	if id, err := strconv.ParseInt(filepath.Base(rel), 10, 64); err == nil && id > 0 {
+		// The recording keeps the id its directory is named after, so no new recording reuses it.
+		if created, err = st.CreateRecordingWithID(ctx, id, row); err != nil {
+			return err
+		}
+	}
+	if !created {
+		if err := st.CreateRecording(ctx, row); err != nil {
+			return err
+		}
 	}
 	rep.RecordingsFound++
 	rep.OrphansIndexed += len(segs)
-	return st.ReplaceSegments(ctx, row.ID, first, segs)
+	return st.ReplaceSegments(ctx, row.ID, row.Start, segs)
+}
+
+// segmentOffset is the offset of the next segment of a recovered recording: where the previous one
+// ended (next), or later by the gap its PTS shows (a segment lost to a write error), when the PTS
+// difference from the first segment is plausible (not a worker restart or a wrap).
+func segmentOffset(next time.Duration, firstPTS, pts int64) time.Duration {
+	d := time.Duration((pts-firstPTS)&(1<<33-1)) * time.Second / 90000
+	if d > next && d < next+10*time.Minute {
+		return d
+	}
+	return next
 }

@@ -67,6 +67,10 @@ func decodeSegs(b []byte) ([]SegEntry, error) {
 			}
 			v[i], b = x, b[n:]
 		}
+		// Values no writer makes (offsets past centuries would overflow a Duration) mean damage.
+		if v[0] > 1<<31 || v[1] > 1<<53 || v[2] > 1<<53 || v[3] > 1<<62 || v[4] > 1<<31 {
+			return out, errors.New("the recording's segment list is damaged")
+		}
 		out = append(out, SegEntry{Index: int(v[0]), Offset: time.Duration(v[1]) * time.Microsecond,
 			Duration: time.Duration(v[2]) * time.Microsecond, Bytes: int64(v[3]), Keyframes: int(v[4])})
 	}

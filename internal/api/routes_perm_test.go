@@ -51,6 +51,8 @@ var permTable = map[string][nPrincipals]int{
 	"GET /api/events":                           {401, 200, 200, 200, 200},
 	"GET /api/events/{ev}/snapshot.jpg":         {401, 403, 200, 403, 200},
 	"GET /metrics":                              {401, 403, 403, 403, 200},
+	"GET /api/settings/mqtt":                    {401, 403, 403, 403, 503}, // no MQTT service in this env
+	"PUT /api/settings/mqtt":                    {401, 403, 403, 403, 503},
 }
 
 // permPath fills a route pattern's wildcards with yard's camera, recording, event and a segment name.

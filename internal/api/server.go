@@ -34,6 +34,8 @@ type Options struct {
 	// header; see hostPolicy). With neither, only loopback names and addresses are answered.
 	Listen     string
 	AllowHosts []string
+	// MQTT, when set, serves /api/settings/mqtt (*mqtt.Service).
+	MQTT MQTTSettings
 	// LivePerUserCamera caps one user's live sockets to one camera (0: DefaultLivePerUserCamera).
 	LivePerUserCamera int
 }
@@ -102,6 +104,8 @@ func New(opt Options) *Server {
 		{"GET", "/api/events", AnyUser, s.listEvents},
 		{"GET", "/api/events/{ev}/snapshot.jpg", EventOf, s.eventSnapshot},
 		{"GET", "/metrics", Admin, s.metrics},
+		{"GET", "/api/settings/mqtt", Admin, s.getMQTTSettings},
+		{"PUT", "/api/settings/mqtt", Admin, s.putMQTTSettings},
 	}
 	for _, r := range s.routes {
 		s.mux.HandleFunc(r.Method+" "+r.Pattern, s.guard(r))

@@ -18,6 +18,7 @@ import (
 	"github.com/nvrproject/nvr/internal/auth"
 	"github.com/nvrproject/nvr/internal/events"
 	"github.com/nvrproject/nvr/internal/live"
+	"github.com/nvrproject/nvr/internal/mqtt"
 	"github.com/nvrproject/nvr/internal/recorder"
 	"github.com/nvrproject/nvr/internal/store"
 	"github.com/nvrproject/nvr/internal/supervisor"
@@ -43,6 +44,8 @@ type Options struct {
 	// Listen and AllowHosts decide which Host names the HTTP API answers (api.Options).
 	Listen     string
 	AllowHosts []string
+	// Version is nvrd's version (shown to Home Assistant).
+	Version string
 }
 
 // App is a running nvrd's parts.
@@ -52,6 +55,7 @@ type App struct {
 	Sup      *supervisor.Supervisor
 	Recorder *recorder.Recorder
 	Events   *events.Engine
+	MQTT     *mqtt.Service
 	Handler  http.Handler
 	log      *slog.Logger
 	detector *detect.Detector
@@ -98,8 +102,9 @@ func New(opt Options) (*App, error) {
 	}
 	a.Events = events.New(eo)
 	sup.OnKeyframe(func(_ string, k *ipc.Keyframe) { a.Events.Keyframe(k) })
+	a.MQTT = newMQTT(a, opt)
 	a.Handler = api.New(api.Options{Store: st, Sup: sup, Auth: a.Auth, Recorder: rec, UI: opt.UI, Log: opt.Log,
-		Listen: opt.Listen, AllowHosts: opt.AllowHosts,
+		Listen: opt.Listen, AllowHosts: opt.AllowHosts, MQTT: a.MQTT,
 		Manual: func(ctx context.Context, id string, seconds int) error {
 			_, err := a.Events.Manual(ctx, id, seconds)
 			return err
@@ -168,9 +173,9 @@ func (a *App) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errs := make(chan error, 4)
+	errs := make(chan error, 5)
 	for name, run := range map[string]func(context.Context) error{"cameras": a.Sup.Run, "recorder": a.Recorder.Run,
-		"events": a.Events.Run, "event settings": a.configureLoop} {
+		"events": a.Events.Run, "event settings": a.configureLoop, "mqtt": a.MQTT.Run} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -97,7 +97,7 @@ func runStart(ctx context.Context, g *globalFlags, f *startFlags) error {
 	}
 	a, err := app.New(app.Options{DataDir: g.dataDir, RAMDir: inst.RAMDir(f.ramDir), WorkerPath: workerPath(), UI: ui.FS(), Log: log,
 		Recorder: recorder.Options{MaxBytes: f.maxBytes}, ModelPath: f.model, DetectThreads: f.threads,
-		Listen: f.listen, AllowHosts: f.allowHosts})
+		Listen: f.listen, AllowHosts: f.allowHosts, Version: Version})
 	if err != nil {
 		return err
 	}

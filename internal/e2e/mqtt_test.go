@@ -64,13 +64,13 @@ func TestMQTTWithMosquitto(t *testing.T) {
 	need(t)
 	broker := startMosquitto(t, "nvr", "broker secret")
 	sub := subscribe(t, broker.addr, "nvr", "broker secret", "#")
-	runMQTTSubscriberTest(t, broker.addr, sub, func() { broker.stop(); broker.start() },
+	runMQTTSubscriberTest(t, broker.addr, "nvr", "broker secret", sub, func() { broker.stop(); broker.start() },
 		func() *subscriber { return subscribe(t, broker.addr, "nvr", "broker secret", "#") })
 }
 
 // runMQTTSubscriberTest is the subscriber test shared by the brokers. restart stops and starts the
 // broker; resubscribe connects a new subscriber after that.
-func runMQTTSubscriberTest(t *testing.T, addr string, sub *subscriber, restart func(), resubscribe func() *subscriber) {
+func runMQTTSubscriberTest(t *testing.T, addr, user, password string, sub *subscriber, restart func(), resubscribe func() *subscriber) {
 	const w, h, fps = 320, 180, 10
 	bg := background(rand.New(rand.NewSource(2)))
 	// 50 s clip: an object moves and grows from 8 s to 18 s (a growing peak score: the open event is
@@ -91,14 +91,14 @@ func runMQTTSubscriberTest(t *testing.T, addr string, sub *subscriber, restart f
 	n := startNVR(t)
 	var view map[string]any
 	if code := n.do("PUT", "/api/settings/mqtt", map[string]any{"enabled": true, "url": "mqtt://" + addr,
-		"user": "nvr", "password": "broker secret"}, &view); code != 200 {
+		"user": user, "password": password}, &view); code != 200 {
 		t.Fatalf("PUT /api/settings/mqtt: HTTP %d %v", code, view)
 	}
 	if code := n.do("GET", "/api/settings/mqtt", nil, &view); code != 200 || view["password_set"] != true ||
 		view["topic_prefix"] != "nvr" {
 		t.Fatalf("GET /api/settings/mqtt: HTTP %d %v", code, view)
 	}
-	if b, _ := json.Marshal(view); strings.Contains(string(b), "broker secret") {
+	if b, _ := json.Marshal(view); strings.Contains(string(b), password) {
 		t.Fatalf("GET /api/settings/mqtt shows the password: %s", b)
 	}
 	sub.waitTopic(0, 20*time.Second, "nvr/available", "online")
@@ -137,7 +137,7 @@ func runMQTTSubscriberTest(t *testing.T, addr string, sub *subscriber, restart f
 		}
 	}
 	// Retained: a subscriber arriving now gets them too.
-	late := subscribe(t, addr, "nvr", "broker secret", "homeassistant/#")
+	late := subscribe(t, addr, user, password, "homeassistant/#")
 	if m, _ := late.wait(0, 10*time.Second, "a retained discovery config", func(m mqttMsg) bool {
 		return m.Topic == "homeassistant/binary_sensor/nvr_yard/motion/config"
 	}); !m.Retain {

@@ -64,6 +64,8 @@ var permTable = map[string][nPrincipals]int{
 	"DELETE /api/tokens/{tok}":                  {401, 404, 404, 404, 404},
 	"GET /api/groups":                           {401, 200, 200, 200, 200}, // filtered per viewer
 	"PUT /api/groups":                           {401, 403, 403, 403, 400},
+	"GET /api/settings/mqtt":                    {401, 403, 403, 403, 503}, // no MQTT service in this env
+	"PUT /api/settings/mqtt":                    {401, 403, 403, 403, 503},
 }
 
 // permPath fills a route pattern's wildcards with yard's camera, recording, event and a segment name.

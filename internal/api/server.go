@@ -44,6 +44,8 @@ type Options struct {
 	Users UserAdmin
 	// Prober runs POST /api/cameras/probe; nil: the supervisor, when it can.
 	Prober Prober
+	// MQTT, when set, serves /api/settings/mqtt (*mqtt.Service).
+	MQTT MQTTSettings
 	// LivePerUserCamera caps one user's live sockets to one camera (0: DefaultLivePerUserCamera).
 	LivePerUserCamera int
 	// Signer signs export manifests (export.mp4.sig); nil: no signed exports.
@@ -129,6 +131,8 @@ func New(opt Options) *Server {
 		{"DELETE", "/api/tokens/{tok}", AnyUser, s.deleteToken},
 		{"GET", "/api/groups", AnyUser, s.listGroups},
 		{"PUT", "/api/groups", Admin, s.putGroups},
+		{"GET", "/api/settings/mqtt", Admin, s.getMQTTSettings},
+		{"PUT", "/api/settings/mqtt", Admin, s.putMQTTSettings},
 	}
 	for _, r := range s.routes {
 		s.mux.HandleFunc(r.Method+" "+r.Pattern, s.guard(r))

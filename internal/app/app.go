@@ -17,6 +17,7 @@ import (
 	"github.com/nvrproject/nvr/internal/api"
 	"github.com/nvrproject/nvr/internal/auth"
 	"github.com/nvrproject/nvr/internal/events"
+	"github.com/nvrproject/nvr/internal/mqtt"
 	"github.com/nvrproject/nvr/internal/recorder"
 	"github.com/nvrproject/nvr/internal/store"
 	"github.com/nvrproject/nvr/internal/supervisor"
@@ -45,6 +46,8 @@ type Options struct {
 	AllowHosts []string
 	// BackupEvery is how often the settings are checked for a change worth a new backup; 0 = 10 s (a hash of a few small tables).
 	BackupEvery time.Duration
+	// Version is nvrd's version (shown to Home Assistant).
+	Version string
 }
 
 // App is a running nvrd's parts.
@@ -54,6 +57,7 @@ type App struct {
 	Sup      *supervisor.Supervisor
 	Recorder *recorder.Recorder
 	Events   *events.Engine
+	MQTT     *mqtt.Service
 	Handler  http.Handler
 	log      *slog.Logger
 	detector *detect.Detector
@@ -117,9 +121,10 @@ func New(opt Options) (*App, error) {
 		_ = a.Close()
 		return nil, err
 	}
+	a.MQTT = newMQTT(a, opt)
 	a.Handler = api.New(api.Options{Store: st, Sup: apiPipelines{sup}, Auth: a.Auth, Recorder: apiRecordings{rec},
 		Analysis: apiAnalysis{a.Events}, UI: opt.UI, Log: opt.Log, Signer: signer,
-		Listen: opt.Listen, AllowHosts: opt.AllowHosts,
+		Listen: opt.Listen, AllowHosts: opt.AllowHosts, MQTT: a.MQTT,
 		Manual: func(ctx context.Context, id string, seconds int) error {
 			_, err := a.Events.Manual(ctx, id, seconds)
 			return err
@@ -156,7 +161,7 @@ func (a *App) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
 	for name, run := range map[string]func(context.Context) error{"cameras": a.Sup.Run, "recorder": a.Recorder.Run,
-		"events": a.Events.Run, "backups": a.backupLoop} {
+		"events": a.Events.Run, "backups": a.backupLoop, "mqtt": a.MQTT.Run} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

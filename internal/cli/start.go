@@ -15,6 +15,7 @@ import (
 
 	"github.com/nvrproject/nvr/internal/api"
 	"github.com/nvrproject/nvr/internal/app"
+	"github.com/nvrproject/nvr/internal/mqtt"
 	"github.com/nvrproject/nvr/internal/recorder"
 	"github.com/nvrproject/nvr/internal/store"
 	"github.com/nvrproject/nvr/ui"
@@ -31,7 +32,9 @@ type startFlags struct {
 	threads  int
 	// allowHosts are extra Host names the web UI answers to; http the connection timeouts.
 	allowHosts []string
-	http       api.HTTPOptions
+	// mqttListen, when set, hosts an MQTT broker there for mqttUser ($NVR_MQTT_PASSWORD).
+	mqttListen, mqttUser string
+	http                 api.HTTPOptions
 }
 
 func newStartCmd(g *globalFlags) *cobra.Command {
@@ -51,6 +54,8 @@ func newStartCmd(g *globalFlags) *cobra.Command {
 	cmd.Flags().Int64Var(&f.maxBytes, "max-bytes", 0, "disk budget for all recordings in bytes (0: none; the volume always keeps 5 % free)")
 	cmd.Flags().StringVar(&f.model, "model", defaultModelPath(), "object detection model (YOLOX .onnx); ONNX Runtime is found via $NVR_ONNXRUNTIME_LIB, lib/ beside bin/, or the system")
 	cmd.Flags().IntVar(&f.threads, "detect-threads", 0, "threads one object detection may use (0: all cores but one, at least 1)")
+	cmd.Flags().StringVar(&f.mqttListen, "mqtt-listen", "", "host an MQTT broker on this address (for example :1883) for Home Assistant and nvr; the password is $NVR_MQTT_PASSWORD")
+	cmd.Flags().StringVar(&f.mqttUser, "mqtt-user", "nvr", "the embedded MQTT broker's user (with --mqtt-listen)")
 	cmd.Flags().BoolVar(&f.demo, "demo", false, "add a synthetic demo camera if there is no camera yet")
 	addHTTPFlags(cmd, f)
 	return cmd
@@ -97,11 +102,19 @@ func runStart(ctx context.Context, g *globalFlags, f *startFlags) error {
 	}
 	a, err := app.New(app.Options{DataDir: g.dataDir, RAMDir: inst.RAMDir(f.ramDir), WorkerPath: workerPath(), UI: ui.FS(), Log: log,
 		Recorder: recorder.Options{MaxBytes: f.maxBytes}, ModelPath: f.model, DetectThreads: f.threads,
-		Listen: f.listen, AllowHosts: f.allowHosts})
+		Listen: f.listen, AllowHosts: f.allowHosts, Version: Version})
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	if f.mqttListen != "" {
+		b, err := mqtt.StartBroker(f.mqttListen, f.mqttUser, os.Getenv("NVR_MQTT_PASSWORD"), log)
+		if err != nil {
+			return err
+		}
+		defer b.Close() // after the app's MQTT client said offline (deferred later, run first)
+		log.Info("embedded MQTT broker listening", "address", b.Addr, "user", f.mqttUser)
+	}
 	authSvc := a.Auth
 	srv := api.NewHTTPServer(a.Handler, f.http)
 	log.Info("nvrd started", "url", "http://"+ln.Addr().String()+"/", "data_dir", g.dataDir, "version", Version)

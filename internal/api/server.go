@@ -47,6 +47,7 @@ type Server struct {
 	mux    *http.ServeMux
 	routes []Route
 	hosts  hostPolicy
+	csp    string // Content-Security-Policy of every answer
 	// writeTimeout is the server's WriteTimeout, which streaming routes renew per write.
 	writeTimeout time.Duration
 }
@@ -80,7 +81,7 @@ func New(opt Options) *Server {
 	if opt.Auth == nil {
 		opt.Auth = auth.New(opt.Store)
 	}
-	s := &Server{opt: opt, log: opt.Log, mux: http.NewServeMux(), hosts: newHostPolicy(opt.Listen, opt.AllowHosts)}
+	s := &Server{opt: opt, log: opt.Log, mux: http.NewServeMux(), hosts: newHostPolicy(opt.Listen, opt.AllowHosts), csp: policyFor(opt.UI)}
 	s.routes = []Route{
 		{"GET", "/api/health", Public, s.health},
 		{"POST", "/api/setup", Public, s.setup},

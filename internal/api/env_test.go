@@ -43,6 +43,12 @@ var (
 
 func newEnv(t *testing.T) *testEnv {
 	t.Helper()
+	return newEnvWith(t, nil)
+}
+
+// newEnvWith is newEnv with a hook that completes the server's options (event engine, motion, ...).
+func newEnvWith(t *testing.T, more func(*Options)) *testEnv {
+	t.Helper()
 	dir := t.TempDir()
 	st, err := store.Open(filepath.Join(dir, "data"))
 	if err != nil {
@@ -106,7 +112,11 @@ func newEnv(t *testing.T) *testEnv {
 	logs := &bytes.Buffer{}
 	var mu sync.Mutex
 	log := slog.New(slog.NewTextHandler(lockedWriter{&mu, logs}, nil))
-	srv := httptest.NewServer(New(Options{Store: st, Sup: sup, Auth: a, Recorder: rec, Log: log, UI: testUI()}))
+	opt := Options{Store: st, Sup: sup, Auth: a, Recorder: rec, Log: log, UI: testUI()}
+	if more != nil {
+		more(&opt)
+	}
+	srv := httptest.NewServer(New(opt))
 	t.Cleanup(srv.Close)
 	adminTokens.Store(srv, toks[0])
 	t.Cleanup(func() { adminTokens.Delete(srv) })
@@ -147,4 +157,22 @@ func (e *testEnv) do(t *testing.T, method, path, token, body string, hdr http.He
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+// status sends a request and returns its status without reading the body (for endless streams).
+func (e *testEnv) status(t *testing.T, method, path, token string) int {
+	t.Helper()
+	req, err := http.NewRequest(method, e.srv.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }

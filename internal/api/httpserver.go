@@ -67,6 +67,7 @@ var streamRoutes = map[string]bool{
 	"GET /api/recordings/{rec}/segments/{file}": true,
 	"GET /api/cameras/{id}/recordings.m3u8":     true,
 	"GET /api/recordings/{rec}/index.m3u8":      true,
+	"GET /api/stream":                           true,
 }
 
 // streaming lifts the whole-answer deadlines of a streaming route: no read deadline (the routes are

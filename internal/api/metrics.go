@@ -1,72 +1,69 @@
 package api
 
 import (
-	"fmt"
 	"net/http"
-	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/nvrproject/nvr/internal/supervisor"
 )
 
-// metrics writes Prometheus text format.
+// metrics serves Prometheus text format through client_golang: the Go runtime and process collectors
+// (goroutines, memory, GC, open fds, RSS, CPU) and one cameraCollector that reads every camera's
+// figures from the sources that already keep them, at scrape time.
 func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
 	cams, err := s.opt.Store.Cameras(r.Context())
 	if err != nil {
 		storeError(w, err)
 		return
 	}
-	var b strings.Builder
-	type row struct {
-		id       string
-		st       supervisor.Status
-		p50, p99 float64
-	}
-	var rows []row
+	ids := make([]string, 0, len(cams))
 	for _, c := range cams {
-		if cam := s.opt.Sup.Camera(c.ID); cam != nil {
-			h := &cam.Hub().Latency
-			rows = append(rows, row{c.ID, cam.Status(), h.Quantile(0.5).Seconds(), h.Quantile(0.99).Seconds()})
-		}
+		ids = append(ids, c.ID)
 	}
-	metric := func(name, typ, help string, val func(row) string) {
-		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, typ)
-		for _, r := range rows {
-			fmt.Fprintf(&b, "%s{camera=%q} %s\n", name, r.id, val(r))
-		}
+	// The camera set is the database's at this request, so the collector lives for one scrape; the
+	// runtime collectors are process-wide and registered once.
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(newCameraCollector(ids, s.cameraSample, s.opt.Analysis != nil, s.opt.Recorder != nil))
+	promhttp.HandlerFor(prometheus.Gatherers{runtimeGatherer(), reg}, promhttp.HandlerOpts{
+		ErrorLog:      promLogger{s},
+		ErrorHandling: promhttp.ContinueOnError,
+	}).ServeHTTP(w, r)
+}
+
+// cameraSample reads one camera's figures from the supervisor, its live hub, the event engine and the
+// recorder; ok is false for a camera the supervisor does not run.
+func (s *Server) cameraSample(id string) (cameraSample, bool) {
+	cam := s.opt.Sup.Camera(id)
+	if cam == nil {
+		return cameraSample{}, false
 	}
-	metric("nvr_camera_up", "gauge", "1 while the camera is streaming.", func(r row) string {
-		if r.st.State == supervisor.StateStreaming {
-			return "1"
-		}
-		return "0"
-	})
-	metric("nvr_camera_bytes_in_total", "counter", "MPEG-TS bytes received from the camera's worker.", func(r row) string { return fmt.Sprint(r.st.BytesIn) })
-	metric("nvr_camera_keyframes_total", "counter", "Keyframes received.", func(r row) string { return fmt.Sprint(r.st.Keyframes) })
-	metric("nvr_camera_restarts_total", "counter", "Worker restarts.", func(r row) string { return fmt.Sprint(r.st.Restarts) })
-	metric("nvr_camera_bitrate_bps", "gauge", "Stream bitrate over the last 2 s.", func(r row) string { return fmt.Sprint(r.st.BitrateBPS) })
-	metric("nvr_live_viewers", "gauge", "Connected live viewers.", func(r row) string { return fmt.Sprint(r.st.Viewers) })
-	metric("nvr_live_added_latency_p50_seconds", "gauge", "Median time from FIFO read to WebSocket write.", func(r row) string { return fmt.Sprintf("%g", r.p50) })
-	metric("nvr_live_added_latency_p99_seconds", "gauge", "99th percentile time from FIFO read to WebSocket write.", func(r row) string { return fmt.Sprintf("%g", r.p99) })
+	st := cam.Status()
+	h := &cam.Hub().Latency
+	cs := cameraSample{
+		Up:         st.State == supervisor.StateStreaming,
+		BytesIn:    st.BytesIn,
+		Keyframes:  st.Keyframes,
+		Restarts:   st.Restarts,
+		BitrateBPS: st.BitrateBPS,
+		Viewers:    st.Viewers,
+		LatencyP50: h.Quantile(0.5).Seconds(),
+		LatencyP99: h.Quantile(0.99).Seconds(),
+	}
 	if s.opt.Analysis != nil {
-		type scored interface{ MotionScoreValue() float64 }
-		metric("nvr_motion_score", "gauge", "Motion score of the latest keyframe.", func(r row) string {
-			if v, ok := s.opt.Analysis(r.id).(scored); ok {
-				return fmt.Sprintf("%g", v.MotionScoreValue())
-			}
-			return "0"
-		})
+		if v, ok := s.opt.Analysis(id).(interface{ MotionScoreValue() float64 }); ok {
+			cs.MotionScore = v.MotionScoreValue()
+		}
 	}
 	if s.opt.Recorder != nil {
-		metric("nvr_recording_bytes_written_total", "counter", "Recording bytes written.", func(r row) string {
-			return fmt.Sprint(s.opt.Recorder.Status(r.id).BytesWritten)
-		})
-		metric("nvr_recording_active", "gauge", "1 while a recording is open.", func(r row) string {
-			if s.opt.Recorder.Status(r.id).Recording {
-				return "1"
-			}
-			return "0"
-		})
+		rs := s.opt.Recorder.Status(id)
+		cs.RecordingBytes, cs.Recording = rs.BytesWritten, rs.Recording
 	}
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4")
-	_, _ = w.Write([]byte(b.String()))
+	return cs, true
 }
+
+// promLogger sends client_golang's gathering errors to the server's log.
+type promLogger struct{ s *Server }
+
+func (l promLogger) Println(v ...any) { l.s.log.Warn("metrics", "error", v) }

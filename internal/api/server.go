@@ -36,6 +36,12 @@ type Options struct {
 	// header; see hostPolicy). With neither, only loopback names and addresses are answered.
 	Listen     string
 	AllowHosts []string
+	// Events, when set, subscribes to events as they start, change and end (the event engine's
+	// Subscribe), for GET /api/stream.
+	Events func(buffer int) (<-chan store.Event, func())
+	// Motion, when set, returns the motion score of a camera's latest analysed keyframe and that
+	// keyframe's time (ok false before the first), for GET /api/stream.
+	Motion func(cameraID string) (score float64, at time.Time, ok bool)
 	// LivePerUserCamera caps one user's live sockets to one camera (0: DefaultLivePerUserCamera).
 	LivePerUserCamera int
 }
@@ -105,6 +111,7 @@ func New(opt Options) *Server {
 		{"GET", "/api/events", AnyUser, s.listEvents},
 		{"GET", "/api/events/{ev}/snapshot.jpg", EventOf, s.eventSnapshot},
 		{"GET", "/metrics", Admin, s.metrics},
+		{"GET", "/api/stream", AnyUser, s.stream},
 	}
 	for _, r := range s.routes {
 		s.mux.HandleFunc(r.Method+" "+r.Pattern, s.guard(r))

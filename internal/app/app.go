@@ -104,6 +104,15 @@ func New(opt Options) (*App, error) {
 			_, err := a.Events.Manual(ctx, id, seconds)
 			return err
 		},
+		Events: a.Events.Subscribe,
+		Motion: func(id string) (float64, time.Time, bool) {
+			s, ok := a.Events.Status(id)
+			if !ok || s.LastKeyframe == "" {
+				return 0, time.Time{}, false
+			}
+			at, err := time.Parse(time.RFC3339Nano, s.LastKeyframe)
+			return s.MotionScore, at, err == nil
+		},
 		Analysis: func(id string) any {
 			if s, ok := a.Events.Status(id); ok {
 				return analysis{s}

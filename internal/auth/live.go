@@ -31,6 +31,7 @@ type Live struct {
 	done   chan struct{}
 	ending sync.Once
 	closed sync.Once
+	stream *streamGrant // a push stream (OpenStream), not a live socket of one camera
 }
 
 type liveKey struct {
@@ -156,7 +157,16 @@ func (s *Service) stillLive(ctx context.Context, l *Live) error {
 	if err != nil {
 		return nil // a busy database is no reason to cut the video
 	}
-	if u.ID != l.key.user || !(&Principal{User: u}).Can(l.key.camera, NeedLive) {
+	if u.ID != l.key.user {
+		return ErrLiveEnded
+	}
+	if l.stream != nil {
+		if !l.stream.still(u) {
+			return ErrLiveEnded
+		}
+		return nil
+	}
+	if !(&Principal{User: u}).Can(l.key.camera, NeedLive) {
 		return ErrLiveEnded
 	}
 	return nil

@@ -3,6 +3,7 @@ package segments
 import (
 	"io"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -50,4 +51,42 @@ func BenchmarkExportMP4(b *testing.B) {
 	}
 	b.StopTimer()
 	b.ReportMetric(10*float64(b.N)/b.Elapsed().Seconds(), "x-realtime")
+}
+
+// BenchmarkExportMP4Writers compares the box writers (boxWriters) on BenchmarkExportMP4's export:
+// each iteration exports once with each, in rotating order, so all see the same load on a shared
+// machine. NAME/export is the median of the iterations' time ratios of writer NAME to the export's own
+// (above 1: slower), which a burst of load from other processes moves less than a ratio of totals.
+func BenchmarkExportMP4Writers(b *testing.B) {
+	ts := clip(b, benchClip)
+	segs := feed(NewSegmenter(0), ts, rand.New(rand.NewPCG(1, 1)), realTime(len(ts)/188, 10*time.Second))
+	paths := writeSegments(b, b.TempDir(), segs)
+	n := len(boxWriters)
+	spent := make([]time.Duration, n)
+	ratios := make([][]float64, n)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		took := make([]time.Duration, n)
+		for j := range n {
+			k := (j + i) % n
+			start := time.Now()
+			if err := exportMP4(io.Discard, paths, nil, boxWriters[k].new()); err != nil {
+				b.Fatalf("%s: %v", boxWriters[k].name, err)
+			}
+			took[k] = time.Since(start)
+			spent[k] += took[k]
+		}
+		for k := 1; k < n; k++ {
+			ratios[k] = append(ratios[k], float64(took[k])/float64(took[0]))
+		}
+	}
+	b.StopTimer()
+	for k, w := range boxWriters {
+		b.ReportMetric(float64(spent[k].Microseconds())/1000/float64(b.N), w.name+"-ms/export")
+		if k > 0 {
+			slices.Sort(ratios[k])
+			b.ReportMetric(ratios[k][len(ratios[k])/2], w.name+"/"+boxWriters[0].name)
+		}
+	}
 }

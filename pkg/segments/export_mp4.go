@@ -21,7 +21,12 @@ import (
 // progress, if not nil, is called with (0, len(paths)) first and after each segment. On error the
 // output is incomplete.
 func ExportMP4(w io.Writer, paths []string, progress func(done, total int)) error {
-	m := newFMP4Muxer(w)
+	return exportMP4(w, paths, progress, exportBoxes{})
+}
+
+// exportMP4 is ExportMP4 with the given box writer (the benchmark compares them).
+func exportMP4(w io.Writer, paths []string, progress func(done, total int), boxes boxWriter) error {
+	m := newFMP4Muxer(w, boxes)
 	var d videoDemuxer
 	buf := make([]byte, 64<<10)
 	if progress != nil {

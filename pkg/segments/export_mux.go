@@ -14,8 +14,10 @@ import (
 const maxFragmentBytes = 32 << 20
 
 // fmp4Muxer writes H.264 access units as a fragmented MP4: the init segment at the first keyframe with
-// SPS and PPS, then one moof+mdat fragment per GOP, then a random-access index.
+// SPS and PPS, then one moof+mdat fragment per GOP, then a random-access index. It owns the timeline
+// and the fragments' contents; boxes writes them as ISO BMFF.
 type fmp4Muxer struct {
+	boxes   boxWriter
 	w       *bufio.Writer
 	written int64
 	started bool
@@ -34,8 +36,18 @@ type fmp4Muxer struct {
 	index   []fragmentTime
 }
 
-func newFMP4Muxer(w io.Writer) *fmp4Muxer {
-	return &fmp4Muxer{w: bufio.NewWriterSize(w, 256<<10)}
+// boxWriter writes the boxes of a fragmented MP4 with one H.264 track in 90 kHz units to w.
+type boxWriter interface {
+	// writeInit writes ftyp and moov.
+	writeInit(w io.Writer, v videoInit) error
+	// writeFragment writes one moof and its mdat, whose payload mdat holds the samples in order.
+	writeFragment(w io.Writer, seq uint32, baseDTS int64, samples []fragSample, mdat []byte) error
+	// writeIndex writes the random-access index that ends the file.
+	writeIndex(w io.Writer, index []fragmentTime) error
+}
+
+func newFMP4Muxer(w io.Writer, boxes boxWriter) *fmp4Muxer {
+	return &fmp4Muxer{boxes: boxes, w: bufio.NewWriterSize(w, 256<<10)}
 }
 
 // addFrame takes the next access unit in decode order.
@@ -116,10 +128,7 @@ func (m *fmp4Muxer) writeInit(sps, pps []byte) error {
 	if fps := s.FPS(); fps >= 1 && fps <= 1000 {
 		m.lastDur = int64(ticksPerSecond/fps + 0.5)
 	}
-	return m.write(initSegment(videoInit{
-		width: s.Width(), height: s.Height(), sps: sps, pps: pps,
-		chromaFormat: s.ChromaFormatIdc, bitDepthLuma: s.BitDepthLumaMinus8, bitDepthChrom: s.BitDepthChromaMinus8,
-	}))
+	return m.boxes.writeInit(m, videoInit{sps: sps, pps: pps})
 }
 
 // flushFragment writes the pending samples as one moof+mdat.
@@ -129,16 +138,7 @@ func (m *fmp4Muxer) flushFragment() error {
 	}
 	m.seq++
 	m.index = append(m.index, fragmentTime{dts: m.fragDTS, moof: m.written})
-	if err := m.write(moofBox(m.seq, m.fragDTS, m.samples)); err != nil {
-		return err
-	}
-	var hdr [8]byte
-	binary.BigEndian.PutUint32(hdr[:], uint32(8+len(m.mdat)))
-	copy(hdr[4:], "mdat")
-	if err := m.write(hdr[:]); err != nil {
-		return err
-	}
-	if err := m.write(m.mdat); err != nil {
+	if err := m.boxes.writeFragment(m, m.seq, m.fragDTS, m.samples, m.mdat); err != nil {
 		return err
 	}
 	m.samples, m.mdat = m.samples[:0], m.mdat[:0]
@@ -153,14 +153,15 @@ func (m *fmp4Muxer) close() error {
 	if err := m.flushFragment(); err != nil {
 		return err
 	}
-	if err := m.write(mfraBox(m.index)); err != nil {
+	if err := m.boxes.writeIndex(m, m.index); err != nil {
 		return err
 	}
 	return m.w.Flush()
 }
 
-func (m *fmp4Muxer) write(b []byte) error {
+// Write implements io.Writer for the box writer: buffered, counting the file offset.
+func (m *fmp4Muxer) Write(b []byte) (int, error) {
 	n, err := m.w.Write(b)
 	m.written += int64(n)
-	return err
+	return n, err
 }

@@ -100,7 +100,7 @@ func TestExportMP4PlaysLikeTheSource(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		spec clipSpec
-	}{{"no B-frames", plainClip}, {"B-frames", bframeClip}} {
+	}{{"no B-frames", plainClip}, {"B-frames", bframeClip}, {"High profile", highClip}} {
 		t.Run(tc.name, func(t *testing.T) {
 			src := clipPath(t, tc.spec)
 			ts := clip(t, tc.spec)

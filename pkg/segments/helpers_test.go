@@ -41,12 +41,14 @@ type clipSpec struct {
 	pattern  string // videotestsrc pattern
 	kbps     int    // 0: x264enc default
 	fpsNumer int
+	profile  string // "": x264enc's choice for the preset; "high": High profile, as most cameras stream
 }
 
 var (
 	plainClip  = clipSpec{frames: 250, width: 640, height: 360, gop: 25, pattern: "ball", fpsNumer: 25}
 	bframeClip = clipSpec{frames: 250, width: 640, height: 360, gop: 25, bframes: 2, pattern: "ball", fpsNumer: 25}
 	benchClip  = clipSpec{frames: 250, width: 640, height: 360, gop: 25, pattern: "snow", kbps: 4000, fpsNumer: 25}
+	highClip   = clipSpec{frames: 250, width: 640, height: 360, gop: 25, bframes: 2, pattern: "ball", fpsNumer: 25, profile: "high"}
 )
 
 // clipPath encodes spec once per test binary and returns the .ts file, or skips without GStreamer.
@@ -62,7 +64,11 @@ func clipPath(tb testing.TB, spec clipSpec) string {
 		return p
 	}
 	out := filepath.Join(clipDir, fmt.Sprintf("clip%d.ts", len(clipCache)))
-	enc := []string{"x264enc", fmt.Sprintf("key-int-max=%d", spec.gop), "option-string=scenecut=0", "speed-preset=ultrafast"}
+	opts := "scenecut=0"
+	if spec.profile == "high" {
+		opts += ":8x8dct=1" // a High-profile tool, else x264 makes a Main stream
+	}
+	enc := []string{"x264enc", fmt.Sprintf("key-int-max=%d", spec.gop), "option-string=" + opts, "speed-preset=ultrafast"}
 	if spec.bframes > 0 {
 		enc = append(enc, fmt.Sprintf("bframes=%d", spec.bframes))
 	} else {
@@ -74,6 +80,9 @@ func clipPath(tb testing.TB, spec clipSpec) string {
 	args := []string{"-q", "videotestsrc", fmt.Sprintf("num-buffers=%d", spec.frames), "pattern=" + spec.pattern, "!",
 		fmt.Sprintf("video/x-raw,format=I420,width=%d,height=%d,framerate=%d/1", spec.width, spec.height, spec.fpsNumer), "!"}
 	args = append(args, enc...)
+	if spec.profile != "" {
+		args = append(args, "!", "video/x-h264,profile="+spec.profile)
+	}
 	args = append(args, "!", "h264parse", "config-interval=-1", "!", "video/x-h264,stream-format=byte-stream,alignment=au",
 		"!", "mpegtsmux", "!", "filesink", "location="+out)
 	if b, err := exec.Command("gst-launch-1.0", args...).CombinedOutput(); err != nil {

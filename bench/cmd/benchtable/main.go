@@ -31,7 +31,8 @@ var suites = []suite{
 	{"./pkg/qr/", ".", "20x"},
 	{"./pkg/detect/", ".", "30x"},
 	{"./pkg/jpegscale/", ".", "100x"},
-	{"./pkg/segments/", ".", "1s"},
+	{"./pkg/segments/", ".", "1s"},                      // BenchmarkExportMP4Writers: the export's box writer against mediacommon's fmp4.Part
+	{"./internal/api/", "BenchmarkMetricsScrape", "1s"}, // /metrics: former hand-written text against client_golang
 	{"./internal/recorder/", ".", "3x"},
 	{"./internal/events/", ".", "20x"},
 	{"./internal/e2e/", "BenchmarkGStreamerBaseline|BenchmarkCameras(1|8|16)$", "1x"},

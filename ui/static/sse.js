@@ -11,7 +11,7 @@ let fallbackTimer = 0;
 let retry = 1000;
 let started = false;
 
-const cameraOf = (d) => d.camera_id || d.camera || d.id || (d.event && d.event.camera) || '';
+const cameraOf = (d) => d.id || d.camera || (d.event && d.event.camera) || '';
 
 function emit(kind, data) {
   for (const fn of listeners[kind]) {
@@ -26,6 +26,8 @@ function connect() {
     source.addEventListener(kind, (m) => {
       let d;
       try { d = JSON.parse(m.data); } catch { return; }
+      // A camera message is {camera, status}: hand out the status with its camera's id.
+      if (kind === 'camera' && d.status) d = { ...d.status, id: d.camera };
       emit(kind, d);
     });
   }

@@ -1,0 +1,198 @@
+// Drives nvr's web app in headless Chromium (Debian's) as a person does, by visible labels and text.
+//   node webapp-check.mjs MODE BASEURL OUTDIR  (arguments in the environment: see each mode)
+// Prints one JSON line per step on stdout; the last line is the result. Modes:
+//   wizard  NVR_SETUP_URL, NVR_CAMERA_URL, NVR_EXPECT_PROBE(1/0): setup link → admin → Add camera → play
+//   grid    NVR_USER/NVR_PASSWORD: 2×2 grid plays; waits for "killed <id>" on stdin; that tile recovers
+//   viewer  NVR_USER/NVR_PASSWORD: the grid and the push stream show only the allowed cameras
+//   shots   NVR_USER/NVR_PASSWORD, NVR_CAMERA_ID: every page at 1280×800 and 390×844, light and dark
+import { chromium } from 'playwright-core';
+import readline from 'node:readline';
+
+const [mode, base, outDir] = process.argv.slice(2);
+const env = process.env;
+const browser = await chromium.launch({
+  executablePath: env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+    '--no-first-run', '--disable-sync', '--disable-quic', '--autoplay-policy=no-user-gesture-required'],
+});
+const out = { mode, errors: [], csp: [], steps: [] };
+const step = (s) => { out.steps.push(s); };
+
+async function newPage(opts = {}) {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...opts });
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => out.errors.push(String(e)));
+  page.on('console', (m) => {
+    // A 401 before logging in is how the app learns it must log in; a 404/503 answer is shown to the user.
+    if (m.type() === 'error' && !/status of (401|404|503)/.test(m.text())) out.errors.push(m.text());
+  });
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      const seen = JSON.parse(sessionStorage.getItem('nvr-csp') || '[]');
+      seen.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} in ${e.sourceFile || e.documentURI}:${e.lineNumber}`);
+      sessionStorage.setItem('nvr-csp', JSON.stringify(seen));
+    });
+  });
+  return page;
+}
+
+async function collectCSP(page) {
+  out.csp.push(...await page.evaluate(() => JSON.parse(sessionStorage.getItem('nvr-csp') || '[]')));
+}
+
+async function login(page, user, password) {
+  await page.goto(base + '/');
+  await page.waitForURL(/login\.html/, { timeout: 15000 });
+  await page.getByLabel('User name').fill(user);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL((u) => !u.pathname.endsWith('login.html'), { timeout: 15000 });
+  await page.getByRole('button', { name: 'Log out' }).waitFor({ timeout: 15000 });
+}
+
+// tileTimes returns {id: [currentTime, videoWidth, placeholder text]} of every tile.
+const tileTimes = (page) => page.evaluate(() => Object.fromEntries([...document.querySelectorAll('[data-camera]')].map((t) => {
+  const v = t.querySelector('video');
+  const ph = t.querySelector('.placeholder');
+  return [t.dataset.camera, [v ? v.currentTime : -1, v ? v.videoWidth : 0, ph ? ph.textContent : '']];
+})));
+
+async function waitPlaying(page, ids, timeout = 45000) {
+  const t0 = Date.now();
+  let first = null;
+  for (;;) {
+    const t = await tileTimes(page);
+    if (!first && ids.every((id) => t[id] && t[id][1] > 0 && t[id][0] > 0.2)) first = t;
+    if (first && ids.every((id) => t[id][0] > first[id][0] + 1.0)) return t;
+    if (Date.now() - t0 > timeout) throw new Error(`tiles did not play within ${timeout / 1000} s: ${JSON.stringify(t)}`);
+    await page.waitForTimeout(250);
+  }
+}
+
+try {
+  if (mode === 'wizard') {
+    const page = await newPage();
+    // Before the first administrator exists, the plain address says so and how to proceed.
+    await page.goto(base + '/');
+    await page.getByRole('heading', { name: 'nvr is not set up yet' }).waitFor({ timeout: 15000 });
+    step({ notSetUp: await page.locator('main').innerText() });
+    if (outDir) await page.screenshot({ path: `${outDir}/not-set-up-1280.png` });
+    await page.goto(env.NVR_SETUP_URL);
+    await page.getByLabel('User name').fill('admin');
+    await page.getByLabel('Password').fill('a long enough password');
+    await page.getByRole('button', { name: 'Create administrator' }).click();
+    await page.getByText('No cameras yet').waitFor({ timeout: 15000 });
+    if (outDir) await page.screenshot({ path: `${outDir}/empty-grid-1280.png` });
+    await page.getByRole('link', { name: 'Add camera' }).first().click();
+    await page.getByLabel('Name', { exact: true }).fill('Garden');
+    const u = new URL(env.NVR_CAMERA_URL);
+    const user = decodeURIComponent(u.username); const pw = decodeURIComponent(u.password);
+    u.username = ''; u.password = '';
+    await page.getByLabel('URL', { exact: true }).fill(u.toString());
+    if (user) await page.getByLabel('User', { exact: true }).fill(user);
+    if (pw) await page.getByLabel('Password', { exact: true }).fill(pw);
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    const answer = page.locator('.probe, .probe-error');
+    await answer.first().waitFor({ timeout: 30000 });
+    step({ probe: await answer.first().innerText() });
+    if (outDir) await page.screenshot({ path: `${outDir}/add-camera-tested-1280.png` });
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(/#\/camera\//, { timeout: 15000 });
+    const id = decodeURIComponent(page.url().split('#/camera/')[1]);
+    step({ saved: id });
+    await waitPlaying(page, [id]);
+    await page.goto(base + '/#/');
+    await page.locator(`[data-camera="${id}"] video`).waitFor({ timeout: 15000 });
+    out.result = await waitPlaying(page, [id]);
+    out.camera = id;
+    await collectCSP(page);
+  } else if (mode === 'grid') {
+    const page = await newPage();
+    await login(page, env.NVR_USER, env.NVR_PASSWORD);
+    await page.goto(base + '/#/');
+    await page.getByRole('button', { name: '2×2' }).click();
+    await page.locator('[data-camera] video').nth(3).waitFor({ timeout: 15000 });
+    const ids = await page.evaluate(() => [...document.querySelectorAll('[data-camera]')].map((t) => t.dataset.camera));
+    await waitPlaying(page, ids);
+    console.log(JSON.stringify({ ready: ids }));
+    const rl = readline.createInterface({ input: process.stdin });
+    const line = await new Promise((res) => rl.once('line', res));
+    const killed = line.replace(/^killed /, '').trim();
+    const t0 = Date.now();
+    // Sample every tile; the killed one must play again by itself, the others must keep going.
+    let last = await tileTimes(page);
+    const lastMove = Object.fromEntries(ids.map((id) => [id, Date.now()]));
+    const worstStall = Object.fromEntries(ids.map((id) => [id, 0]));
+    let stalledAt = 0; let recoveredAt = 0; let sawProblem = '';
+    while (Date.now() - t0 < 60000) {
+      await page.waitForTimeout(250);
+      const t = await tileTimes(page);
+      const now = Date.now();
+      for (const id of ids) {
+        if (t[id][0] !== last[id][0] && t[id][1] > 0) lastMove[id] = now;
+        worstStall[id] = Math.max(worstStall[id], now - lastMove[id]);
+      }
+      if (t[killed][2]) sawProblem = t[killed][2];
+      if (!stalledAt && now - lastMove[killed] > 1000) stalledAt = now;
+      if (stalledAt && !recoveredAt && now - lastMove[killed] < 300 && t[killed][1] > 0 && !t[killed][2]) recoveredAt = now;
+      last = t;
+      if (recoveredAt && now - recoveredAt > 3000) break;
+    }
+    out.result = { killed, stalledMs: stalledAt ? stalledAt - t0 : -1, recoveredMs: recoveredAt ? recoveredAt - t0 : -1, worstStall, sawProblem };
+    if (outDir) await page.screenshot({ path: `${outDir}/grid-2x2-1280.png` });
+    await collectCSP(page);
+  } else if (mode === 'viewer') {
+    const page = await newPage();
+    await login(page, env.NVR_USER, env.NVR_PASSWORD);
+    await page.goto(base + '/#/');
+    await page.locator('[data-camera]').first().waitFor({ timeout: 15000 });
+    const tiles = await page.evaluate(() => [...document.querySelectorAll('[data-camera]')].map((t) => t.dataset.camera));
+    const ids = await waitPlaying(page, tiles).then(() => tiles);
+    // The push stream: what cameras does it name in 3 s?
+    const streamed = await page.evaluate(() => new Promise((res) => {
+      const seen = new Set();
+      const es = new EventSource('api/stream');
+      for (const k of ['camera', 'motion', 'event']) es.addEventListener(k, (m) => { const d = JSON.parse(m.data); seen.add(d.camera || (d.event && d.event.camera)); });
+      setTimeout(() => { es.close(); res([...seen]); }, 3000);
+    }));
+    const nav = await page.locator('header nav').innerText();
+    out.result = { tiles: ids, streamed, nav };
+    if (outDir) await page.screenshot({ path: `${outDir}/viewer-grid-1280.png` });
+    await collectCSP(page);
+  } else if (mode === 'shots') {
+    const id = env.NVR_CAMERA_ID;
+    const pages = [['grid', '#/'], ['single', `#/camera/${id}`], ['add-camera', '#/cameras/new'],
+      ['settings', `#/cameras/${id}`], ['users', '#/users'], ['missing', '#/nowhere']];
+    const shots = [];
+    for (const scheme of ['light', 'dark']) {
+      for (const [w, h] of [[1280, 800], [390, 844]]) {
+        const page = await newPage({ viewport: { width: w, height: h }, colorScheme: scheme });
+        await page.goto(base + '/login.html');
+        await page.screenshot({ path: `${outDir}/login-${w}-${scheme}.png` });
+        await login(page, env.NVR_USER, env.NVR_PASSWORD);
+        for (const [name, hash] of pages) {
+          await page.goto(base + '/' + hash);
+          await page.waitForTimeout(name === 'grid' || name === 'single' ? 4000 : 1200);
+          if (name === 'add-camera') {
+            await page.getByLabel('Name', { exact: true }).fill('Gate');
+            await page.getByLabel('URL', { exact: true }).fill('rtsp://127.0.0.1:9/none');
+            await page.getByRole('button', { name: 'Test connection' }).click();
+            await page.locator('.probe, .probe-error').first().waitFor({ timeout: 30000 }).catch(() => {});
+          }
+          const p = `${outDir}/${name}-${w}-${scheme}.png`;
+          await page.screenshot({ path: p, fullPage: true });
+          shots.push(p);
+        }
+        await collectCSP(page);
+        await page.context().close();
+      }
+    }
+    out.result = { shots };
+  }
+} catch (e) {
+  out.fatal = String(e && e.stack || e);
+} finally {
+  await browser.close();
+}
+console.log(JSON.stringify(out));
+process.exit(0);

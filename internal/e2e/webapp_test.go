@@ -102,7 +102,7 @@ func TestWebappFirstRun(t *testing.T) {
 	setupURL := n.srv.URL + "/login.html?setup#token=" + tok
 	_, _, sc := startWebapp(t, "wizard", n, "NVR_SETUP_URL="+setupURL, "NVR_CAMERA_URL="+cam.URL())
 	r := webappDone(t, sc)
-	steps := string(joinRaw(r.Steps))
+	steps := joinRaw(r.Steps)
 	if !strings.Contains(steps, "nvr is not set up yet") || !strings.Contains(steps, "setup link") {
 		t.Errorf("before setup the page did not say nvr is not set up and how to proceed: %s", steps)
 	}
@@ -121,15 +121,8 @@ func TestWebappFirstRun(t *testing.T) {
 	}
 }
 
-func joinRaw(rs []json.RawMessage) []byte {
-	var b []byte
-	for _, r := range rs {
-		var v any
-		_ = json.Unmarshal(r, &v)
-		s, _ := json.Marshal(v)
-		b = append(b, s...)
-	}
-	// The steps hold JSON strings: decode their escapes so the page's text can be searched.
+// joinRaw returns the string values of the script's steps, one a line, to search the page's text.
+func joinRaw(rs []json.RawMessage) string {
 	var out strings.Builder
 	for _, r := range rs {
 		var m map[string]any
@@ -139,7 +132,7 @@ func joinRaw(rs []json.RawMessage) []byte {
 			}
 		}
 	}
-	return append(b, out.String()...)
+	return out.String()
 }
 
 // TestWebappGridRecovers: four cameras in a 2×2 grid all play; kill -9 one camera's worker and its

@@ -46,9 +46,11 @@ function Nav({ user, route }) {
 }
 
 function NotSetUp({ message }) {
-  return html`<main class="narrow"><section class="card">
-    <h1>nvr is not set up yet</h1>
-    <p>${message}</p>
+  const sentence = message.replace(/([^.])$/, '$1.');
+  return html`<header class="top"><span class="brand">nvr</span></header>
+  <main class="narrow"><section class="card">
+    <h1>Welcome to nvr</h1>
+    <p><strong>${sentence}</strong></p>
     <p>The first administrator is created from the setup link that <code>nvrd start</code> printed in its log
       (it looks like <code>http://…/login.html?setup#token=…</code>). Open that link, choose a user name and a password, and you are in.</p>
     <p>Lost the link? Run <code>nvrd user add NAME --role admin</code> on the server, then <a href="login.html">log in</a>.</p>

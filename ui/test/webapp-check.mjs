@@ -74,7 +74,7 @@ try {
     const page = await newPage();
     // Before the first administrator exists, the plain address says so and how to proceed.
     await page.goto(base + '/');
-    await page.getByRole('heading', { name: 'nvr is not set up yet' }).waitFor({ timeout: 15000 });
+    await page.getByRole('heading', { name: 'Welcome to nvr' }).waitFor({ timeout: 15000 });
     step({ notSetUp: await page.locator('main').innerText() });
     if (outDir) await page.screenshot({ path: `${outDir}/not-set-up-1280.png` });
     await page.goto(env.NVR_SETUP_URL);

@@ -44,8 +44,8 @@ export function LiveTile({ camera, onStatus, onOpen, big }) {
   useEffect(() => {
     let t = 0;
     const off = watchMotion(camera.id, (m) => {
-      const th = camera.motion && camera.motion.threshold;
-      const active = m.active !== undefined ? !!m.active : th ? m.score >= th : m.score > 0;
+      const th = (camera.motion && camera.motion.threshold) || 2; // 0 = the detector's default, 2
+      const active = m.active !== undefined ? !!m.active : m.score >= th;
       setMotion(active);
       clearTimeout(t);
       t = setTimeout(() => setMotion(false), 3000);

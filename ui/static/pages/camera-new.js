@@ -63,8 +63,7 @@ export function CameraNewPage({ user, reload }) {
   return html`<main class="narrow">
     <form class="card" onSubmit=${save}>
       <h1>Add camera</h1>
-      <p class="muted">The camera's RTSP address is in its manual or its own web page, for example
-        <code>rtsp://192.168.1.20:554/stream1</code>.</p>
+      <p class="muted">The camera's RTSP address is in its manual or its own web page, for example <code>rtsp://192.168.1.20:554/stream1</code>.</p>
       <${Field} label="Name" value=${f.name} onInput=${set('name')} required autocomplete="off" placeholder="Porch" />
       <${Field} label="URL" value=${f.url} onInput=${set('url')} required autocomplete="off" inputmode="url" placeholder="rtsp://192.168.1.20:554/stream1" />
       <div class="row2">

@@ -64,7 +64,7 @@ export function CameraSettingsPage({ user, id, reload }) {
         <h1>${cam.name}</h1>
         <a class="button" href=${'#/camera/' + encodeURIComponent(id)}>Live view</a>
       </div>
-      <p class=${cam.enabled ? 'muted' : 'warning'}>${cam.enabled ? 'This camera is enabled.' : 'This camera is disabled: nothing is streamed or recorded.'}
+      <p class=${'enable-row ' + (cam.enabled ? 'muted' : 'warning')}>${cam.enabled ? 'This camera is enabled.' : 'This camera is disabled: nothing is streamed or recorded.'}
         <button type="button" onClick=${() => send({ enabled: !cam.enabled }, cam.enabled ? 'Disabled.' : 'Enabled.')}>${cam.enabled ? 'Disable' : 'Enable'}</button></p>
       <fieldset><legend>Camera</legend>
         <${Field} label="Name" value=${cam.name} onInput=${upd(['name'])} error=${errors.name} required />
@@ -82,8 +82,8 @@ export function CameraSettingsPage({ user, id, reload }) {
       <fieldset><legend>Motion</legend>
         <${Field} label="Motion detection" type="checkbox" value=${cam.motion.enabled} onInput=${upd(['motion', 'enabled'])} />
         <div class="row2">
-          <${Field} label="Threshold" type="number" step="any" min="0" value=${cam.motion.threshold} onInput=${upd(['motion', 'threshold'])} error=${errors.threshold} />
-          <${Field} label="Minimum frames" type="number" min="0" value=${cam.motion.min_frames} onInput=${upd(['motion', 'min_frames'])} error=${errors.frames} />
+          <${Field} label="Threshold" hint="The motion score that counts as motion; 0 uses the default, 2." type="number" step="any" min="0" value=${cam.motion.threshold} onInput=${upd(['motion', 'threshold'])} error=${errors.threshold} />
+          <${Field} label="Minimum frames" hint="Keyframes in a row above the threshold that start an event; 0 means 1." type="number" min="0" value=${cam.motion.min_frames} onInput=${upd(['motion', 'min_frames'])} error=${errors.frames} />
         </div>
         <p class="hint">Zones: ${(cam.motion.zones || []).length} · masks: ${(cam.motion.masks || []).length} (drawing them here comes later).</p>
       </fieldset>
@@ -92,12 +92,12 @@ export function CameraSettingsPage({ user, id, reload }) {
       </fieldset>
       <fieldset><legend>Object detection</legend>
         <${Field} label="Object detection" type="checkbox" value=${cam.detect.enabled} onInput=${upd(['detect', 'enabled'])} />
-        <${Field} label="Labels (comma-separated, empty = all)" value=${labels} error=${errors.labels}
+        <${Field} label="Labels" hint="Comma-separated; empty means person, car, bicycle, motorcycle, dog, cat." value=${labels} error=${errors.labels}
           onInput=${(v) => upd(['detect', 'labels'])(v.split(',').map((s) => s.trim()).filter(Boolean))} />
-        <${Field} label="Minimum scores (label=score, …)" value=${minScore}
+        <${Field} label="Minimum scores" hint="For example person=0.6, car=0.5; empty uses the detector's default." value=${minScore}
           onInput=${(v) => upd(['detect', 'min_score'])(Object.fromEntries(v.split(',').map((s) => s.split('=').map((x) => x.trim())).filter((p) => p[0] && p[1] !== undefined && p[1] !== '').map(([k, x]) => [k, Number(x)])))} />
         <div class="row2">
-          <${Field} label="Idle interval (s)" type="number" min="0" value=${cam.detect.idle_interval_s} onInput=${upd(['detect', 'idle_interval_s'])} error=${errors.idle} />
+          <${Field} label="Idle interval (s)" hint="How often to look for objects without motion; 0 uses the default, 15 s." type="number" min="0" value=${cam.detect.idle_interval_s} onInput=${upd(['detect', 'idle_interval_s'])} error=${errors.idle} />
           <${Select} label="Record on" value=${cam.detect.record_on || ''} onInput=${upd(['detect', 'record_on'])} error=${errors.recordOn}
             options=${[['', 'Motion (default)'], ['objects', 'Motion with a listed object'], ['either', 'Motion or objects']]} />
         </div>

@@ -256,3 +256,26 @@ func TestWebappScreenshots(t *testing.T) {
 	}
 	t.Logf("screenshots in %s", webappDir(t))
 }
+
+// TestWebappMotionThresholdDrag: on the settings page the motion graph fills from the push stream,
+// and dragging its threshold line up saves a higher threshold.
+func TestWebappMotionThresholdDrag(t *testing.T) {
+	need(t)
+	needBrowser(t)
+	n := startNVR(t)
+	cam := startCamera(t, testcam.Options{})
+	id := n.addCamera("Porch", cam.URL())
+	n.waitStatus(id, 30*time.Second, "streaming", func(s supervisor.Status) bool { return s.State == supervisor.StateStreaming })
+	_, _, sc := startWebapp(t, "motion", n, "NVR_USER=root", "NVR_PASSWORD=correct horse battery", "NVR_CAMERA_ID="+id)
+	r := webappDone(t, sc)
+	c, err := n.st.Camera(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Motion.Threshold <= 2 {
+		t.Fatalf("after dragging the threshold line up the threshold is %v, want above the default 2 (page: %s)", c.Motion.Threshold, r.Result)
+	}
+	if !strings.Contains(string(r.Result), fmt.Sprint(c.Motion.Threshold)) {
+		t.Errorf("the page said %s, the store holds threshold %v", r.Result, c.Motion.Threshold)
+	}
+}

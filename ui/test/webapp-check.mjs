@@ -24,7 +24,7 @@ async function newPage(opts = {}) {
   page.on('pageerror', (e) => out.errors.push(String(e)));
   page.on('console', (m) => {
     // A 401 before logging in is how the app learns it must log in; a 404/503 answer is shown to the user.
-    if (m.type() === 'error' && !/status of (401|404|503)/.test(m.text())) out.errors.push(m.text());
+    if (m.type() === 'error' && !/status of (401|404|503)/.test(m.text())) out.errors.push(`${m.text()} (${m.location().url}:${m.location().lineNumber})`);
   });
   await page.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => {
@@ -158,6 +158,27 @@ try {
     const nav = await page.locator('header nav').innerText();
     out.result = { tiles: ids, streamed, nav };
     if (outDir) await page.screenshot({ path: `${outDir}/viewer-grid-1280.png` });
+    await collectCSP(page);
+  } else if (mode === 'motion') {
+    // Drag the motion graph's threshold line up; the saved threshold changes.
+    const page = await newPage();
+    await login(page, env.NVR_USER, env.NVR_PASSWORD);
+    await page.goto(base + '/#/cameras/' + env.NVR_CAMERA_ID);
+    await page.getByText('Waiting for motion scores').waitFor({ state: 'detached', timeout: 30000 });
+    const plot = page.locator('.motion-graph .plot');
+    const over = page.locator('.motion-graph .u-over');
+    await plot.scrollIntoViewIfNeeded();
+    const box = await over.boundingBox();
+    const lineY = Number(await plot.getAttribute('data-threshold-y'));
+    const x = box.x + box.width / 2;
+    await page.mouse.move(x, box.y + lineY);
+    await page.mouse.down();
+    await page.mouse.move(x, box.y + lineY - 20, { steps: 4 });
+    await page.mouse.move(x, box.y + box.height * 0.3, { steps: 6 });
+    await page.mouse.up();
+    await page.getByText(/Threshold set to/).waitFor({ timeout: 10000 });
+    out.result = { said: await page.getByText(/Threshold set to/).innerText() };
+    if (outDir) await page.screenshot({ path: `${outDir}/motion-drag-1280.png`, fullPage: true });
     await collectCSP(page);
   } else if (mode === 'shots') {
     const id = env.NVR_CAMERA_ID;

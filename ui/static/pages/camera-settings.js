@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { html } from '../components/html.js';
 import { Field, Select } from '../components/Field.js';
+import { MotionGraph } from '../components/MotionGraph.js';
 import { get, patch, del, cameraPath } from '../api.js';
 
 // Which field a server sentence is about, by the words it uses.
@@ -42,6 +43,16 @@ export function CameraSettingsPage({ user, id, reload }) {
       setSaved(what);
       reload();
     } catch (e) { setErrors({ [fieldOf(e.message)]: e.message }); }
+  };
+  // Dragging the graph's line saves the threshold at once and keeps the form's other edits.
+  const setThreshold = async (v) => {
+    setErrors({}); setSaved('');
+    try {
+      const c = await get(cameraPath(id));
+      const out = await patch(cameraPath(id), { motion: { ...c.motion, threshold: v } });
+      setCam((cur) => ({ ...cur, motion: { ...cur.motion, threshold: out.motion.threshold } }));
+      setSaved(`Threshold set to ${out.motion.threshold}.`);
+    } catch (e) { setErrors({ threshold: e.message }); }
   };
   const save = (ev) => {
     ev.preventDefault();
@@ -85,6 +96,8 @@ export function CameraSettingsPage({ user, id, reload }) {
           <${Field} label="Threshold" hint="The motion score that counts as motion; 0 uses the default, 2." type="number" step="any" min="0" value=${cam.motion.threshold} onInput=${upd(['motion', 'threshold'])} error=${errors.threshold} />
           <${Field} label="Minimum frames" hint="Keyframes in a row above the threshold that start an event; 0 means 1." type="number" min="0" value=${cam.motion.min_frames} onInput=${upd(['motion', 'min_frames'])} error=${errors.frames} />
         </div>
+        <${MotionGraph} id=${id} threshold=${num(cam.motion.threshold)}
+          onThreshold=${setThreshold} />
         <p class="hint">Zones: ${(cam.motion.zones || []).length} · masks: ${(cam.motion.masks || []).length} (drawing them here comes later).</p>
       </fieldset>
       <fieldset><legend>QR codes</legend>

@@ -23,8 +23,9 @@ export function MotionGraph({ id, threshold, onThreshold }) {
   const series = () => {
     const { t, s } = data.current;
     const now = Date.now() / 1000;
-    const xs = t.length ? t : [now - WINDOW_S, now];
-    const ys = t.length ? s : [null, null];
+    // The window's ends carry no score, so the threshold line spans the whole 2 minutes.
+    const xs = [now - WINDOW_S, ...t, Math.max(now, t.length ? t[t.length - 1] : now)];
+    const ys = [null, ...s, null];
     return [xs, ys, xs.map(() => th.current), ys.map((v) => (v !== null && v >= th.current ? v : null))];
   };
 
@@ -34,12 +35,15 @@ export function MotionGraph({ id, threshold, onThreshold }) {
     const fg = css.getPropertyValue('--muted').trim() || '#888';
     const opts = {
       width: Math.max(280, el.clientWidth), height: 200,
-      scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(max || 0, th.current * 1.5, 1)] } },
+      scales: {
+        x: { time: true, range: () => { const now = Date.now() / 1000; return [now - WINDOW_S, now]; } },
+        y: { range: (u, min, max) => [0, Math.max((max || 0) * 1.15, th.current * 1.5, 1)] },
+      },
       axes: [{ stroke: fg, grid: { stroke: 'rgba(128,128,128,.2)' } }, { stroke: fg, grid: { stroke: 'rgba(128,128,128,.2)' } }],
       legend: { show: false },
       cursor: { drag: { x: false, y: false }, points: { show: false } },
-      series: [{}, { label: 'Motion score', stroke: '#1f6feb', width: 2, spanGaps: true },
-        { label: 'Threshold', stroke: '#e3b341', width: 2, dash: [6, 4] },
+      series: [{}, { label: 'Motion score', stroke: '#1f6feb', width: 2, spanGaps: true, points: { show: false } },
+        { label: 'Threshold', stroke: '#e3b341', width: 2, dash: [6, 4], points: { show: false } },
         { label: 'Over the threshold', stroke: 'transparent', points: { show: true, size: 7, fill: '#c62828', stroke: '#c62828' } }],
     };
     opts.hooks = { draw: [(u) => { el.dataset.thresholdY = String(Math.round(u.valToPos(th.current, 'y'))); }] };

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nvrproject/nvr/internal/auth"
@@ -52,6 +53,11 @@ func (s *Server) guard(rt Route) http.HandlerFunc {
 		case Admin:
 			if !p.Admin() {
 				writeError(w, http.StatusForbidden, "only an administrator may do this")
+				return
+			}
+		case UserSelf:
+			if !p.Admin() && !strings.EqualFold(r.PathValue("name"), p.User.Name) {
+				writeError(w, http.StatusForbidden, "you may change only your own account")
 				return
 			}
 		case RecordingOf, EventOf:

@@ -78,8 +78,13 @@ func (s *Server) listCameras(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) createCamera(w http.ResponseWriter, r *http.Request) {
-	c := store.Camera{Enabled: true, CameraSettings: store.DefaultSettings()}
-	if !decodeBody(w, r, &c) {
+	in := cameraIn{Camera: store.Camera{Enabled: true, CameraSettings: store.DefaultSettings()}}
+	if !decodeBody(w, r, &in) {
+		return
+	}
+	c, err := in.camera()
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
 	c.ID = ""

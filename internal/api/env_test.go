@@ -176,3 +176,22 @@ func (e *testEnv) status(t *testing.T, method, path, token string) int {
 	resp.Body.Close()
 	return resp.StatusCode
 }
+
+// doClient sends a request with a logged-in client (its session cookie) and the CSRF header.
+func (e *testEnv) doClient(t *testing.T, c *http.Client, method, path, body, csrf string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, e.srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if csrf != "" {
+		req.Header.Set("X-CSRF-Token", csrf)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}

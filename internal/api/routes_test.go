@@ -86,6 +86,12 @@ func TestEveryRouteChecksPermissions(t *testing.T) {
 			case AnyUser:
 				cases = []who{{"nobody", "", is(401), "401"}, {"viewer without camera", e.without, allowed, "allowed"},
 					{"viewer with camera", e.with, allowed, "allowed"}, {"admin", e.admin, allowed, "allowed"}}
+			case UserSelf: // someone else's account: admins only; one's own: see TestUsersChangeTheirOwnPassword
+				cases = []who{{"nobody", "", is(401), "401"}, {"viewer without camera", e.without, is(403), "403"},
+					{"viewer with camera", e.with, is(403), "403"}, {"admin", e.admin, allowed, "allowed"}}
+				if code, _ := e.do(t, rt.Method, strings.ReplaceAll(rt.Pattern, "{name}", "neighbour"), e.with, body, nil); !allowed(code) {
+					t.Errorf("viewer on their own account: HTTP %d, want allowed", code)
+				}
 			case CameraLive, CameraRecorded, RecordingOf, EventOf:
 				cases = []who{{"nobody", "", is(401), "401"}, {"viewer without camera", e.without, is(403), "403"},
 					{"viewer with camera", e.with, allowed, "allowed"}, {"admin", e.admin, allowed, "allowed"}}

@@ -70,6 +70,7 @@ const (
 	CameraRecorded               // users with recordings permission on {id}
 	RecordingOf                  // users with recordings permission on the camera of recording {rec}
 	EventOf                      // users with recordings permission on the camera of event {ev}
+	UserSelf                     // administrators, or the user named {name} (their own account)
 )
 
 // Route is one entry of the routes table.
@@ -96,6 +97,7 @@ func New(opt Options) *Server {
 		{"GET", "/api/me", AnyUser, s.me},
 		{"GET", "/api/cameras", AnyUser, s.listCameras},
 		{"POST", "/api/cameras", Admin, s.createCamera},
+		{"POST", "/api/cameras/probe", Admin, s.probeCamera},
 		{"GET", "/api/cameras/{id}", CameraLive, s.getCamera},
 		{"PATCH", "/api/cameras/{id}", Admin, s.patchCamera},
 		{"DELETE", "/api/cameras/{id}", Admin, s.deleteCamera},
@@ -112,6 +114,15 @@ func New(opt Options) *Server {
 		{"GET", "/api/events/{ev}/snapshot.jpg", EventOf, s.eventSnapshot},
 		{"GET", "/metrics", Admin, s.metrics},
 		{"GET", "/api/stream", AnyUser, s.stream},
+		{"GET", "/api/users", Admin, s.listUsers},
+		{"POST", "/api/users", Admin, s.createUser},
+		{"PATCH", "/api/users/{name}", UserSelf, s.patchUser},
+		{"DELETE", "/api/users/{name}", Admin, s.deleteUser},
+		{"GET", "/api/tokens", AnyUser, s.listTokens},
+		{"POST", "/api/tokens", AnyUser, s.createToken},
+		{"DELETE", "/api/tokens/{tok}", AnyUser, s.deleteToken},
+		{"GET", "/api/groups", AnyUser, s.listGroups},
+		{"PUT", "/api/groups", Admin, s.putGroups},
 	}
 	for _, r := range s.routes {
 		s.mux.HandleFunc(r.Method+" "+r.Pattern, s.guard(r))

@@ -107,7 +107,7 @@ var migrations = []string{
 
 // schema lists the migrations of every part of the store, in order; each file adds its own slice.
 func schema() [][]string {
-	return [][]string{migrations, recordingMigrations, eventMigrations}
+	return [][]string{migrations, recordingMigrations, eventMigrations, groupMigrations}
 }
 
 func (s *Store) migrate(ctx context.Context) error {

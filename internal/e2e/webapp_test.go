@@ -93,7 +93,7 @@ func webappDone(t *testing.T, sc *bufio.Scanner) webappResult {
 func TestWebappFirstRun(t *testing.T) {
 	need(t)
 	needBrowser(t)
-	cam := startCamera(t, testcam.Options{})
+	cam := startCamera(t, testcam.Options{User: "cam", Pass: "s3cret pass"})
 	n := startNVRWith(t, nvrOptions{noAdmin: true})
 	tok, ok, err := n.app.Auth.SetupToken(context.Background())
 	if err != nil || !ok {
@@ -106,9 +106,23 @@ func TestWebappFirstRun(t *testing.T) {
 	if !strings.Contains(steps, "nvr is not set up yet") || !strings.Contains(steps, "setup link") {
 		t.Errorf("before setup the page did not say nvr is not set up and how to proceed: %s", steps)
 	}
-	// Test connection: with the probe route, the real picture size; without it, the server's sentence.
-	if !strings.Contains(steps, "640×360") && !strings.Contains(steps, "no such API route") {
-		t.Errorf("Test connection showed neither the camera's resolution nor the server's sentence: %s", steps)
+	// A wrong password and a dead port each got a plain sentence (and saved nothing: see below).
+	var bad struct {
+		WrongPassword string `json:"wrongPassword"`
+		DeadPort      string `json:"deadPort"`
+	}
+	for _, st := range r.Steps {
+		_ = json.Unmarshal(st, &bad)
+	}
+	if !strings.Contains(strings.ToLower(bad.WrongPassword), "password") {
+		t.Errorf("Test connection with a wrong password said %q", bad.WrongPassword)
+	}
+	if !strings.Contains(bad.DeadPort, ":9") || bad.DeadPort == bad.WrongPassword {
+		t.Errorf("Test connection on a port where nothing answers said %q", bad.DeadPort)
+	}
+	// Test connection shows the real picture size.
+	if !strings.Contains(steps, "640×360") {
+		t.Errorf("Test connection did not show the camera's resolution 640×360: %s", steps)
 	}
 	cams, err := n.st.Cameras(context.Background())
 	if err != nil || len(cams) != 1 || cams[0].Name != "Garden" || cams[0].ID != r.Camera {

@@ -23,8 +23,10 @@ async function newPage(opts = {}) {
   const page = await ctx.newPage();
   page.on('pageerror', (e) => out.errors.push(String(e)));
   page.on('console', (m) => {
-    // A 401 before logging in is how the app learns it must log in; a 404/503 answer is shown to the user.
-    if (m.type() === 'error' && !/status of (401|404|503)/.test(m.text())) out.errors.push(`${m.text()} (${m.location().url}:${m.location().lineNumber})`);
+    // The browser logs every API answer of 4xx/503 (a 401 before logging in, a probe's 422): the app
+    // shows those to the user as the server's sentence, so only other errors count.
+    const api = /\/api\//.test(m.location().url || '');
+    if (m.type() === 'error' && !(api && /status of (4\d\d|503)/.test(m.text()))) out.errors.push(`${m.text()} (${m.location().url}:${m.location().lineNumber})`);
   });
   await page.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => {
@@ -88,11 +90,25 @@ try {
     const u = new URL(env.NVR_CAMERA_URL);
     const user = decodeURIComponent(u.username); const pw = decodeURIComponent(u.password);
     u.username = ''; u.password = '';
-    await page.getByLabel('URL', { exact: true }).fill(u.toString());
-    if (user) await page.getByLabel('User', { exact: true }).fill(user);
-    if (pw) await page.getByLabel('Password', { exact: true }).fill(pw);
-    await page.getByRole('button', { name: 'Test connection' }).click();
     const answer = page.locator('.probe, .probe-error');
+    const test = async () => {
+      await page.getByRole('button', { name: 'Test connection' }).click();
+      await answer.first().waitFor({ timeout: 30000 });
+      return answer.first().innerText();
+    };
+    // Bad input first: a wrong password, then a port where nothing answers; each gets a sentence.
+    await page.getByLabel('URL', { exact: true }).fill(u.toString());
+    await page.getByLabel('User', { exact: true }).fill(user || 'nobody');
+    await page.getByLabel('Password', { exact: true }).fill('wrong-password');
+    step({ wrongPassword: await test() });
+    const dead = new URL(u.toString()); dead.port = '9';
+    await page.getByLabel('URL', { exact: true }).fill(dead.toString());
+    step({ deadPort: await test() });
+    if (outDir) await page.screenshot({ path: `${outDir}/add-camera-error-1280.png` });
+    await page.getByLabel('URL', { exact: true }).fill(u.toString());
+    await page.getByLabel('User', { exact: true }).fill(user);
+    await page.getByLabel('Password', { exact: true }).fill(pw);
+    await page.getByRole('button', { name: 'Test connection' }).click();
     await answer.first().waitFor({ timeout: 30000 });
     step({ probe: await answer.first().innerText() });
     if (outDir) await page.screenshot({ path: `${outDir}/add-camera-tested-1280.png` });

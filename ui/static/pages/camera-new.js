@@ -5,13 +5,12 @@ import { html } from '../components/html.js';
 import { Field } from '../components/Field.js';
 import { post } from '../api.js';
 
-/** withCredentials puts user and password into an rtsp:// address (percent-encoded). */
-export function withCredentials(url, user, password) {
-  if (!user && !password) return url.trim();
-  const m = /^([a-z][a-z0-9+.-]*:\/\/)(?:[^@/]*@)?(.*)$/i.exec(url.trim());
-  if (!m) return url.trim();
-  const cred = encodeURIComponent(user) + (password ? ':' + encodeURIComponent(password) : '');
-  return m[1] + cred + '@' + m[2];
+/** target is the address and the credentials as the API takes them (nvrd puts them into the URL). */
+function target(f) {
+  const t = { url: f.url.trim() };
+  if (f.user) t.user = f.user;
+  if (f.password) t.password = f.password;
+  return t;
 }
 
 function ProbeResult({ r }) {
@@ -46,7 +45,7 @@ export function CameraNewPage({ user, reload }) {
     setTesting(true); setProbe(null); setProbeError('');
     try {
       if (!f.url.trim()) throw new Error('Enter the camera\'s address first (rtsp://…).');
-      setProbe(await post('api/cameras/probe', { url: withCredentials(f.url, f.user, f.password) }));
+      setProbe(await post('api/cameras/probe', target(f)));
     } catch (e) { setProbeError(e.message); }
     setTesting(false);
   };
@@ -54,7 +53,7 @@ export function CameraNewPage({ user, reload }) {
     ev.preventDefault();
     setSaving(true); setError('');
     try {
-      const c = await post('api/cameras', { name: f.name.trim(), url: withCredentials(f.url, f.user, f.password) });
+      const c = await post('api/cameras', { name: f.name.trim(), ...target(f) });
       await reload();
       location.hash = '#/camera/' + encodeURIComponent(c.id);
     } catch (e) { setError(e.message); }

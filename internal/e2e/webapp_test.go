@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nvrproject/nvr/internal/auth"
-	"github.com/nvrproject/nvr/internal/store"
 	"github.com/nvrproject/nvr/internal/supervisor"
 	"github.com/nvrproject/nvr/internal/testcam"
 )
@@ -204,8 +202,8 @@ func TestWebappGridRecovers(t *testing.T) {
 	t.Logf("tile recovered %d ms after the kill (it said %q meanwhile)", res.RecoveredMs, res.SawProblem)
 }
 
-// TestWebappViewerSeesOwnCamera: a viewer with one camera sees only that camera in the grid and the
-// push stream, and no admin pages in the navigation.
+// TestWebappViewerSeesOwnCamera: the administrator adds a viewer with one camera on the Users page;
+// logged in as them, the grid and the push stream show only that camera, and no admin pages.
 func TestWebappViewerSeesOwnCamera(t *testing.T) {
 	need(t)
 	needBrowser(t)
@@ -215,15 +213,8 @@ func TestWebappViewerSeesOwnCamera(t *testing.T) {
 	a := n.addCamera("Front", camA.URL())
 	b := n.addCamera("Back", camB.URL())
 	n.waitStatus(a, 30*time.Second, "streaming", func(s supervisor.Status) bool { return s.State == supervisor.StateStreaming })
-	hash, err := auth.HashPassword("neighbour password")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := n.st.CreateUser(context.Background(), &store.User{Name: "neighbour", Role: store.RoleViewer, PasswordHash: hash,
-		Cameras: map[string]store.Perm{a: {Live: true}}}); err != nil {
-		t.Fatal(err)
-	}
-	_, _, sc := startWebapp(t, "viewer", n, "NVR_USER=neighbour", "NVR_PASSWORD=neighbour password")
+	_, _, sc := startWebapp(t, "viewer", n, "NVR_ADMIN_USER=root", "NVR_ADMIN_PASSWORD=correct horse battery",
+		"NVR_USER=neighbour", "NVR_PASSWORD=neighbour password", "NVR_CAMERA_NAME=Front")
 	r := webappDone(t, sc)
 	var res struct {
 		Tiles    []string `json:"tiles"`
@@ -243,6 +234,9 @@ func TestWebappViewerSeesOwnCamera(t *testing.T) {
 	}
 	if len(res.Streamed) == 0 {
 		t.Errorf("the push stream named no camera at all in 3 s")
+	}
+	if u, err := n.st.UserByName(context.Background(), "neighbour"); err != nil || u.Role != "viewer" || !u.Cameras[a].Live || u.Cameras[b].Live {
+		t.Errorf("the Users page stored %+v (%v), want a viewer with live access to %s only", u, err, a)
 	}
 	if strings.Contains(res.Nav, "Users") || strings.Contains(res.Nav, "Add camera") {
 		t.Errorf("the viewer's navigation offers admin pages: %q", res.Nav)

@@ -158,6 +158,21 @@ try {
     if (outDir) await page.screenshot({ path: `${outDir}/grid-2x2-1280.png` });
     await collectCSP(page);
   } else if (mode === 'viewer') {
+    // The administrator adds the viewer on the Users page, with live access to one camera.
+    const admin = await newPage();
+    await login(admin, env.NVR_ADMIN_USER, env.NVR_ADMIN_PASSWORD);
+    await admin.getByRole('link', { name: 'Users' }).click();
+    await admin.getByRole('heading', { name: 'Add user' }).waitFor();
+    await admin.getByLabel('User name').fill(env.NVR_USER);
+    await admin.getByLabel('Password', { exact: true }).fill(env.NVR_PASSWORD);
+    await admin.getByLabel('Role').selectOption('viewer');
+    await admin.getByLabel(`Live of ${env.NVR_CAMERA_NAME}`, { exact: true }).last().check();
+    await admin.getByRole('button', { name: 'Add user' }).click();
+    await admin.locator('.users summary', { hasText: env.NVR_USER }).waitFor({ timeout: 10000 });
+    await admin.locator('.users summary', { hasText: env.NVR_USER }).click();
+    if (outDir) await admin.screenshot({ path: `${outDir}/users-added-1280.png`, fullPage: true });
+    await collectCSP(admin);
+    await admin.context().close();
     const page = await newPage();
     await login(page, env.NVR_USER, env.NVR_PASSWORD);
     await page.goto(base + '/#/');

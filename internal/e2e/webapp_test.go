@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -266,7 +267,8 @@ func TestWebappScreenshots(t *testing.T) {
 }
 
 // TestWebappMotionThresholdDrag: on the settings page the motion graph fills from the push stream,
-// and dragging its threshold line up saves a higher threshold.
+// and dragging its threshold line up saves a higher threshold; a zone drawn with the mouse on the
+// snapshot (three clicks, then one corner dragged) is what the API stores.
 func TestWebappMotionThresholdDrag(t *testing.T) {
 	need(t)
 	needBrowser(t)
@@ -285,5 +287,15 @@ func TestWebappMotionThresholdDrag(t *testing.T) {
 	}
 	if !strings.Contains(string(r.Result), fmt.Sprint(c.Motion.Threshold)) {
 		t.Errorf("the page said %s, the store holds threshold %v", r.Result, c.Motion.Threshold)
+	}
+	// The zone drawn with three clicks, its third corner then dragged to (0.5, 0.9).
+	want := [][2]float64{{0.1, 0.2}, {0.6, 0.2}, {0.5, 0.9}}
+	if len(c.Motion.Zones) != 1 || len(c.Motion.Zones[0]) != 3 {
+		t.Fatalf("the drawn zone is stored as %v, want one triangle", c.Motion.Zones)
+	}
+	for i, p := range c.Motion.Zones[0] {
+		if math.Abs(p.X-want[i][0]) > 0.02 || math.Abs(p.Y-want[i][1]) > 0.02 {
+			t.Errorf("zone corner %d is %+v, want about %v", i, p, want[i])
+		}
 	}
 }

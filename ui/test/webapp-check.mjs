@@ -208,7 +208,27 @@ try {
     await page.mouse.move(x, box.y + box.height * 0.3, { steps: 6 });
     await page.mouse.up();
     await page.getByText(/Threshold set to/).waitFor({ timeout: 10000 });
-    out.result = { said: await page.getByText(/Threshold set to/).innerText() };
+    const said = await page.getByText(/Threshold set to/).innerText();
+    // Draw a zone with three clicks on the snapshot, finish it, save.
+    await page.getByRole('button', { name: 'Add zone' }).click();
+    const canvas = page.locator('.zone-canvas');
+    await canvas.scrollIntoViewIfNeeded();
+    const cb = await canvas.boundingBox();
+    for (const [fx, fy] of [[0.1, 0.2], [0.6, 0.2], [0.35, 0.8]]) await page.mouse.click(cb.x + cb.width * fx, cb.y + cb.height * fy);
+    await page.getByRole('button', { name: 'Finish zone' }).click();
+    // Move the third corner by dragging it.
+    await canvas.scrollIntoViewIfNeeded();
+    const cb2 = await canvas.boundingBox(); // clicking Finish may have scrolled the page
+    const third = page.locator('.corner.zones').nth(2);
+    const tb = await third.boundingBox();
+    await page.mouse.move(tb.x + tb.width / 2, tb.y + tb.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(cb2.x + cb2.width * 0.4, cb2.y + cb2.height * 0.85, { steps: 5 });
+    await page.mouse.move(cb2.x + cb2.width * 0.5, cb2.y + cb2.height * 0.9, { steps: 5 });
+    await page.mouse.up();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText(/^Saved\./).waitFor({ timeout: 10000 });
+    out.result = { said };
     if (outDir) await page.screenshot({ path: `${outDir}/motion-drag-1280.png`, fullPage: true });
     await collectCSP(page);
   } else if (mode === 'shots') {

@@ -4,13 +4,14 @@ import { useEffect, useState } from 'preact/hooks';
 import { html } from '../components/html.js';
 import { Field, Select } from '../components/Field.js';
 import { MotionGraph } from '../components/MotionGraph.js';
+import { ZoneEditor } from '../components/ZoneEditor.js';
 import { get, patch, del, cameraPath } from '../api.js';
 
 // Which field a server sentence is about, by the words it uses.
 const FIELD_WORDS = [
   ['name', /\bname\b/i], ['url', /\burl\b|address|rtsp/i], ['pre', /pre.?roll/i], ['post', /post.?roll/i],
   ['age', /max_age|retention|days/i], ['threshold', /threshold/i], ['frames', /min.?frames/i],
-  ['idle', /idle/i], ['labels', /label/i], ['recordOn', /record_on/i], ['mode', /mode/i],
+  ['idle', /idle/i], ['zones', /zone|mask|polygon|corner/i], ['labels', /label/i], ['recordOn', /record_on/i], ['mode', /mode/i],
 ];
 const fieldOf = (msg) => (FIELD_WORDS.find(([, re]) => re.test(msg)) || ['form'])[0];
 
@@ -98,7 +99,10 @@ export function CameraSettingsPage({ user, id, reload }) {
         </div>
         <${MotionGraph} id=${id} threshold=${num(cam.motion.threshold)}
           onThreshold=${setThreshold} />
-        <p class="hint">Zones: ${(cam.motion.zones || []).length} · masks: ${(cam.motion.masks || []).length} (drawing them here comes later).</p>
+        <h3>Zones and masks</h3>
+        <${ZoneEditor} src=${cameraPath(id, '/snapshot.jpg')} zones=${cam.motion.zones} masks=${cam.motion.masks}
+          onChange=${({ zones, masks }) => { setCam({ ...cam, motion: { ...cam.motion, zones, masks } }); setSaved(''); }} />
+        ${errors.zones && html`<p class="field-error" role="alert">${errors.zones}</p>`}
       </fieldset>
       <fieldset><legend>QR codes</legend>
         <${Field} label="Read QR codes" type="checkbox" value=${cam.qr.enabled} onInput=${upd(['qr', 'enabled'])} />

@@ -44,12 +44,12 @@ async function collectCSP(page) {
 
 async function login(page, user, password) {
   await page.goto(base + '/');
-  await page.waitForURL(/login\.html/, { timeout: 15000 });
+  await page.waitForURL(/login\.html/, { timeout: 30000 });
   await page.getByLabel('User name').fill(user);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL((u) => !u.pathname.endsWith('login.html'), { timeout: 15000 });
-  await page.getByRole('button', { name: 'Log out' }).waitFor({ timeout: 15000 });
+  await page.waitForURL((u) => !u.pathname.endsWith('login.html'), { timeout: 30000 });
+  await page.getByRole('button', { name: 'Log out' }).waitFor({ timeout: 30000 });
 }
 
 // tileTimes returns {id: [currentTime, videoWidth, placeholder text]} of every tile.
@@ -59,7 +59,7 @@ const tileTimes = (page) => page.evaluate(() => Object.fromEntries([...document.
   return [t.dataset.camera, [v ? v.currentTime : -1, v ? v.videoWidth : 0, ph ? ph.textContent : '']];
 })));
 
-async function waitPlaying(page, ids, timeout = 45000) {
+async function waitPlaying(page, ids, timeout = 60000) {
   const t0 = Date.now();
   let first = null;
   for (;;) {
@@ -76,14 +76,14 @@ try {
     const page = await newPage();
     // Before the first administrator exists, the plain address says so and how to proceed.
     await page.goto(base + '/');
-    await page.getByRole('heading', { name: 'Welcome to nvr' }).waitFor({ timeout: 15000 });
+    await page.getByRole('heading', { name: 'Welcome to nvr' }).waitFor({ timeout: 30000 });
     step({ notSetUp: await page.locator('main').innerText() });
     if (outDir) await page.screenshot({ path: `${outDir}/not-set-up-1280.png` });
     await page.goto(env.NVR_SETUP_URL);
     await page.getByLabel('User name').fill('admin');
     await page.getByLabel('Password').fill('a long enough password');
     await page.getByRole('button', { name: 'Create administrator' }).click();
-    await page.getByText('No cameras yet').waitFor({ timeout: 15000 });
+    await page.getByText('No cameras yet').waitFor({ timeout: 30000 });
     if (outDir) await page.screenshot({ path: `${outDir}/empty-grid-1280.png` });
     await page.getByRole('link', { name: 'Add camera' }).first().click();
     await page.getByLabel('Name', { exact: true }).fill('Garden');
@@ -113,12 +113,12 @@ try {
     step({ probe: await answer.first().innerText() });
     if (outDir) await page.screenshot({ path: `${outDir}/add-camera-tested-1280.png` });
     await page.getByRole('button', { name: 'Save' }).click();
-    await page.waitForURL(/#\/camera\//, { timeout: 15000 });
+    await page.waitForURL(/#\/camera\//, { timeout: 30000 });
     const id = decodeURIComponent(page.url().split('#/camera/')[1]);
     step({ saved: id });
     await waitPlaying(page, [id]);
     await page.goto(base + '/#/');
-    await page.locator(`[data-camera="${id}"] video`).waitFor({ timeout: 15000 });
+    await page.locator(`[data-camera="${id}"] video`).waitFor({ timeout: 30000 });
     out.result = await waitPlaying(page, [id]);
     out.camera = id;
     await collectCSP(page);
@@ -127,7 +127,7 @@ try {
     await login(page, env.NVR_USER, env.NVR_PASSWORD);
     await page.goto(base + '/#/');
     await page.getByRole('button', { name: '2×2' }).click();
-    await page.locator('[data-camera] video').nth(3).waitFor({ timeout: 15000 });
+    await page.locator('[data-camera] video').nth(3).waitFor({ timeout: 30000 });
     const ids = await page.evaluate(() => [...document.querySelectorAll('[data-camera]')].map((t) => t.dataset.camera));
     await waitPlaying(page, ids);
     console.log(JSON.stringify({ ready: ids }));
@@ -168,7 +168,7 @@ try {
     await admin.getByLabel('Role').selectOption('viewer');
     await admin.getByLabel(`Live of ${env.NVR_CAMERA_NAME}`, { exact: true }).last().check();
     await admin.getByRole('button', { name: 'Add user' }).click();
-    await admin.locator('.users summary', { hasText: env.NVR_USER }).waitFor({ timeout: 10000 });
+    await admin.locator('.users summary', { hasText: env.NVR_USER }).waitFor({ timeout: 30000 });
     await admin.locator('.users summary', { hasText: env.NVR_USER }).click();
     if (outDir) await admin.screenshot({ path: `${outDir}/users-added-1280.png`, fullPage: true });
     await collectCSP(admin);
@@ -176,7 +176,7 @@ try {
     const page = await newPage();
     await login(page, env.NVR_USER, env.NVR_PASSWORD);
     await page.goto(base + '/#/');
-    await page.locator('[data-camera]').first().waitFor({ timeout: 15000 });
+    await page.locator('[data-camera]').first().waitFor({ timeout: 30000 });
     const tiles = await page.evaluate(() => [...document.querySelectorAll('[data-camera]')].map((t) => t.dataset.camera));
     const ids = await waitPlaying(page, tiles).then(() => tiles);
     // The push stream: what cameras does it name in 3 s?
@@ -207,7 +207,7 @@ try {
     await page.mouse.move(x, box.y + lineY - 20, { steps: 4 });
     await page.mouse.move(x, box.y + box.height * 0.3, { steps: 6 });
     await page.mouse.up();
-    await page.getByText(/Threshold set to/).waitFor({ timeout: 10000 });
+    await page.getByText(/Threshold set to/).waitFor({ timeout: 30000 });
     const said = await page.getByText(/Threshold set to/).innerText();
     // Draw a zone with three clicks on the snapshot, finish it, save.
     await page.getByRole('button', { name: 'Add zone' }).click();
@@ -227,7 +227,7 @@ try {
     await page.mouse.move(cb2.x + cb2.width * 0.5, cb2.y + cb2.height * 0.9, { steps: 5 });
     await page.mouse.up();
     await page.getByRole('button', { name: 'Save' }).click();
-    await page.getByText(/^Saved\./).waitFor({ timeout: 10000 });
+    await page.getByText(/^Saved\./).waitFor({ timeout: 30000 });
     out.result = { said };
     if (outDir) await page.screenshot({ path: `${outDir}/motion-drag-1280.png`, fullPage: true });
     await collectCSP(page);

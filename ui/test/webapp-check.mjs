@@ -183,8 +183,13 @@ try {
     const streamed = await page.evaluate(() => new Promise((res) => {
       const seen = new Set();
       const es = new EventSource('api/stream');
-      for (const k of ['camera', 'motion', 'event']) es.addEventListener(k, (m) => { const d = JSON.parse(m.data); seen.add(d.camera || (d.event && d.event.camera)); });
-      setTimeout(() => { es.close(); res([...seen]); }, 3000);
+      const done = () => { es.close(); res([...seen]); };
+      let t = setTimeout(done, 20000); // no message at all: the Go side fails on the empty list
+      for (const k of ['camera', 'motion', 'event']) es.addEventListener(k, (m) => {
+        const d = JSON.parse(m.data);
+        seen.add(d.camera || (d.event && d.event.camera));
+        if (k === 'camera' && seen.size === 1) { clearTimeout(t); t = setTimeout(done, 3000); } // and 3 s more of whatever follows
+      });
     }));
     const nav = await page.locator('header nav').innerText();
     out.result = { tiles: ids, streamed, nav };

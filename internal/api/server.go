@@ -59,6 +59,7 @@ type Server struct {
 	mux    *http.ServeMux
 	routes []Route
 	hosts  hostPolicy
+	csp    string // Content-Security-Policy of every answer
 	// writeTimeout is the server's WriteTimeout, which streaming routes renew per write.
 	writeTimeout time.Duration
 }
@@ -94,7 +95,7 @@ func New(opt Options) *Server {
 		opt.Auth = auth.New(st)
 	}
 	webAPIDefaults(&opt)
-	s := &Server{opt: opt, log: opt.Log, mux: http.NewServeMux(), hosts: newHostPolicy(opt.Listen, opt.AllowHosts)}
+	s := &Server{opt: opt, log: opt.Log, mux: http.NewServeMux(), hosts: newHostPolicy(opt.Listen, opt.AllowHosts), csp: policyFor(opt.UI)}
 	s.routes = []Route{
 		{"GET", "/api/health", Public, s.health},
 		{"POST", "/api/setup", Public, s.setup},

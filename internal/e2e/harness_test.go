@@ -114,6 +114,7 @@ func startNVR(t *testing.T) *nvr { return startNVRWith(t, nvrOptions{}) }
 type nvrOptions struct {
 	dataDir  string           // default: a temp dir
 	recorder recorder.Options // overrides
+	noAdmin  bool             // leave nvr not set up (no user, no token): the first-run setup is the test's
 }
 
 // startNVRWith runs the whole of nvrd in the test process (app.New, as nvrd start does) with an
@@ -145,7 +146,9 @@ func startNVRWith(t *testing.T, o nvrOptions) *nvr {
 	done := make(chan struct{})
 	go func() { defer close(done); _ = a.Run(ctx) }()
 	var token string
-	if users, _ := a.Store.CountUsers(context.Background()); users == 0 {
+	if users, _ := a.Store.CountUsers(context.Background()); o.noAdmin && users == 0 {
+		// no administrator yet: the test sets nvr up
+	} else if users == 0 {
 		token = newAdminToken(t, a.Store, a.Auth)
 	} else {
 		tok, err := a.Auth.NewToken(context.Background(), "root", "tests")

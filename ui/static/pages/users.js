@@ -1,0 +1,92 @@
+// Users (#/users, admin): users with their roles and per-camera permissions, and API tokens.
+import { useEffect, useState } from 'preact/hooks';
+import { html } from '../components/html.js';
+import { Field, Select } from '../components/Field.js';
+import { get, post, patch, del } from '../api.js';
+
+function Perms({ cameras, value, onChange, prefix }) {
+  const v = value || {};
+  const set = (id, k, on) => onChange({ ...v, [id]: { ...(v[id] || {}), [k]: on } });
+  if (!cameras || cameras.length === 0) return html`<p class="muted">No cameras yet.</p>`;
+  return html`<table class="perms"><thead><tr><th scope="col">Camera</th><th scope="col">Live</th><th scope="col">Recordings</th></tr></thead>
+    <tbody>${cameras.map((c) => html`<tr key=${c.id}><th scope="row">${c.name}</th>
+      ${['live', 'recordings'].map((k) => html`<td><input type="checkbox" id=${`${prefix}-${c.id}-${k}`}
+        aria-label=${`${k === 'live' ? 'Live' : 'Recordings'} of ${c.name}`}
+        checked=${!!(v[c.id] && v[c.id][k])} onChange=${(e) => set(c.id, k, e.target.checked)} /></td>`)}
+    </tr>`)}</tbody></table>`;
+}
+
+function Tokens() {
+  const [list, setList] = useState(null);
+  const [err, setErr] = useState('');
+  const [name, setName] = useState('');
+  const [secret, setSecret] = useState(null);
+  const load = () => get('api/tokens').then((t) => { setList(t || []); setErr(''); }, (e) => setErr(e.message));
+  useEffect(() => { load(); }, []);
+  const create = async (ev) => {
+    ev.preventDefault();
+    try { setSecret(await post('api/tokens', { name: name.trim() })); setName(''); load(); } catch (e) { setErr(e.message); }
+  };
+  return html`<section class="card">
+    <h2>API tokens</h2>
+    ${err && html`<p class="error" role="alert">${err}</p>`}
+    ${secret && html`<div class="note" role="status"><p>Copy this token now; it is shown only once:</p><code class="secret">${secret.token || secret.secret}</code></div>`}
+    ${list && (list.length === 0 ? html`<p class="muted">No tokens.</p>` : html`<ul class="list">${list.map((t) => html`<li key=${t.id}>
+      <span>${t.name || t.id}</span><span class="muted">${t.user || ''}</span>
+      <button class="danger" onClick=${() => del('api/tokens/' + encodeURIComponent(t.id)).then(load, (e) => setErr(e.message))}>Revoke</button></li>`)}</ul>`)}
+    <form class="inline" onSubmit=${create}>
+      <${Field} label="Token name" id="token-name" value=${name} onInput=${setName} required />
+      <button type="submit">Create token</button>
+    </form>
+  </section>`;
+}
+
+/** UsersPage lists, adds and removes users and tokens. */
+export function UsersPage({ user, cameras }) {
+  const [users, setUsers] = useState(null);
+  const [err, setErr] = useState('');
+  const [form, setForm] = useState({ name: '', password: '', role: 'viewer', cameras: {} });
+  const [formErr, setFormErr] = useState('');
+  const load = () => get('api/users').then((u) => { setUsers(u || []); setErr(''); }, (e) => setErr(e.message));
+  useEffect(() => { if (user.role === 'admin') load(); }, []);
+  if (user.role !== 'admin') return html`<main class="narrow"><p class="error">Only an administrator may manage users.</p></main>`;
+  const add = async (ev) => {
+    ev.preventDefault();
+    setFormErr('');
+    try {
+      await post('api/users', { name: form.name.trim(), password: form.password, role: form.role, cameras: form.role === 'admin' ? undefined : form.cameras });
+      setForm({ name: '', password: '', role: 'viewer', cameras: {} });
+      load();
+    } catch (e) { setFormErr(e.message); }
+  };
+  const remove = (name) => {
+    if (!confirm(`Remove the user ${name}? They are logged out at once.`)) return;
+    del('api/users/' + encodeURIComponent(name)).then(load, (e) => setErr(e.message));
+  };
+  const setPerms = (name, cams) => patch('api/users/' + encodeURIComponent(name), { cameras: cams }).then(load, (e) => setErr(e.message));
+  return html`<main class="narrow">
+    <section class="card">
+      <h1>Users</h1>
+      ${err && html`<p class="error" role="alert">${err}</p>`}
+      ${!users && !err && html`<p class="muted">Loading…</p>`}
+      ${users && html`<ul class="list users">${users.map((u) => html`<li key=${u.name}>
+        <details><summary><strong>${u.name}</strong> <span class="badge">${u.role}</span></summary>
+          ${u.role !== 'admin' && html`<${Perms} prefix=${'u-' + u.name} cameras=${cameras} value=${u.cameras} onChange=${(c) => setPerms(u.name, c)} />`}
+          ${u.name !== user.user && html`<button class="danger" onClick=${() => remove(u.name)}>Remove ${u.name}</button>`}
+        </details></li>`)}</ul>`}
+    </section>
+    <form class="card" onSubmit=${add}>
+      <h2>Add user</h2>
+      <div class="row2">
+        <${Field} label="User name" id="new-user-name" value=${form.name} onInput=${(v) => setForm({ ...form, name: v })} required autocomplete="off" />
+        <${Field} label="Password" id="new-user-password" type="password" minlength="8" value=${form.password} onInput=${(v) => setForm({ ...form, password: v })} required autocomplete="new-password" />
+      </div>
+      <${Select} label="Role" id="new-user-role" value=${form.role} onInput=${(v) => setForm({ ...form, role: v })}
+        options=${[['viewer', 'Viewer: sees only the cameras below'], ['admin', 'Administrator: everything']]} />
+      ${form.role !== 'admin' && html`<${Perms} prefix="new" cameras=${cameras} value=${form.cameras} onChange=${(c) => setForm({ ...form, cameras: c })} />`}
+      ${formErr && html`<p class="error" role="alert">${formErr}</p>`}
+      <div class="actions"><button type="submit" class="primary">Add user</button></div>
+    </form>
+    <${Tokens} />
+  </main>`;
+}

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -64,10 +63,13 @@ func (s *Server) guard(rt Route) http.HandlerFunc {
 				writeError(w, http.StatusForbidden, "you may not see this camera's recordings and events")
 				return
 			}
-		case CameraLive, CameraRecorded:
+		case CameraLive, CameraRecorded, CameraRecord:
 			need := auth.NeedLive
-			if rt.Access == CameraRecorded {
+			switch rt.Access {
+			case CameraRecorded:
 				need = auth.NeedRecordings
+			case CameraRecord:
+				need = auth.NeedRecord
 			}
 			if id := r.PathValue("id"); !p.Can(id, need) {
 				writeError(w, http.StatusForbidden, "you may not see this camera")
@@ -76,14 +78,6 @@ func (s *Server) guard(rt Route) http.HandlerFunc {
 		}
 		rt.Handler(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, p)))
 	}
-}
-
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
@@ -116,7 +110,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if !decodeBody(w, r, &in) {
 		return
 	}
-	secret, sess, u, err := s.opt.Auth.Login(r.Context(), clientAddr(r), in.User, in.Password)
+	secret, sess, u, err := s.opt.Auth.Login(r.Context(), s.clientAddr(r), in.User, in.Password)
 	switch {
 	case errors.Is(err, auth.ErrRateLimited):
 		w.Header().Set("Retry-After", "60")
@@ -124,7 +118,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	case errors.Is(err, auth.ErrBadCredentials):
 		// Never the typed text itself: a password typed into the user field would land in the log.
-		s.log.Warn("failed login", "user_hash", auth.Hash(in.User)[:8], "user_len", len(in.User), "addr", clientAddr(r))
+		s.log.Warn("failed login", "user_hash", auth.Hash(in.User)[:8], "user_len", len(in.User), "addr", s.clientAddr(r))
 		writeError(w, http.StatusUnauthorized, err.Error())
 		return
 	case err != nil:

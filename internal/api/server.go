@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/nvrproject/nvr/internal/auth"
@@ -34,6 +35,9 @@ type Options struct {
 	// header; see hostPolicy). With neither, only loopback names and addresses are answered.
 	Listen     string
 	AllowHosts []string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client (nvrd start
+	// --trusted-proxy); from anyone else the header is ignored.
+	TrustedProxies []netip.Prefix
 	// LivePerUserCamera caps one user's live sockets to one camera (0: DefaultLivePerUserCamera).
 	LivePerUserCamera int
 }
@@ -61,6 +65,7 @@ const (
 	CameraRecorded               // users with recordings permission on {id}
 	RecordingOf                  // users with recordings permission on the camera of recording {rec}
 	EventOf                      // users with recordings permission on the camera of event {ev}
+	CameraRecord                 // users with record permission on {id} (start a recording)
 )
 
 // Route is one entry of the routes table.
@@ -93,7 +98,7 @@ func New(opt Options) *Server {
 		{"GET", "/api/cameras/{id}/status", CameraLive, s.cameraStatus},
 		{"GET", "/api/cameras/{id}/live", CameraLive, s.live},
 		{"GET", "/api/cameras/{id}/snapshot.jpg", CameraLive, s.snapshot},
-		{"POST", "/api/cameras/{id}/record", CameraLive, s.recordNow},
+		{"POST", "/api/cameras/{id}/record", CameraRecord, s.recordNow},
 		{"GET", "/api/cameras/{id}/recordings.m3u8", CameraRecorded, s.cameraPlaylist},
 		{"GET", "/api/cameras/{id}/export.mp4", CameraRecorded, s.export},
 		{"GET", "/api/recordings", AnyUser, s.listRecordings},

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"sync"
@@ -43,6 +44,8 @@ type Options struct {
 	// Listen and AllowHosts decide which Host names the HTTP API answers (api.Options).
 	Listen     string
 	AllowHosts []string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is believed (api.Options).
+	TrustedProxies []netip.Prefix
 }
 
 // App is a running nvrd's parts.
@@ -108,7 +111,7 @@ func New(opt Options) (*App, error) {
 	sup.AddListener(a.Events)
 	sup.OnKeyframe(func(_ string, k *ipc.Keyframe) { a.Events.Keyframe(k) })
 	a.Handler = api.New(api.Options{Store: st, Sup: sup, Auth: a.Auth, Recorder: rec, UI: opt.UI, Log: opt.Log,
-		Listen: opt.Listen, AllowHosts: opt.AllowHosts,
+		Listen: opt.Listen, AllowHosts: opt.AllowHosts, TrustedProxies: opt.TrustedProxies,
 		Manual: func(ctx context.Context, id string, seconds int) error {
 			_, err := a.Events.Manual(ctx, id, seconds)
 			return err

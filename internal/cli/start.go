@@ -32,6 +32,8 @@ type startFlags struct {
 	// allowHosts are extra Host names the web UI answers to; http the connection timeouts.
 	allowHosts []string
 	http       api.HTTPOptions
+	// trustedProxies are --trusted-proxy CIDRs (see start_trust.go).
+	trustedProxies []string
 }
 
 func newStartCmd(g *globalFlags) *cobra.Command {
@@ -53,6 +55,7 @@ func newStartCmd(g *globalFlags) *cobra.Command {
 	cmd.Flags().IntVar(&f.threads, "detect-threads", 0, "threads one object detection may use (0: all cores but one, at least 1)")
 	cmd.Flags().BoolVar(&f.demo, "demo", false, "add a synthetic demo camera if there is no camera yet")
 	addHTTPFlags(cmd, f)
+	addTrustFlags(cmd, f)
 	return cmd
 }
 
@@ -95,9 +98,13 @@ func runStart(ctx context.Context, g *globalFlags, f *startFlags) error {
 			return err
 		}
 	}
+	proxies, err := parseTrustedProxies(f.trustedProxies)
+	if err != nil {
+		return err
+	}
 	a, err := app.New(app.Options{DataDir: g.dataDir, RAMDir: inst.RAMDir(f.ramDir), WorkerPath: workerPath(), UI: ui.FS(), Log: log,
 		Recorder: recorder.Options{MaxBytes: f.maxBytes}, ModelPath: f.model, DetectThreads: f.threads,
-		Listen: f.listen, AllowHosts: f.allowHosts})
+		Listen: f.listen, AllowHosts: f.allowHosts, TrustedProxies: proxies})
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nvrproject/nvr/internal/auth"
+	"github.com/nvrproject/nvr/internal/store"
 )
 
 type ctxKey struct{}
@@ -46,6 +47,9 @@ func (s *Server) guard(rt Route) http.HandlerFunc {
 		if !p.CheckCSRF(r) {
 			writeError(w, http.StatusForbidden, "missing or wrong X-CSRF-Token header (reload the page)")
 			return
+		}
+		if !p.ViaCookie {
+			s.auditOnce(r, p, "token|"+p.Credential(), tokenUseEvery, store.AuditTokenUse, r.PathValue("id"), r.Method+" "+r.URL.Path)
 		}
 		switch rt.Access {
 		case Admin:
@@ -111,6 +115,19 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	secret, sess, u, err := s.opt.Auth.Login(r.Context(), s.clientAddr(r), in.User, in.Password)
+	if err != nil {
+		// The name only when such a user exists: a password typed into the name field is never kept.
+		who, detail := "", "unknown user"
+		if s.opt.Auth.UserExists(r.Context(), in.User) {
+			who, detail = in.User, "wrong password"
+		}
+		if errors.Is(err, auth.ErrRateLimited) {
+			detail = "rate limited"
+		}
+		s.audit(r, &auth.Principal{User: &store.User{Name: who}}, store.AuditLoginFailed, "", detail)
+	} else {
+		s.audit(r, &auth.Principal{User: u}, store.AuditLoginOK, "", "")
+	}
 	switch {
 	case errors.Is(err, auth.ErrRateLimited):
 		w.Header().Set("Retry-After", "60")

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/nvrproject/nvr/internal/recorder"
+	"github.com/nvrproject/nvr/internal/store"
 	"github.com/nvrproject/nvr/pkg/segments"
 )
 
@@ -30,6 +31,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 		storeError(w, err)
 		return
 	}
+	s.audit(r, principal(r), store.AuditExport, c.ID, since.UTC().Format(time.RFC3339)+" to "+until.UTC().Format(time.RFC3339))
 	name := fmt.Sprintf("%s-%s.mp4", c.ID, sp.Start.UTC().Format("20060102-150405"))
 	w.Header().Set("Content-Type", "video/mp4")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)

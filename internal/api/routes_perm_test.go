@@ -54,6 +54,7 @@ var permTable = map[string][nPrincipals]int{
 	"GET /api/recordings/{rec}/segments/{file}": {401, 403, 410, 403, 403, 410}, // no file on disk
 	"GET /api/events":                           {401, 200, 200, 200, 200, 200},
 	"GET /api/events/{ev}/snapshot.jpg":         {401, 403, 200, 403, 403, 200},
+	"GET /api/audit":                            {401, 403, 403, 403, 403, 200},
 	"GET /metrics":                              {401, 403, 403, 403, 403, 200},
 }
 

@@ -38,6 +38,8 @@ type Options struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client (nvrd start
 	// --trusted-proxy); from anyone else the header is ignored.
 	TrustedProxies []netip.Prefix
+	// Audit is the audit log (nil with a *store.Store: that store).
+	Audit AuditLog
 	// LivePerUserCamera caps one user's live sockets to one camera (0: DefaultLivePerUserCamera).
 	LivePerUserCamera int
 }
@@ -49,6 +51,8 @@ type Server struct {
 	mux    *http.ServeMux
 	routes []Route
 	hosts  hostPolicy
+	// auditMu is the audit log's once-only state (audit.go).
+	auditMu auditState
 	// writeTimeout is the server's WriteTimeout, which streaming routes renew per write.
 	writeTimeout time.Duration
 }
@@ -83,6 +87,9 @@ func New(opt Options) *Server {
 	if st, ok := opt.Store.(*store.Store); ok && opt.Auth == nil {
 		opt.Auth = auth.New(st)
 	}
+	if st, ok := opt.Store.(*store.Store); ok && opt.Audit == nil {
+		opt.Audit = st
+	}
 	s := &Server{opt: opt, log: opt.Log, mux: http.NewServeMux(), hosts: newHostPolicy(opt.Listen, opt.AllowHosts)}
 	s.routes = []Route{
 		{"GET", "/api/health", Public, s.health},
@@ -109,6 +116,7 @@ func New(opt Options) *Server {
 		{"GET", "/api/recordings/{rec}/segments/{file}", RecordingOf, s.recordingSegment},
 		{"GET", "/api/events", AnyUser, s.listEvents},
 		{"GET", "/api/events/{ev}/snapshot.jpg", EventOf, s.eventSnapshot},
+		{"GET", "/api/audit", Admin, s.listAudit},
 		{"GET", "/metrics", Admin, s.metrics},
 	}
 	for _, r := range s.routes {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/nvrproject/nvr/internal/auth"
+	"github.com/nvrproject/nvr/internal/store"
 )
 
 // listSessions is GET /api/sessions: the caller's own open sessions.
@@ -53,6 +54,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		writeError(w, http.StatusBadRequest, err.Error())
 	default:
+		s.audit(r, principal(r), store.AuditUser, "", "password changed")
 		w.WriteHeader(http.StatusNoContent)
 	}
 }

@@ -65,3 +65,14 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, nex
 	}
 	return nil
 }
+
+// Credential identifies the token or session that authenticated p (the stored SHA-256 of its secret),
+// for telling one login's requests from another's; it is not a secret but is never written out either.
+func (p *Principal) Credential() string { return p.credHash }
+
+// UserExists reports whether a user of that name exists (the audit log names a failed login's user
+// only then, so a password typed into the name field is never recorded).
+func (s *Service) UserExists(ctx context.Context, name string) bool {
+	_, err := s.st.UserByName(ctx, name)
+	return err == nil
+}

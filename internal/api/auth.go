@@ -3,13 +3,13 @@ package api
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/nvrproject/nvr/internal/auth"
+	"github.com/nvrproject/nvr/internal/store"
 )
 
 type ctxKey struct{}
@@ -49,6 +49,9 @@ func (s *Server) guard(rt Route) http.HandlerFunc {
 			writeError(w, http.StatusForbidden, "missing or wrong X-CSRF-Token header (reload the page)")
 			return
 		}
+		if !p.ViaCookie {
+			s.auditOnce(r, p, "token|"+p.Credential(), tokenUseEvery, store.AuditTokenUse, r.PathValue("id"), r.Method+" "+r.URL.Path)
+		}
 		switch rt.Access {
 		case Admin:
 			if !p.Admin() {
@@ -70,10 +73,13 @@ func (s *Server) guard(rt Route) http.HandlerFunc {
 				writeError(w, http.StatusForbidden, "you may not see this camera's recordings and events")
 				return
 			}
-		case CameraLive, CameraRecorded:
+		case CameraLive, CameraRecorded, CameraRecord:
 			need := auth.NeedLive
-			if rt.Access == CameraRecorded {
+			switch rt.Access {
+			case CameraRecorded:
 				need = auth.NeedRecordings
+			case CameraRecord:
+				need = auth.NeedRecord
 			}
 			if id := r.PathValue("id"); !p.Can(id, need) {
 				writeError(w, http.StatusForbidden, "you may not see this camera")
@@ -82,14 +88,6 @@ func (s *Server) guard(rt Route) http.HandlerFunc {
 		}
 		rt.Handler(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, p)))
 	}
-}
-
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
@@ -122,7 +120,20 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if !decodeBody(w, r, &in) {
 		return
 	}
-	secret, sess, u, err := s.opt.Auth.Login(r.Context(), clientAddr(r), in.User, in.Password)
+	secret, sess, u, err := s.opt.Auth.Login(r.Context(), s.clientAddr(r), in.User, in.Password)
+	if err != nil {
+		// The name only when such a user exists: a password typed into the name field is never kept.
+		who, detail := "", "unknown user"
+		if s.opt.Auth.UserExists(r.Context(), in.User) {
+			who, detail = in.User, "wrong password"
+		}
+		if errors.Is(err, auth.ErrRateLimited) {
+			detail = "rate limited"
+		}
+		s.audit(r, &auth.Principal{User: &store.User{Name: who}}, store.AuditLoginFailed, "", detail)
+	} else {
+		s.audit(r, &auth.Principal{User: u}, store.AuditLoginOK, "", "")
+	}
 	switch {
 	case errors.Is(err, auth.ErrRateLimited):
 		w.Header().Set("Retry-After", "60")
@@ -130,7 +141,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	case errors.Is(err, auth.ErrBadCredentials):
 		// Never the typed text itself: a password typed into the user field would land in the log.
-		s.log.Warn("failed login", "user_hash", auth.Hash(in.User)[:8], "user_len", len(in.User), "addr", clientAddr(r))
+		s.log.Warn("failed login", "user_hash", auth.Hash(in.User)[:8], "user_len", len(in.User), "addr", s.clientAddr(r))
 		writeError(w, http.StatusUnauthorized, err.Error())
 		return
 	case err != nil:

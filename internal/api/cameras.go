@@ -98,6 +98,7 @@ func (s *Server) createCamera(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.opt.Sup.Changed()
+	s.audit(r, principal(r), store.AuditSettings, c.ID, "camera added")
 	writeJSON(w, http.StatusCreated, cameraOut(&c))
 }
 
@@ -140,6 +141,7 @@ func (s *Server) patchCamera(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.opt.Sup.Changed()
+	s.audit(r, principal(r), store.AuditSettings, c.ID, "camera changed")
 	writeJSON(w, http.StatusOK, cameraOut(c))
 }
 
@@ -149,6 +151,7 @@ func (s *Server) deleteCamera(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.opt.Sup.Changed()
+	s.audit(r, principal(r), store.AuditSettings, r.PathValue("id"), "camera removed")
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -197,6 +200,7 @@ func (s *Server) snapshot(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, "camera "+c.ID+" has no picture yet; it is not streaming")
 		return
 	}
+	s.audit(r, principal(r), store.AuditSnapshot, c.ID, "")
 	w.Header().Set("Content-Type", "image/jpeg")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Last-Modified", k.Wall().UTC().Format(http.TimeFormat))

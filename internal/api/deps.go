@@ -114,4 +114,11 @@ type Auth interface {
 	CheckCurrentPassword(addr string, u *store.User, password string) error
 	// NewTokenFor makes an API token for a user; the secret is returned once.
 	NewTokenFor(ctx context.Context, userID int64, name string) (int64, string, error)
+	// Sessions lists the caller's own sessions; EndSession ends one of them (and its live sockets).
+	Sessions(ctx context.Context, p *auth.Principal) ([]auth.SessionView, error)
+	EndSession(ctx context.Context, p *auth.Principal, id int64) error
+	// ChangePassword changes the caller's own password and ends their other sessions.
+	ChangePassword(ctx context.Context, p *auth.Principal, current, next string) error
+	// UserExists reports whether a user of that name exists (so a failed login never logs a typed password).
+	UserExists(ctx context.Context, name string) bool
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/nvrproject/nvr/internal/store"
 	"github.com/nvrproject/nvr/pkg/segments"
 )
 
@@ -29,6 +30,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 		storeError(w, err)
 		return
 	}
+	s.audit(r, principal(r), store.AuditExport, c.ID, since.UTC().Format(time.RFC3339)+" to "+until.UTC().Format(time.RFC3339))
 	name := exportName(c.ID, sp)
 	w.Header().Set("Content-Type", "video/mp4")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)

@@ -9,6 +9,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/nvrproject/nvr/internal/live"
+	"github.com/nvrproject/nvr/internal/store"
 )
 
 const (
@@ -60,6 +61,8 @@ func (s *Server) live(w http.ResponseWriter, r *http.Request) {
 		return // the upgrader wrote the error
 	}
 	defer ws.Close()
+	s.audit(r, principal(r), store.AuditLiveStart, c.ID, "")
+	defer s.audit(r, principal(r), store.AuditLiveStop, c.ID, "")
 	ended := watchLease(r.Context(), lease)
 	defer ended()
 	hub := cam.Live()

@@ -133,6 +133,7 @@ func (s *Server) recordingPlaylist(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	s.auditPlay(r, rec)
 	writePlaylist(w, s.opt.Recorder.RecordingPlaylist(rec), rec.Open)
 }
 
@@ -184,6 +185,7 @@ func (s *Server) recordingSegment(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, "cannot read the segment file")
 		return
 	}
+	s.auditPlay(r, rec)
 	w.Header().Set("Content-Type", "video/mp2t")
 	w.Header().Set("Cache-Control", "private, max-age=86400")
 	http.ServeContent(jsonRangeErrors(w), r, "", fi.ModTime(), f)
@@ -248,6 +250,7 @@ func (s *Server) recordNow(w http.ResponseWriter, r *http.Request) {
 	} else {
 		s.opt.Recorder.Trigger(c.ID, now, until, "manual")
 	}
+	s.audit(r, principal(r), store.AuditRecordStart, c.ID, strconv.Itoa(in.Seconds)+" s")
 	writeJSON(w, http.StatusAccepted, map[string]any{"camera": c.ID, "mode": c.Record.Mode,
 		"since": formatTime(now.Add(-time.Duration(c.Record.PreRollS) * time.Second)),
 		"until": formatTime(until)})

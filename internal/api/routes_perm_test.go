@@ -13,59 +13,64 @@ import (
 // The principals of the permission table, in the order of its columns. Every per-camera route is asked
 // about camera "yard" (recording 1 and event 1 are yard's).
 const (
-	nobody   = iota // no credentials
-	liveOnly        // viewer with live permission on yard only
-	recOnly         // viewer with recordings permission on yard only
-	otherCam        // viewer with live and recordings on house, nothing on yard
-	admin           // administrator
+	nobody     = iota // no credentials
+	liveOnly          // viewer with live permission on yard only
+	recOnly           // viewer with recordings permission on yard only
+	otherCam          // viewer with live and recordings on house, nothing on yard
+	recordOnly        // viewer with record permission on yard only (may start a recording, see nothing)
+	admin             // administrator
 	nPrincipals
 )
 
-var principalNames = [nPrincipals]string{"nobody", "live-only viewer", "recordings-only viewer", "viewer without the camera", "admin"}
+var principalNames = [nPrincipals]string{"nobody", "live-only viewer", "recordings-only viewer", "viewer without the camera", "record-only viewer", "admin"}
 
 // permTable is what each principal must get from each route, written down here rather than read from the
 // routes' own Access fields, so a route whose access level is changed by mistake fails this test. A status
 // is the exact HTTP status of the request below (a fresh server each route; the supervisor is not running,
 // so a running camera's routes answer 503, and recording 1 has no segment file on disk).
 var permTable = map[string][nPrincipals]int{
-	//                                          nobody live rec  other admin
-	"GET /api/health":                           {200, 200, 200, 200, 200},
-	"POST /api/setup":                           {403, 403, 403, 403, 403}, // set up already: closed for all
-	"POST /api/login":                           {200, 200, 200, 200, 200},
-	"POST /api/logout":                          {401, 204, 204, 204, 204},
-	"GET /api/me":                               {401, 200, 200, 200, 200},
-	"GET /api/cameras":                          {401, 200, 200, 200, 200},
-	"POST /api/cameras":                         {401, 403, 403, 403, 201},
-	"GET /api/cameras/{id}":                     {401, 200, 403, 403, 200},
-	"PATCH /api/cameras/{id}":                   {401, 403, 403, 403, 200},
-	"DELETE /api/cameras/{id}":                  {401, 403, 403, 403, 204},
-	"GET /api/cameras/{id}/status":              {401, 200, 403, 403, 200},
-	"GET /api/cameras/{id}/live":                {401, 503, 403, 403, 503}, // camera not running
-	"GET /api/cameras/{id}/snapshot.jpg":        {401, 503, 403, 403, 503},
-	"POST /api/cameras/{id}/record":             {401, 202, 403, 403, 202},
-	"GET /api/cameras/{id}/recordings.m3u8":     {401, 403, 200, 403, 200},
-	"GET /api/cameras/{id}/export.mp4":          {401, 403, 400, 403, 400}, // no since/until: past the check
-	"GET /api/cameras/{id}/export.mp4.sig":      {401, 403, 400, 403, 400},
-	"GET /api/system/signing-key":               {401, 200, 200, 200, 200},
-	"GET /api/recordings":                       {401, 200, 200, 200, 200},
-	"GET /api/recordings/{rec}/index.m3u8":      {401, 403, 200, 403, 200},
-	"GET /api/recordings/{rec}/segments/{file}": {401, 403, 410, 403, 410}, // no file on disk
-	"GET /api/events":                           {401, 200, 200, 200, 200},
-	"GET /api/events/{ev}/snapshot.jpg":         {401, 403, 200, 403, 200},
-	"GET /metrics":                              {401, 403, 403, 403, 200},
-	"GET /api/stream":                           {401, 200, 200, 200, 200}, // endless: status only
-	"POST /api/cameras/probe":                   {401, 403, 403, 403, 400}, // no url: past the check
-	"GET /api/users":                            {401, 403, 403, 403, 200},
-	"POST /api/users":                           {401, 403, 403, 403, 400},
-	"PATCH /api/users/{name}":                   {401, 403, 403, 403, 400}, // someone else's account
-	"DELETE /api/users/{name}":                  {401, 403, 403, 403, 404},
-	"GET /api/tokens":                           {401, 200, 200, 200, 200}, // one's own; admins all
-	"POST /api/tokens":                          {401, 400, 400, 400, 400}, // no name: past the check
-	"DELETE /api/tokens/{tok}":                  {401, 404, 404, 404, 404},
-	"GET /api/groups":                           {401, 200, 200, 200, 200}, // filtered per viewer
-	"PUT /api/groups":                           {401, 403, 403, 403, 400},
-	"GET /api/settings/mqtt":                    {401, 403, 403, 403, 503}, // no MQTT service in this env
-	"PUT /api/settings/mqtt":                    {401, 403, 403, 403, 503},
+	//                                          nobody live rec  other recd admin
+	"GET /api/health":                           {200, 200, 200, 200, 200, 200},
+	"POST /api/setup":                           {403, 403, 403, 403, 403, 403}, // set up already: closed for all
+	"POST /api/login":                           {200, 200, 200, 200, 200, 200},
+	"POST /api/logout":                          {401, 204, 204, 204, 204, 204},
+	"GET /api/me":                               {401, 200, 200, 200, 200, 200},
+	"POST /api/me/password":                     {401, 400, 400, 400, 400, 400}, // "{}": no passwords given
+	"GET /api/sessions":                         {401, 200, 200, 200, 200, 200},
+	"DELETE /api/sessions/{id}":                 {401, 400, 400, 400, 400, 400}, // "yard" is not a session id
+	"GET /api/cameras":                          {401, 200, 200, 200, 200, 200},
+	"POST /api/cameras":                         {401, 403, 403, 403, 403, 201},
+	"GET /api/cameras/{id}":                     {401, 200, 403, 403, 403, 200},
+	"PATCH /api/cameras/{id}":                   {401, 403, 403, 403, 403, 200},
+	"DELETE /api/cameras/{id}":                  {401, 403, 403, 403, 403, 204},
+	"GET /api/cameras/{id}/status":              {401, 200, 403, 403, 403, 200},
+	"GET /api/cameras/{id}/live":                {401, 503, 403, 403, 403, 503}, // camera not running
+	"GET /api/cameras/{id}/snapshot.jpg":        {401, 503, 403, 403, 403, 503},
+	"POST /api/cameras/{id}/record":             {401, 403, 403, 403, 202, 202},
+	"GET /api/cameras/{id}/recordings.m3u8":     {401, 403, 200, 403, 403, 200},
+	"GET /api/cameras/{id}/export.mp4":          {401, 403, 400, 403, 403, 400}, // no since/until: past the check
+	"GET /api/recordings":                       {401, 200, 200, 200, 200, 200},
+	"GET /api/recordings/{rec}/index.m3u8":      {401, 403, 200, 403, 403, 200},
+	"GET /api/recordings/{rec}/segments/{file}": {401, 403, 410, 403, 403, 410}, // no file on disk
+	"GET /api/events":                           {401, 200, 200, 200, 200, 200},
+	"GET /api/events/{ev}/snapshot.jpg":         {401, 403, 200, 403, 403, 200},
+	"GET /api/audit":                            {401, 403, 403, 403, 403, 200},
+	"GET /metrics":                              {401, 403, 403, 403, 403, 200},
+	"GET /api/cameras/{id}/export.mp4.sig":      {401, 403, 400, 403, 403, 400},
+	"GET /api/system/signing-key":               {401, 200, 200, 200, 200, 200},
+	"GET /api/stream":                           {401, 200, 200, 200, 200, 200}, // endless: status only
+	"POST /api/cameras/probe":                   {401, 403, 403, 403, 403, 400}, // no url: past the check
+	"GET /api/users":                            {401, 403, 403, 403, 403, 200},
+	"POST /api/users":                           {401, 403, 403, 403, 403, 400},
+	"PATCH /api/users/{name}":                   {401, 403, 403, 403, 403, 400}, // someone else's account
+	"DELETE /api/users/{name}":                  {401, 403, 403, 403, 403, 404},
+	"GET /api/tokens":                           {401, 200, 200, 200, 200, 200}, // one's own; admins all
+	"POST /api/tokens":                          {401, 400, 400, 400, 400, 400}, // no name: past the check
+	"DELETE /api/tokens/{tok}":                  {401, 404, 404, 404, 404, 404},
+	"GET /api/groups":                           {401, 200, 200, 200, 200, 200}, // filtered per viewer
+	"PUT /api/groups":                           {401, 403, 403, 403, 403, 400},
+	"GET /api/settings/mqtt":                    {401, 403, 403, 403, 403, 503}, // no MQTT service in this env
+	"PUT /api/settings/mqtt":                    {401, 403, 403, 403, 403, 503},
 }
 
 // permPath fills a route pattern's wildcards with yard's camera, recording, event and a segment name.
@@ -94,9 +99,10 @@ func permTokens(t *testing.T, e *testEnv) [nPrincipals]string {
 	var toks [nPrincipals]string
 	toks[admin] = e.admin
 	for i, p := range map[int]map[string]store.Perm{
-		liveOnly: {"yard": {Live: true}},
-		recOnly:  {"yard": {Recordings: true}},
-		otherCam: {"house": {Live: true, Recordings: true}},
+		liveOnly:   {"yard": {Live: true}},
+		recOnly:    {"yard": {Recordings: true}},
+		otherCam:   {"house": {Live: true, Recordings: true}},
+		recordOnly: {"yard": {Record: true}},
 	} {
 		u := &store.User{Name: fmt.Sprintf("viewer%d", i), Role: store.RoleViewer, PasswordHash: pwHash, Cameras: p}
 		if err := e.st.CreateUser(ctx, u); err != nil {
@@ -129,7 +135,7 @@ func TestEveryRouteChecksPermissions(t *testing.T) {
 			e := newEnv(t) // fresh: an admin's DELETE must not change what the next route sees
 			toks := permTokens(t, e)
 			// The admin goes last: their writes change the camera the others are asked about.
-			for _, p := range []int{nobody, otherCam, liveOnly, recOnly, admin} {
+			for _, p := range []int{nobody, otherCam, liveOnly, recOnly, recordOnly, admin} {
 				if rt.Pattern == "/api/stream" { // never ends: the status is all there is to check
 					if code := e.status(t, rt.Method, permPath(rt.Pattern), toks[p]); code != want[p] {
 						t.Errorf("%s: HTTP %d, want %d", principalNames[p], code, want[p])

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/nvrproject/nvr/internal/auth"
@@ -46,6 +47,11 @@ type Options struct {
 	Prober Prober
 	// MQTT, when set, serves /api/settings/mqtt (*mqtt.Service).
 	MQTT MQTTSettings
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client (nvrd start
+	// --trusted-proxy); from anyone else the header is ignored.
+	TrustedProxies []netip.Prefix
+	// Audit is the audit log (nil with a *store.Store: that store).
+	Audit AuditLog
 	// LivePerUserCamera caps one user's live sockets to one camera (0: DefaultLivePerUserCamera).
 	LivePerUserCamera int
 	// Signer signs export manifests (export.mp4.sig); nil: no signed exports.
@@ -60,6 +66,8 @@ type Server struct {
 	routes []Route
 	hosts  hostPolicy
 	csp    string // Content-Security-Policy of every answer
+	// auditMu is the audit log's once-only state (audit.go).
+	auditMu auditState
 	// writeTimeout is the server's WriteTimeout, which streaming routes renew per write.
 	writeTimeout time.Duration
 }
@@ -77,6 +85,7 @@ const (
 	RecordingOf                  // users with recordings permission on the camera of recording {rec}
 	EventOf                      // users with recordings permission on the camera of event {ev}
 	UserSelf                     // administrators, or the user named {name} (their own account)
+	CameraRecord                 // users with record permission on {id} (start a recording)
 )
 
 // Route is one entry of the routes table.
@@ -94,6 +103,9 @@ func New(opt Options) *Server {
 	if st, ok := opt.Store.(*store.Store); ok && opt.Auth == nil {
 		opt.Auth = auth.New(st)
 	}
+	if st, ok := opt.Store.(*store.Store); ok && opt.Audit == nil {
+		opt.Audit = st
+	}
 	webAPIDefaults(&opt)
 	s := &Server{opt: opt, log: opt.Log, mux: http.NewServeMux(), hosts: newHostPolicy(opt.Listen, opt.AllowHosts), csp: policyFor(opt.UI)}
 	s.routes = []Route{
@@ -102,6 +114,9 @@ func New(opt Options) *Server {
 		{"POST", "/api/login", Public, s.login},
 		{"POST", "/api/logout", AnyUser, s.logout},
 		{"GET", "/api/me", AnyUser, s.me},
+		{"POST", "/api/me/password", AnyUser, s.changePassword},
+		{"GET", "/api/sessions", AnyUser, s.listSessions},
+		{"DELETE", "/api/sessions/{id}", AnyUser, s.deleteSession},
 		{"GET", "/api/cameras", AnyUser, s.listCameras},
 		{"POST", "/api/cameras", Admin, s.createCamera},
 		{"POST", "/api/cameras/probe", Admin, s.probeCamera},
@@ -111,7 +126,7 @@ func New(opt Options) *Server {
 		{"GET", "/api/cameras/{id}/status", CameraLive, s.cameraStatus},
 		{"GET", "/api/cameras/{id}/live", CameraLive, s.live},
 		{"GET", "/api/cameras/{id}/snapshot.jpg", CameraLive, s.snapshot},
-		{"POST", "/api/cameras/{id}/record", CameraLive, s.recordNow},
+		{"POST", "/api/cameras/{id}/record", CameraRecord, s.recordNow},
 		{"GET", "/api/cameras/{id}/recordings.m3u8", CameraRecorded, s.cameraPlaylist},
 		{"GET", "/api/cameras/{id}/export.mp4", CameraRecorded, s.export},
 		{"GET", "/api/cameras/{id}/export.mp4.sig", CameraRecorded, s.exportSig},
@@ -121,6 +136,7 @@ func New(opt Options) *Server {
 		{"GET", "/api/recordings/{rec}/segments/{file}", RecordingOf, s.recordingSegment},
 		{"GET", "/api/events", AnyUser, s.listEvents},
 		{"GET", "/api/events/{ev}/snapshot.jpg", EventOf, s.eventSnapshot},
+		{"GET", "/api/audit", Admin, s.listAudit},
 		{"GET", "/metrics", Admin, s.metrics},
 		{"GET", "/api/stream", AnyUser, s.stream},
 		{"GET", "/api/users", Admin, s.listUsers},

@@ -121,7 +121,7 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request) {
 			if in.CurrentPassword != nil {
 				cur = *in.CurrentPassword
 			}
-			if err := s.opt.Auth.CheckCurrentPassword(clientAddr(r), p.User, cur); err != nil {
+			if err := s.opt.Auth.CheckCurrentPassword(s.clientAddr(r), p.User, cur); err != nil {
 				code := http.StatusForbidden
 				if errors.Is(err, auth.ErrRateLimited) {
 					w.Header().Set("Retry-After", "60")

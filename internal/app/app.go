@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"sync"
@@ -48,6 +49,8 @@ type Options struct {
 	BackupEvery time.Duration
 	// Version is nvrd's version (shown to Home Assistant).
 	Version string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is believed (api.Options).
+	TrustedProxies []netip.Prefix
 }
 
 // App is a running nvrd's parts.
@@ -124,7 +127,7 @@ func New(opt Options) (*App, error) {
 	a.MQTT = newMQTT(a, opt)
 	a.Handler = api.New(api.Options{Store: st, Sup: apiPipelines{sup}, Auth: a.Auth, Recorder: apiRecordings{rec},
 		Analysis: apiAnalysis{a.Events}, UI: opt.UI, Log: opt.Log, Signer: signer,
-		Listen: opt.Listen, AllowHosts: opt.AllowHosts, MQTT: a.MQTT,
+		Listen: opt.Listen, AllowHosts: opt.AllowHosts, MQTT: a.MQTT, TrustedProxies: opt.TrustedProxies,
 		Manual: func(ctx context.Context, id string, seconds int) error {
 			_, err := a.Events.Manual(ctx, id, seconds)
 			return err

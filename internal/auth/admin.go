@@ -35,15 +35,16 @@ var ErrWrongCurrentPassword = errors.New("the current password is wrong (current
 // CheckCurrentPassword checks the password a user gives to change their own, under the same rate limit
 // as logins (per client address and per user), so a stolen session cannot guess it quickly.
 func (s *Service) CheckCurrentPassword(addr string, u *store.User, password string) error {
-	keys := []string{"addr:" + addr, "user:" + strings.ToLower(u.Name)}
+	name := strings.ToLower(u.Name)
 	now := s.clock()
-	if s.limiter.blocked(keys, now) > 0 {
+	if !s.limiter.check(name, addr, now) {
 		return ErrRateLimited
 	}
 	if !CheckPassword(u, password) {
-		s.limiter.fail(keys, now)
+		s.limiter.fail(name, addr, now)
 		return ErrWrongCurrentPassword
 	}
+	s.limiter.succeed(name, addr)
 	return nil
 }
 

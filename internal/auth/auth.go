@@ -73,6 +73,7 @@ type Need int
 const (
 	NeedLive Need = iota
 	NeedRecordings
+	NeedRecord // start a recording
 )
 
 // Can reports whether p may do need with the camera.
@@ -92,6 +93,8 @@ func (p *Principal) Can(cameraID string, need Need) bool {
 		return perm.Live
 	case NeedRecordings:
 		return perm.Recordings
+	case NeedRecord:
+		return perm.Record
 	}
 	return false
 }
@@ -210,12 +213,12 @@ func (s *Service) Setup(ctx context.Context, token, name, password string) (*sto
 	return u, nil
 }
 
-// Login checks a password (rate-limited per client address and per user name) and opens a session. It
-// returns the cookie value (secret) and the session.
+// Login checks a password (rate-limited per user and client address, and more slowly per address; see
+// limiter.go) and opens a session. It returns the cookie value (secret) and the session.
 func (s *Service) Login(ctx context.Context, addr, name, password string) (string, *store.Session, *store.User, error) {
-	keys := []string{"addr:" + addr, "user:" + strings.ToLower(name)}
+	lname := strings.ToLower(name)
 	now := s.clock()
-	if wait := s.limiter.blocked(keys, now); wait > 0 {
+	if !s.limiter.check(lname, addr, now) {
 		return "", nil, nil, ErrRateLimited
 	}
 	u, err := s.st.UserByName(ctx, name)
@@ -224,10 +227,10 @@ func (s *Service) Login(ctx context.Context, addr, name, password string) (strin
 		hash = u.PasswordHash
 	}
 	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || err != nil {
-		s.limiter.fail(keys, now)
+		s.limiter.fail(lname, addr, now)
 		return "", nil, nil, ErrBadCredentials
 	}
-	s.limiter.reset(keys[1:])
+	s.limiter.succeed(lname, addr)
 	secret := randomString(32)
 	sess := &store.Session{UserID: u.ID, CSRF: randomString(24), Expires: now.Add(SessionTTL)}
 	if err := s.st.CreateSession(ctx, Hash(secret), *sess); err != nil {

@@ -35,6 +35,10 @@ type startFlags struct {
 	// mqttListen, when set, hosts an MQTT broker there for mqttUser ($NVR_MQTT_PASSWORD).
 	mqttListen, mqttUser string
 	http                 api.HTTPOptions
+	// trustedProxies are --trusted-proxy CIDRs (see start_trust.go).
+	trustedProxies []string
+	// tls is HTTPS (start_tls.go).
+	tls tlsFlags
 }
 
 func newStartCmd(g *globalFlags) *cobra.Command {
@@ -58,6 +62,8 @@ func newStartCmd(g *globalFlags) *cobra.Command {
 	cmd.Flags().StringVar(&f.mqttUser, "mqtt-user", "nvr", "the embedded MQTT broker's user (with --mqtt-listen)")
 	cmd.Flags().BoolVar(&f.demo, "demo", false, "add a synthetic demo camera if there is no camera yet")
 	addHTTPFlags(cmd, f)
+	addTrustFlags(cmd, f)
+	addTLSFlags(cmd, &f.tls)
 	return cmd
 }
 
@@ -81,6 +87,10 @@ func runStart(ctx context.Context, g *globalFlags, f *startFlags) error {
 		return err
 	}
 	defer inst.Close()
+	secure, err := useTLS(f.tls, loopbackOnly(f.listen))
+	if err != nil {
+		return err
+	}
 	ln, err := listenLimited(f.listen, log)
 	if err != nil {
 		return err
@@ -100,9 +110,13 @@ func runStart(ctx context.Context, g *globalFlags, f *startFlags) error {
 			return err
 		}
 	}
+	proxies, err := parseTrustedProxies(f.trustedProxies)
+	if err != nil {
+		return err
+	}
 	a, err := app.New(app.Options{DataDir: g.dataDir, RAMDir: inst.RAMDir(f.ramDir), WorkerPath: workerPath(), UI: ui.FS(), Log: log,
 		Recorder: recorder.Options{MaxBytes: f.maxBytes}, ModelPath: f.model, DetectThreads: f.threads,
-		Listen: f.listen, AllowHosts: f.allowHosts, Version: Version})
+		Listen: f.listen, AllowHosts: f.allowHosts, Version: Version, TrustedProxies: proxies})
 	if err != nil {
 		return err
 	}
@@ -117,10 +131,29 @@ func runStart(ctx context.Context, g *globalFlags, f *startFlags) error {
 	}
 	authSvc := a.Auth
 	srv := api.NewHTTPServer(a.Handler, f.http)
-	log.Info("nvrd started", "url", "http://"+ln.Addr().String()+"/", "data_dir", g.dataDir, "version", Version)
+	scheme := "http"
+	if secure {
+		cfg, fp, spki, made, err := tlsConfig(f.tls, g.dataDir)
+		if err != nil {
+			return err
+		}
+		srv.TLSConfig, scheme = cfg, "https"
+		if f.tls.cert == "" {
+			what := "its"
+			if made {
+				what = "a new"
+			}
+			fmt.Fprintf(os.Stderr, "\n  nvr serves HTTPS with %s self-signed certificate. Check that your browser shows\n  this SHA-256 fingerprint before you accept it:\n\n    %s\n\n", what, fp)
+		}
+		log.Info("HTTPS", "certificate_sha256", fp, "spki_sha256", spki)
+	} else if !loopbackOnly(f.listen) {
+		log.Warn("serving plain HTTP on a network address (--insecure-http): passwords and session cookies cross the network in clear")
+	}
+	base := scheme + "://" + ln.Addr().String()
+	log.Info("nvrd started", "url", base+"/", "data_dir", g.dataDir, "version", Version)
 	if tok, ok, err := authSvc.SetupToken(ctx); err == nil && ok {
 		// First run: no default password. This one-time link (valid for an hour) creates the first admin.
-		fmt.Fprintf(os.Stderr, "\n  nvr has no user yet. To create the administrator, open within one hour:\n\n    http://%s/login.html?setup#token=%s\n\n  (or run: nvrd user add NAME --role admin)\n\n", ln.Addr().String(), tok)
+		fmt.Fprintf(os.Stderr, "\n  nvr has no user yet. To create the administrator, open within one hour:\n\n    %s/login.html?setup#token=%s\n\n  (or run: nvrd user add NAME --role admin)\n\n", base, tok)
 	}
 
 	supCtx, supCancel := context.WithCancel(ctx)
@@ -128,7 +161,13 @@ func runStart(ctx context.Context, g *globalFlags, f *startFlags) error {
 	supDone := make(chan error, 1)
 	go func() { supDone <- a.Run(supCtx) }()
 	srvDone := make(chan error, 1)
-	go func() { srvDone <- srv.Serve(ln) }()
+	go func() {
+		if srv.TLSConfig != nil {
+			srvDone <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		srvDone <- srv.Serve(ln)
+	}()
 
 	var runErr error
 	coreDone := false

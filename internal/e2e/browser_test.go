@@ -99,14 +99,14 @@ func needBrowser(t testing.TB) {
 
 // runLiveCheck opens pageURL in headless Chromium with ui/test/live-check.mjs, logging in as the test
 // administrator, and returns what the page showed; the screenshot goes to .cache/<shot>.
-func runLiveCheck(t testing.TB, pageURL, shot string) browserResult {
+func runLiveCheck(t testing.TB, pageURL, shot string, env ...string) browserResult {
 	t.Helper()
 	script := filepath.Join(repoRoot, "ui", "test", "live-check.mjs")
 	shotPath := filepath.Join(repoRoot, ".cache", shot)
 	_ = os.MkdirAll(filepath.Dir(shotPath), 0o755)
 	cmd := exec.Command("node", script, pageURL, shotPath)
 	cmd.Dir = filepath.Join(repoRoot, "ui")
-	cmd.Env = append(os.Environ(), "NVR_USER=root", "NVR_PASSWORD=correct horse battery")
+	cmd.Env = append(append(os.Environ(), "NVR_USER=root", "NVR_PASSWORD=correct horse battery"), env...)
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("live-check.mjs: %v\n%s", err, out)

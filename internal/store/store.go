@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver
 )
@@ -107,7 +108,7 @@ var migrations = []string{
 
 // schema lists the migrations of every part of the store, in order; each file adds its own slice.
 func schema() [][]string {
-	return [][]string{migrations, recordingMigrations, eventMigrations, groupMigrations}
+	return [][]string{migrations, recordingMigrations, eventMigrations, groupMigrations, trustMigrations}
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -117,6 +118,10 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	for _, m := range all {
 		if _, err := s.db.ExecContext(ctx, m); err != nil {
+			// ADD COLUMN has no IF NOT EXISTS: a column added by an earlier start is already there.
+			if strings.HasPrefix(m, "ALTER TABLE") && strings.Contains(err.Error(), "duplicate column name") {
+				continue
+			}
 			return err
 		}
 	}

@@ -20,7 +20,9 @@ const (
 type Perm struct {
 	Live       bool `json:"live"`
 	Recordings bool `json:"recordings"`
-	PTZ        bool `json:"ptz"` // reserved
+	// Record lets the viewer start a recording (POST /api/cameras/{id}/record); off unless given.
+	Record bool `json:"record"`
+	PTZ    bool `json:"ptz"` // reserved
 }
 
 // User is an account. PasswordHash is never sent to clients.
@@ -69,8 +71,8 @@ func setPerms(ctx context.Context, tx *sql.Tx, userID int64, perms map[string]Pe
 		return err
 	}
 	for cam, p := range perms {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO user_cameras(user_id, camera_id, live, recordings, ptz) VALUES (?,?,?,?,?)`,
-			userID, cam, p.Live, p.Recordings, p.PTZ); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO user_cameras(user_id, camera_id, live, recordings, record, ptz) VALUES (?,?,?,?,?,?)`,
+			userID, cam, p.Live, p.Recordings, p.Record, p.PTZ); err != nil {
 			if strings.Contains(err.Error(), "FOREIGN KEY") {
 				return fmt.Errorf("camera %q: %w", cam, ErrNotFound)
 			}
@@ -163,7 +165,7 @@ func (s *Store) userWhere(ctx context.Context, where string, arg any) (*User, er
 }
 
 func (s *Store) perms(ctx context.Context, userID int64) (map[string]Perm, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT camera_id, live, recordings, ptz FROM user_cameras WHERE user_id=?`, userID)
+	rows, err := s.db.QueryContext(ctx, `SELECT camera_id, live, recordings, record, ptz FROM user_cameras WHERE user_id=?`, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +174,7 @@ func (s *Store) perms(ctx context.Context, userID int64) (map[string]Perm, error
 	for rows.Next() {
 		var id string
 		var p Perm
-		if err := rows.Scan(&id, &p.Live, &p.Recordings, &p.PTZ); err != nil {
+		if err := rows.Scan(&id, &p.Live, &p.Recordings, &p.Record, &p.PTZ); err != nil {
 			return nil, err
 		}
 		m[id] = p

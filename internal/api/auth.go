@@ -64,10 +64,13 @@ func (s *Server) guard(rt Route) http.HandlerFunc {
 				writeError(w, http.StatusForbidden, "you may not see this camera's recordings and events")
 				return
 			}
-		case CameraLive, CameraRecorded:
+		case CameraLive, CameraRecorded, CameraPTZ:
 			need := auth.NeedLive
-			if rt.Access == CameraRecorded {
+			switch rt.Access {
+			case CameraRecorded:
 				need = auth.NeedRecordings
+			case CameraPTZ:
+				need = auth.NeedPTZ
 			}
 			if id := r.PathValue("id"); !p.Can(id, need) {
 				writeError(w, http.StatusForbidden, "you may not see this camera")

@@ -40,7 +40,8 @@ var (
 	pwHash   string
 )
 
-func newEnv(t *testing.T) *testEnv {
+// newEnv builds the test server; opts may change its options (ONVIF is a stub unless one does).
+func newEnv(t *testing.T, opts ...func(*Options)) *testEnv {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := store.Open(filepath.Join(dir, "data"))
@@ -103,7 +104,11 @@ func newEnv(t *testing.T) *testEnv {
 	logs := &bytes.Buffer{}
 	var mu sync.Mutex
 	log := slog.New(slog.NewTextHandler(lockedWriter{&mu, logs}, nil))
-	srv := httptest.NewServer(New(Options{Store: st, Sup: sup, Auth: a, Recorder: realRecordings{rec}, Log: log, UI: testUI()}))
+	o := Options{Store: st, Sup: sup, Auth: a, Recorder: realRecordings{rec}, Log: log, UI: testUI(), ONVIF: stubONVIF{}}
+	for _, f := range opts {
+		f(&o)
+	}
+	srv := httptest.NewServer(New(o))
 	t.Cleanup(srv.Close)
 	adminTokens.Store(srv, toks[0])
 	t.Cleanup(func() { adminTokens.Delete(srv) })

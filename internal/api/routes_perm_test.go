@@ -51,6 +51,10 @@ var permTable = map[string][nPrincipals]int{
 	"GET /api/events":                           {401, 200, 200, 200, 200},
 	"GET /api/events/{ev}/snapshot.jpg":         {401, 403, 200, 403, 200},
 	"GET /metrics":                              {401, 403, 403, 403, 200},
+	"POST /api/onvif/discover":                  {401, 403, 403, 403, 200},
+	"POST /api/onvif/profiles":                  {401, 403, 403, 403, 400}, // no address: past the check
+	"POST /api/cameras/{id}/ptz":                {401, 403, 403, 403, 400}, // no command: past the check
+	"GET /api/cameras/{id}/ptz/presets":         {401, 403, 403, 403, 200}, // ptz needs the ptz permission
 }
 
 // permPath fills a route pattern's wildcards with yard's camera, recording, event and a segment name.

@@ -34,6 +34,8 @@ type Options struct {
 	// header; see hostPolicy). With neither, only loopback names and addresses are answered.
 	Listen     string
 	AllowHosts []string
+	// ONVIF, when set, discovers cameras and drives their PTZ (*onvif.Service).
+	ONVIF ONVIF
 	// LivePerUserCamera caps one user's live sockets to one camera (0: DefaultLivePerUserCamera).
 	LivePerUserCamera int
 }
@@ -61,6 +63,7 @@ const (
 	CameraRecorded               // users with recordings permission on {id}
 	RecordingOf                  // users with recordings permission on the camera of recording {rec}
 	EventOf                      // users with recordings permission on the camera of event {ev}
+	CameraPTZ                    // users with ptz permission on {id}
 )
 
 // Route is one entry of the routes table.
@@ -102,6 +105,10 @@ func New(opt Options) *Server {
 		{"GET", "/api/events", AnyUser, s.listEvents},
 		{"GET", "/api/events/{ev}/snapshot.jpg", EventOf, s.eventSnapshot},
 		{"GET", "/metrics", Admin, s.metrics},
+		{"POST", "/api/onvif/discover", Admin, s.onvifDiscover},
+		{"POST", "/api/onvif/profiles", Admin, s.onvifProfiles},
+		{"POST", "/api/cameras/{id}/ptz", CameraPTZ, s.ptz},
+		{"GET", "/api/cameras/{id}/ptz/presets", CameraPTZ, s.ptzPresets},
 	}
 	for _, r := range s.routes {
 		s.mux.HandleFunc(r.Method+" "+r.Pattern, s.guard(r))

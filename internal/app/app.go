@@ -17,6 +17,7 @@ import (
 	"github.com/nvrproject/nvr/internal/api"
 	"github.com/nvrproject/nvr/internal/auth"
 	"github.com/nvrproject/nvr/internal/events"
+	"github.com/nvrproject/nvr/internal/onvif"
 	"github.com/nvrproject/nvr/internal/recorder"
 	"github.com/nvrproject/nvr/internal/store"
 	"github.com/nvrproject/nvr/internal/supervisor"
@@ -55,6 +56,7 @@ type App struct {
 	Handler  http.Handler
 	log      *slog.Logger
 	detector *detect.Detector
+	onvif    *onvif.Service
 }
 
 // New opens the store and builds the parts; nothing runs until Run.
@@ -107,7 +109,8 @@ func New(opt Options) (*App, error) {
 	sup.AddListener(rec)
 	sup.AddListener(a.Events)
 	sup.OnKeyframe(func(_ string, k *ipc.Keyframe) { a.Events.Keyframe(k) })
-	a.Handler = api.New(api.Options{Store: st, Sup: apiPipelines{sup}, Auth: a.Auth, Recorder: apiRecordings{rec},
+	a.onvif = &onvif.Service{Log: opt.Log}
+	a.Handler = api.New(api.Options{ONVIF: a.onvif, Store: st, Sup: apiPipelines{sup}, Auth: a.Auth, Recorder: apiRecordings{rec},
 		Analysis: apiAnalysis{a.Events}, UI: opt.UI, Log: opt.Log,
 		Listen: opt.Listen, AllowHosts: opt.AllowHosts,
 		Manual: func(ctx context.Context, id string, seconds int) error {
@@ -162,6 +165,9 @@ func collect(ch <-chan error) []error {
 
 // Close closes the detector and the store; call after Run has returned.
 func (a *App) Close() error {
+	if a.onvif != nil {
+		a.onvif.Close() // pending automatic PTZ stops
+	}
 	if a.detector != nil {
 		_ = a.detector.Close()
 	}

@@ -73,6 +73,7 @@ type Need int
 const (
 	NeedLive Need = iota
 	NeedRecordings
+	NeedPTZ // pan/tilt/zoom and presets
 )
 
 // Can reports whether p may do need with the camera.
@@ -92,6 +93,8 @@ func (p *Principal) Can(cameraID string, need Need) bool {
 		return perm.Live
 	case NeedRecordings:
 		return perm.Recordings
+	case NeedPTZ:
+		return perm.PTZ
 	}
 	return false
 }

@@ -20,7 +20,7 @@ const (
 type Perm struct {
 	Live       bool `json:"live"`
 	Recordings bool `json:"recordings"`
-	PTZ        bool `json:"ptz"` // reserved
+	PTZ        bool `json:"ptz"` // pan/tilt/zoom and presets
 }
 
 // User is an account. PasswordHash is never sent to clients.

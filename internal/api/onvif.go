@@ -14,7 +14,8 @@ import (
 
 // ONVIF is camera discovery, profiles and PTZ (*onvif.Service).
 type ONVIF interface {
-	Discover(ctx context.Context) ([]onvif.Device, error)
+	// Discover lists the devices that answer a probe; with an account, each with its profiles.
+	Discover(ctx context.Context, user, password string) ([]onvif.Device, error)
 	Profiles(ctx context.Context, t onvif.Target) ([]onvif.Profile, error)
 	// Move starts a continuous move that stops by itself unless another Move follows soon.
 	Move(ctx context.Context, t onvif.Target, pan, tilt, zoom float64) error
@@ -42,13 +43,17 @@ func onvifError(w http.ResponseWriter, err error) {
 }
 
 func (s *Server) onvifDiscover(w http.ResponseWriter, r *http.Request) {
-	if r.ContentLength != 0 && !decodeBody(w, r, &struct{}{}) {
+	var req struct {
+		User     string `json:"user"`
+		Password string `json:"password"`
+	}
+	if r.ContentLength != 0 && !decodeBody(w, r, &req) {
 		return
 	}
 	if s.onvifOff(w) {
 		return
 	}
-	devs, err := s.opt.ONVIF.Discover(r.Context())
+	devs, err := s.opt.ONVIF.Discover(r.Context(), req.User, req.Password)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "discovery failed: "+err.Error())
 		return

@@ -16,8 +16,8 @@ import (
 // made-up 10.0.0.x addresses; the ONVIF tests below replace it with the real service and a fake device.
 type stubONVIF struct{}
 
-func (stubONVIF) Discover(context.Context) ([]onvif.Device, error)                { return nil, nil }
-func (stubONVIF) Profiles(context.Context, onvif.Target) ([]onvif.Profile, error) { return nil, nil }
+func (stubONVIF) Discover(context.Context, string, string) ([]onvif.Device, error) { return nil, nil }
+func (stubONVIF) Profiles(context.Context, onvif.Target) ([]onvif.Profile, error)  { return nil, nil }
 func (stubONVIF) Move(context.Context, onvif.Target, float64, float64, float64) error {
 	return nil
 }
@@ -70,6 +70,11 @@ func TestONVIFDiscoverAndProfiles(t *testing.T) {
 	}
 	if len(devs) != 1 || devs[0].Manufacturer != onviftest.Maker || devs[0].Model != onviftest.Model || devs[0].Address != d.Addr() {
 		t.Fatalf("discover = %s; want the fake %s %s at %s", out, onviftest.Maker, onviftest.Model, d.Addr())
+	}
+	// With an account, discovery also brings each device's profiles.
+	code, out = e.do(t, "POST", "/api/onvif/discover", e.admin, `{"user":"op","password":"yard-secret"}`, nil)
+	if code != 200 || !strings.Contains(out, d.MainURI) || !strings.Contains(out, d.SubURI) {
+		t.Fatalf("discover with an account: HTTP %d %s; want both RTSP URIs", code, out)
 	}
 	code, out = e.do(t, "POST", "/api/onvif/profiles", e.admin,
 		`{"address":"`+d.Addr()+`","user":"op","password":"yard-secret"}`, nil)

@@ -23,6 +23,10 @@ type Device struct {
 	Address string `json:"address"`
 	// XAddrs are the device service URLs it announced.
 	XAddrs []string `json:"xaddrs"`
+	// Profiles are its media profiles, when discovery was given an account (Service.Discover).
+	Profiles []Profile `json:"profiles,omitempty"`
+	// Error says why the profiles are missing when an account was given.
+	Error string `json:"error,omitempty"`
 }
 
 // probeMsg is a WS-Discovery Probe for NetworkVideoTransmitter devices; %s is its message ID.

@@ -30,8 +30,9 @@ type Service struct {
 // ErrBadVelocity is a move velocity outside -1..1.
 var ErrBadVelocity = errors.New("pan, tilt and zoom velocities must be numbers from -1 to 1")
 
-// Discover probes for devices.
-func (s *Service) Discover(ctx context.Context) ([]Device, error) {
+// Discover probes for devices. With an account (user not empty) it also asks each device for its
+// maker and model (GetDeviceInformation, which beats the scopes) and its profiles with RTSP URIs.
+func (s *Service) Discover(ctx context.Context, user, password string) ([]Device, error) {
 	addr, wait := s.DiscoveryAddr, s.DiscoveryWait
 	if addr == "" {
 		addr = MulticastAddr
@@ -39,7 +40,25 @@ func (s *Service) Discover(ctx context.Context) ([]Device, error) {
 	if wait <= 0 {
 		wait = 3 * time.Second
 	}
-	return Discover(ctx, addr, wait)
+	devs, err := Discover(ctx, addr, wait)
+	if err != nil || user == "" {
+		return devs, err
+	}
+	for i := range devs {
+		d := &devs[i]
+		c, err := Dial(Target{Addr: d.Address, User: user, Password: password})
+		if err == nil {
+			var info DeviceInfo
+			if info, err = c.Info(); err == nil {
+				d.Manufacturer, d.Model = info.Manufacturer, info.Model
+				d.Profiles, err = c.Profiles()
+			}
+		}
+		if err != nil {
+			d.Error = err.Error()
+		}
+	}
+	return devs, nil
 }
 
 // Profiles are the target's media profiles with their RTSP URIs.

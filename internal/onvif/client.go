@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	nvrptz "github.com/nvrproject/nvr/internal/onvif/ptz"
 	goonvif "github.com/use-go/onvif"
 	"github.com/use-go/onvif/device"
 	"github.com/use-go/onvif/media"
@@ -187,16 +188,12 @@ func (c *Client) Profiles() ([]Profile, error) {
 // ContinuousMove starts moving at the given velocities (each -1..1) until Stop or the device's own
 // timeout (timeout, sent as the request's Timeout).
 func (c *Client) ContinuousMove(profile string, pan, tilt, zoom float64, timeout time.Duration) error {
-	req := ptz.ContinuousMove{ProfileToken: xsdonvif.ReferenceToken(profile),
-		Velocity: xsdonvif.PTZSpeed{PanTilt: xsdonvif.Vector2D{X: pan, Y: tilt}, Zoom: xsdonvif.Vector1D{X: zoom}}}
+	req := nvrptz.ContinuousMove{ProfileToken: profile,
+		Velocity: nvrptz.Speed{PanTilt: nvrptz.Vector2D{X: pan, Y: tilt}, Zoom: nvrptz.Vector1D{X: zoom}}}
 	if timeout > 0 {
-		req.Timeout = isoDuration(timeout)
+		req.Timeout = fmt.Sprintf("PT%gS", timeout.Seconds())
 	}
 	return c.call(req, nil)
-}
-
-func isoDuration(d time.Duration) xsd.Duration {
-	return xsd.Duration(fmt.Sprintf("PT%gS", d.Seconds()))
 }
 
 // Stop stops pan, tilt and zoom.
@@ -222,10 +219,9 @@ func (c *Client) Presets(profile string) ([]Preset, error) {
 	return out, nil
 }
 
-// GotoPreset moves to a saved position at full speed.
+// GotoPreset moves to a saved position at the camera's default speed.
 func (c *Client) GotoPreset(profile, preset string) error {
-	return c.call(ptz.GotoPreset{ProfileToken: xsdonvif.ReferenceToken(profile), PresetToken: xsdonvif.ReferenceToken(preset),
-		Speed: xsdonvif.PTZSpeed{PanTilt: xsdonvif.Vector2D{X: 1, Y: 1}, Zoom: xsdonvif.Vector1D{X: 1}}}, nil)
+	return c.call(nvrptz.GotoPreset{ProfileToken: profile, PresetToken: preset}, nil)
 }
 
 // SetPreset saves the current position under name and returns the new preset's token.

@@ -2,7 +2,8 @@
 // HTTP on loopback answering the calls internal/onvif makes (GetCapabilities, GetDeviceInformation,
 // GetProfiles, GetStreamUri, ContinuousMove, Stop, GetPresets, GotoPreset, SetPreset), checking each
 // request's WS-UsernameToken digest, and a WS-Discovery responder on a loopback UDP port. It records
-// every PTZ call so a test can check what reached the "camera".
+// every PTZ call so a test can check what reached the "camera". Like a strict camera it refuses a
+// request sent to the wrong service, an empty space attribute or an empty Timeout.
 package onviftest
 
 import (
@@ -192,7 +193,17 @@ func (d *Device) serveSOAP(w http.ResponseWriter, hr *http.Request) {
 		return
 	}
 	host := hr.Host
-	switch op := b.XMLName.Local; op {
+	op := b.XMLName.Local
+	if want := servicePath(op); want != "" && hr.URL.Path != want {
+		fault(w, http.StatusBadRequest, op+" sent to "+hr.URL.Path+", not "+want)
+		return
+	}
+	// Like stricter cameras, refuse an empty coordinate space or an empty timeout.
+	if bytes.Contains(data, []byte(`space=""`)) || bytes.Contains(data, []byte(`Timeout></`)) {
+		fault(w, http.StatusBadRequest, "empty space attribute or Timeout element")
+		return
+	}
+	switch op {
 	case "GetCapabilities":
 		reply(w, fmt.Sprintf(`<tds:GetCapabilitiesResponse><tds:Capabilities>
 <tt:Device><tt:XAddr>http://%[1]s/onvif/device_service</tt:XAddr></tt:Device>
@@ -241,6 +252,17 @@ func (d *Device) serveSOAP(w http.ResponseWriter, hr *http.Request) {
 	default:
 		fault(w, http.StatusBadRequest, "action not supported: "+op)
 	}
+}
+
+// servicePath is the service an operation belongs to, as GetCapabilities announced it.
+func servicePath(op string) string {
+	switch op {
+	case "GetProfiles", "GetStreamUri":
+		return "/onvif/media_service"
+	case "ContinuousMove", "Stop", "GetPresets", "GotoPreset", "SetPreset":
+		return "/onvif/ptz_service"
+	}
+	return "/onvif/device_service"
 }
 
 func profileXML(token, name string, w, h int, enc string) string {

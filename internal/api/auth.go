@@ -73,13 +73,15 @@ func (s *Server) guard(rt Route) http.HandlerFunc {
 				writeError(w, http.StatusForbidden, "you may not see this camera's recordings and events")
 				return
 			}
-		case CameraLive, CameraRecorded, CameraRecord:
+		case CameraLive, CameraRecorded, CameraRecord, CameraPTZ:
 			need := auth.NeedLive
 			switch rt.Access {
 			case CameraRecorded:
 				need = auth.NeedRecordings
 			case CameraRecord:
 				need = auth.NeedRecord
+			case CameraPTZ:
+				need = auth.NeedPTZ
 			}
 			if id := r.PathValue("id"); !p.Can(id, need) {
 				writeError(w, http.StatusForbidden, "you may not see this camera")

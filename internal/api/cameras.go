@@ -50,13 +50,14 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
-// visible is what p may see of a camera: admins everything, viewers no URL (it may hold a password).
+// visible is what p may see of a camera: admins everything, viewers no URL or ONVIF address (they may hold a password).
 func visible(p *auth.Principal, c *store.Camera) *store.Camera {
 	if p.Admin() {
 		return c
 	}
 	v := *c
 	v.URL = ""
+	v.ONVIF = ""
 	return &v
 }
 

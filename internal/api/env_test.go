@@ -41,13 +41,14 @@ var (
 	pwHash   string
 )
 
-func newEnv(t *testing.T) *testEnv {
+// newEnv builds the test server; opts may change its options (ONVIF is a stub unless one does).
+func newEnv(t *testing.T, opts ...func(*Options)) *testEnv {
 	t.Helper()
-	return newEnvWith(t, nil)
+	return newEnvWith(t, opts...)
 }
 
 // newEnvWith is newEnv with a hook that completes the server's options (event engine, motion, ...).
-func newEnvWith(t *testing.T, more func(*Options)) *testEnv {
+func newEnvWith(t *testing.T, opts ...func(*Options)) *testEnv {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := store.Open(filepath.Join(dir, "data"))
@@ -114,9 +115,9 @@ func newEnvWith(t *testing.T, more func(*Options)) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opt := Options{Store: st, Sup: sup, Auth: a, Recorder: realRecordings{rec}, Log: log, UI: testUI(), Signer: signer}
-	if more != nil {
-		more(&opt)
+	opt := Options{Store: st, Sup: sup, Auth: a, Recorder: realRecordings{rec}, Log: log, UI: testUI(), Signer: signer, ONVIF: stubONVIF{}}
+	for _, f := range opts {
+		f(&opt)
 	}
 	srv := httptest.NewServer(New(opt))
 	t.Cleanup(srv.Close)

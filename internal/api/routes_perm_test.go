@@ -71,6 +71,10 @@ var permTable = map[string][nPrincipals]int{
 	"PUT /api/groups":                           {401, 403, 403, 403, 403, 400},
 	"GET /api/settings/mqtt":                    {401, 403, 403, 403, 403, 503}, // no MQTT service in this env
 	"PUT /api/settings/mqtt":                    {401, 403, 403, 403, 403, 503},
+	"POST /api/onvif/discover":                  {401, 403, 403, 403, 403, 200},
+	"POST /api/onvif/profiles":                  {401, 403, 403, 403, 403, 400}, // no address: past the check
+	"POST /api/cameras/{id}/ptz":                {401, 403, 403, 403, 403, 400}, // no command: past the check
+	"GET /api/cameras/{id}/ptz/presets":         {401, 403, 403, 403, 403, 200}, // ptz needs the ptz permission
 }
 
 // permPath fills a route pattern's wildcards with yard's camera, recording, event and a segment name.

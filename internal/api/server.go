@@ -52,6 +52,8 @@ type Options struct {
 	TrustedProxies []netip.Prefix
 	// Audit is the audit log (nil with a *store.Store: that store).
 	Audit AuditLog
+	// ONVIF, when set, discovers cameras and drives their PTZ (*onvif.Service).
+	ONVIF ONVIF
 	// LivePerUserCamera caps one user's live sockets to one camera (0: DefaultLivePerUserCamera).
 	LivePerUserCamera int
 	// Signer signs export manifests (export.mp4.sig); nil: no signed exports.
@@ -86,6 +88,7 @@ const (
 	EventOf                      // users with recordings permission on the camera of event {ev}
 	UserSelf                     // administrators, or the user named {name} (their own account)
 	CameraRecord                 // users with record permission on {id} (start a recording)
+	CameraPTZ                    // users with ptz permission on {id}
 )
 
 // Route is one entry of the routes table.
@@ -150,6 +153,10 @@ func New(opt Options) *Server {
 		{"PUT", "/api/groups", Admin, s.putGroups},
 		{"GET", "/api/settings/mqtt", Admin, s.getMQTTSettings},
 		{"PUT", "/api/settings/mqtt", Admin, s.putMQTTSettings},
+		{"POST", "/api/onvif/discover", Admin, s.onvifDiscover},
+		{"POST", "/api/onvif/profiles", Admin, s.onvifProfiles},
+		{"POST", "/api/cameras/{id}/ptz", CameraPTZ, s.ptz},
+		{"GET", "/api/cameras/{id}/ptz/presets", CameraPTZ, s.ptzPresets},
 	}
 	for _, r := range s.routes {
 		s.mux.HandleFunc(r.Method+" "+r.Pattern, s.guard(r))

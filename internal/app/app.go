@@ -19,6 +19,7 @@ import (
 	"github.com/nvrproject/nvr/internal/auth"
 	"github.com/nvrproject/nvr/internal/events"
 	"github.com/nvrproject/nvr/internal/mqtt"
+	"github.com/nvrproject/nvr/internal/onvif"
 	"github.com/nvrproject/nvr/internal/recorder"
 	"github.com/nvrproject/nvr/internal/store"
 	"github.com/nvrproject/nvr/internal/supervisor"
@@ -67,6 +68,7 @@ type App struct {
 	// dataDir and backupEvery drive the automatic settings backups (app/backup.go).
 	dataDir     string
 	backupEvery time.Duration
+	onvif    *onvif.Service
 }
 
 // New opens the store and builds the parts; nothing runs until Run.
@@ -125,7 +127,8 @@ func New(opt Options) (*App, error) {
 		return nil, err
 	}
 	a.MQTT = newMQTT(a, opt)
-	a.Handler = api.New(api.Options{Store: st, Sup: apiPipelines{sup}, Auth: a.Auth, Recorder: apiRecordings{rec},
+	a.onvif = &onvif.Service{Log: opt.Log}
+	a.Handler = api.New(api.Options{ONVIF: a.onvif, Store: st, Sup: apiPipelines{sup}, Auth: a.Auth, Recorder: apiRecordings{rec},
 		Analysis: apiAnalysis{a.Events}, UI: opt.UI, Log: opt.Log, Signer: signer,
 		Listen: opt.Listen, AllowHosts: opt.AllowHosts, MQTT: a.MQTT, TrustedProxies: opt.TrustedProxies,
 		Manual: func(ctx context.Context, id string, seconds int) error {
@@ -189,6 +192,9 @@ func collect(ch <-chan error) []error {
 
 // Close closes the detector and the store; call after Run has returned.
 func (a *App) Close() error {
+	if a.onvif != nil {
+		a.onvif.Close() // pending automatic PTZ stops
+	}
 	if a.detector != nil {
 		_ = a.detector.Close()
 	}

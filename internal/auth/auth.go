@@ -74,6 +74,7 @@ const (
 	NeedLive Need = iota
 	NeedRecordings
 	NeedRecord // start a recording
+	NeedPTZ // pan/tilt/zoom and presets
 )
 
 // Can reports whether p may do need with the camera.
@@ -95,6 +96,8 @@ func (p *Principal) Can(cameraID string, need Need) bool {
 		return perm.Recordings
 	case NeedRecord:
 		return perm.Record
+	case NeedPTZ:
+		return perm.PTZ
 	}
 	return false
 }

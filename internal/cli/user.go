@@ -54,7 +54,7 @@ func readPasswordTerminal(fd int, out io.Writer) (string, error) {
 func newUserCmd(g *globalFlags) *cobra.Command {
 	cmd := &cobra.Command{Use: "user", Short: "manage users (password read from standard input)"}
 	var role, cams string
-	var record bool
+	var record, ptz bool
 	add := &cobra.Command{
 		Use:   "add NAME",
 		Short: "add a user",
@@ -81,7 +81,7 @@ func newUserCmd(g *globalFlags) *cobra.Command {
 				if err != nil {
 					return fmt.Errorf("there is no camera named %q", name)
 				}
-				u.Cameras[c.ID] = store.Perm{Live: true, Recordings: true, Record: record}
+				u.Cameras[c.ID] = store.Perm{Live: true, Recordings: true, Record: record, PTZ: ptz}
 			}
 			pw, err := readPassword(cmd.InOrStdin(), cmd.ErrOrStderr())
 			if err != nil {
@@ -100,6 +100,7 @@ func newUserCmd(g *globalFlags) *cobra.Command {
 	add.Flags().StringVar(&role, "role", store.RoleViewer, "admin or viewer")
 	add.Flags().StringVar(&cams, "cameras", "", "cameras a viewer may see, by name, comma-separated")
 	add.Flags().BoolVar(&record, "record", false, "the viewer may also start recordings on those cameras")
+	add.Flags().BoolVar(&ptz, "ptz", false, "the viewer may also pan, tilt, zoom and use presets on those cameras")
 
 	list := &cobra.Command{
 		Use:   "list",

@@ -31,6 +31,10 @@ type CameraSettings struct {
 	Motion MotionSettings `json:"motion"`
 	QR     QRSettings     `json:"qr"`
 	Detect DetectSettings `json:"detect"`
+	// ONVIF is the camera's ONVIF device address for PTZ (host[:port] or an http:// URL, which may
+	// carry the ONVIF account); empty: the RTSP URL's host on port 80 with the RTSP account.
+	// Admin-only like URL (it may hold a password).
+	ONVIF string `json:"onvif,omitempty"`
 }
 
 // RecordSettings say what to record.
@@ -87,6 +91,9 @@ func (c *Camera) Validate() error {
 	}
 	if c.Record.MaxAgeDays < 0 || c.Record.MaxAgeDays > 3650 {
 		return fmt.Errorf("max_age_days must be between 0 (default, 30 days) and 3650, not %d", c.Record.MaxAgeDays)
+	}
+	if err := c.validateONVIF(); err != nil {
+		return err
 	}
 	return c.validateAnalysis()
 }

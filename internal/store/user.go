@@ -22,7 +22,7 @@ type Perm struct {
 	Recordings bool `json:"recordings"`
 	// Record lets the viewer start a recording (POST /api/cameras/{id}/record); off unless given.
 	Record bool `json:"record"`
-	PTZ    bool `json:"ptz"` // reserved
+	PTZ    bool `json:"ptz"` // pan/tilt/zoom and presets
 }
 
 // User is an account. PasswordHash is never sent to clients.

@@ -296,6 +296,7 @@ func (s *soak) faultBurst(ctx context.Context, until float64) (*faultResult, *bu
 		}(w)
 	}
 	wg.Wait()
+	client.CloseIdleConnections() // the burst's keep-alive connections are not nvrd's to keep
 	b.ElapsedS = round1(time.Since(start).Seconds())
 	r.Detail = fmt.Sprintf("%d requests in %.1f s", b.Requests, b.ElapsedS)
 	r.Detail += fmt.Sprintf(", %d live sockets opened and closed", b.LiveOpened)

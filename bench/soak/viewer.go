@@ -140,12 +140,18 @@ func liveOnce(ctx context.Context, url, token, camera string) error {
 	return nil
 }
 
-// checkViewerCounts: each camera's status counts exactly the soak's viewers of it, so no socket of the
+// checkViewerCounts: each camera's status counts the soak's viewers of it, so no socket of the
 // burst or of a reconnect stayed attached to the camera's stream.
 func (s *soak) checkViewerCounts(ctx context.Context) {
-	want := map[string]int{}
+	// nvrd may drop the slow viewer (its write deadline) while the client still drains its socket
+	// buffers, so the slow one counts as 0 or 1.
+	want, slow := map[string]int{}, map[string]int{}
 	for _, v := range s.viewers {
-		want[v.camera]++
+		if v.slow {
+			slow[v.camera]++
+		} else {
+			want[v.camera]++
+		}
 	}
 	var bad []string
 	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(time.Second) {
@@ -156,8 +162,8 @@ func (s *soak) checkViewerCounts(ctx context.Context) {
 			}
 			if err := s.getJSON(ctx, "/api/cameras/"+id+"/status", &st); err != nil {
 				bad = append(bad, fmt.Sprintf("%s: %v", id, err))
-			} else if st.Viewers != want[id] {
-				bad = append(bad, fmt.Sprintf("%s counts %d viewers, the soak has %d", id, st.Viewers, want[id]))
+			} else if st.Viewers < want[id] || st.Viewers > want[id]+slow[id] {
+				bad = append(bad, fmt.Sprintf("%s counts %d viewers, the soak has %d (and %d slow)", id, st.Viewers, want[id], slow[id]))
 			}
 		}
 		if len(bad) == 0 || time.Now().After(deadline) || ctx.Err() != nil {

@@ -241,6 +241,13 @@ func (st *streamState) sampleCamera(s *Server, p *auth.Principal, id string, sw 
 		rs := s.opt.Recorder.Status(id)
 		out.Recording = &rs
 	}
+	if st.enabled[id] && s.opt.Analysis != nil {
+		// The same analysis part as GET /api/cameras/{id}/status, so a page that takes its status line from
+		// the push stream still says why detection is unavailable.
+		if a, ok := s.opt.Analysis.Analysis(id); ok {
+			out.Analysis = &a
+		}
+	}
 	sw.send("camera", streamCamera{Camera: id, Status: statusFor(p, out)})
 }
 

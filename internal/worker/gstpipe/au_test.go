@@ -3,6 +3,7 @@ package gstpipe
 import (
 	"bytes"
 	"context"
+	"github.com/nvrproject/nvr/pkg/testskip"
 	"image/jpeg"
 	"os"
 	"os/exec"
@@ -21,7 +22,7 @@ var clips sync.Map // testcam.Clip → *testcam.Stream
 func stream(t *testing.T, c testcam.Clip) *testcam.Stream {
 	t.Helper()
 	if _, err := exec.LookPath("gst-launch-1.0"); err != nil {
-		t.Skip("GStreamer is not installed; run scripts/setup")
+		testskip.Skip(t, "GStreamer is not installed", "run make setup")
 	}
 	if s, ok := clips.Load(c); ok {
 		return s.(*testcam.Stream)

@@ -35,6 +35,8 @@ const (
 type Media struct {
 	Video string // CodecH264 or CodecH265
 	Audio Audio
+	// AudioSeen is the audio the camera announced, whether or not the pipeline carries it.
+	AudioSeen Audio
 	// AudioNote says in plain words why a camera's audio track is not recorded, or "".
 	AudioNote string
 }
@@ -118,6 +120,7 @@ func pickMedia(rawURL string, desc *description.Session) (Media, error) {
 			Detail:  "SDP: " + what,
 		}
 	}
+	m.AudioSeen = m.Audio
 	if m.Audio == AudioNone && otherAudio != "" {
 		m.AudioNote = fmt.Sprintf("audio not recorded: the camera sends %s audio, which nvr cannot convert (set it to AAC or G.711)", otherAudio)
 	}

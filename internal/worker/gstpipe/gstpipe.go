@@ -136,7 +136,12 @@ func New(spec worker.Spec) (worker.Pipeline, error) {
 		} else if se := (*worker.StreamError)(nil); errors.As(err, &se) {
 			return nil, se
 		}
-		desc = rtspSource(media.Video) + tail(media.Video) + audioBranch(media.Audio)
+		desc = rtspSource(media.Video) + tail(media.Video)
+		if branch := audioBranch(media.Audio); branch == "" {
+			media.Audio = worker.AudioNone
+		} else {
+			desc += branch
+		}
 	case "demo":
 		desc = demoSource + tail(media.Video)
 	default:

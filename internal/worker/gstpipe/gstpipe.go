@@ -159,6 +159,9 @@ func New(spec worker.Spec) (worker.Pipeline, error) {
 			return nil, err
 		}
 	}
+	if err := shiftAudio(p); err != nil {
+		return nil, err
+	}
 	if err := keyUnitsSegment(p); err != nil {
 		return nil, err
 	}

@@ -1,9 +1,10 @@
 // Package gstpipe is the GStreamer implementation of worker.Pipeline. It is the only cgo in nvr's
 // media path and is linked only into nvr-worker.
 //
-// The pipeline never re-encodes camera video: RTSP → depay → h264parse → tee; one branch muxes to MPEG-TS
-// into nvrd's FIFO, the other drops every delta frame before the decoder, so only keyframes are decoded
-// and turned into JPEG.
+// The pipeline never re-encodes camera video: RTSP → depay → h264parse or h265parse → tee; one branch
+// muxes to MPEG-TS into nvrd's FIFO, the other drops every delta frame before the decoder, so only
+// keyframes are decoded and turned into JPEG. Camera audio joins the muxer: AAC as it comes, G.711 and
+// Opus transcoded to AAC (audio.go).
 package gstpipe
 
 import (

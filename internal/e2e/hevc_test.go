@@ -15,7 +15,7 @@ import (
 )
 
 // TestH265CameraRecordedExportedAndAnalysed: a real x265 camera (B-frames, 2 s GOP, a moving ball)
-// streams with codec "h265" in its status, its recording is HEVC with the playlist's duration, its MP4
+// streams with codec "h265" in its status and an HEVC live TS from a keyframe on, its recording is HEVC with the playlist's duration, its MP4
 // export is HEVC in an hvc1 sample entry with the same duration, and its keyframes are decoded for
 // motion (the moving ball makes a motion event).
 func TestH265CameraRecordedExportedAndAnalysed(t *testing.T) {
@@ -41,6 +41,17 @@ func TestH265CameraRecordedExportedAndAnalysed(t *testing.T) {
 		if st.Codec != "h265" {
 			t.Fatalf("%s: status codec %q, want h265", id, st.Codec)
 		}
+	}
+
+	// The live TS starts at a keyframe (mpegtsmux marks H.265 IRAP pictures random-access) and its PMT
+	// says HEVC.
+	live := checkTS(t, readLive(t, n.dialLive(recID), 3*time.Second))
+	livePath := filepath.Join(t.TempDir(), "live.ts")
+	if err := os.WriteFile(livePath, live, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(streamCodecs(t, livePath), ","); got != "hevc" {
+		t.Fatalf("the live TS has streams %q, want hevc", got)
 	}
 
 	// The recording.

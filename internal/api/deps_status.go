@@ -31,6 +31,9 @@ type PipelineStatus struct {
 	Viewers      int        `json:"viewers"`
 	Generation   uint64     `json:"generation"`
 	WorkerPID    int        `json:"worker_pid"`
+	Codec        string     `json:"codec"`                 // video: "h264" or "h265", "" before the worker says
+	Audio        string     `json:"audio"`                 // audio in the TS: "aac" or "" (none)
+	AudioError   string     `json:"audio_error,omitempty"` // why the camera's audio is not recorded
 }
 
 // RecordingStatus is a camera's recording state.

@@ -29,7 +29,8 @@ type attempt struct {
 	hub         *live.Hub
 	log         *slog.Logger
 	onKeyframe  func(*ipc.Keyframe)
-	onStreaming func() // called once when the first TS bytes arrive
+	onStatus    func(*ipc.Status) // the worker's stream facts (codecs), from the IPC reader
+	onStreaming func()            // called once when the first TS bytes arrive
 	onStarted   func(pid int)
 
 	streamingSince atomic.Int64 // unix ns of the first byte, 0 before

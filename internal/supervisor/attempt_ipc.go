@@ -26,6 +26,10 @@ func (a *attempt) readIPC(conn *ipc.Conn) *ipcReader {
 			switch e.Kind {
 			case ipc.KindKeyframe:
 				a.onKeyframe(e.Keyframe)
+			case ipc.KindStatus:
+				if e.Status != nil && a.onStatus != nil {
+					a.onStatus(e.Status)
+				}
 			case ipc.KindError:
 				r.lastErr.Store(e.Error)
 			}

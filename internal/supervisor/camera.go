@@ -38,6 +38,9 @@ type Status struct {
 	Viewers      int        `json:"viewers"`
 	Generation   uint64     `json:"generation"`
 	WorkerPID    int        `json:"worker_pid"`
+	Codec        string     `json:"codec"`                 // video: "h264" or "h265", "" before the worker says
+	Audio        string     `json:"audio"`                 // audio in the TS: "aac" or "" (none)
+	AudioError   string     `json:"audio_error,omitempty"` // why the camera's audio is not recorded
 }
 
 // Camera runs one camera: a sequence of worker attempts with capped exponential backoff. Its status is
@@ -59,6 +62,7 @@ type Camera struct {
 	width    int
 	height   int
 	bitrate  uint64
+	media    ipc.Status // the latest worker's codecs
 
 	snapshot atomic.Pointer[ipc.Keyframe]
 }
@@ -79,7 +83,8 @@ func (c *Camera) Status() Status {
 	st := c.hub.Stats()
 	c.mu.Lock()
 	s := Status{State: c.state, Error: c.lastErr, Restarts: c.restarts, Width: c.width, Height: c.height,
-		BitrateBPS: c.bitrate, Generation: c.gen, WorkerPID: c.pid}
+		BitrateBPS: c.bitrate, Generation: c.gen, WorkerPID: c.pid,
+		Codec: c.media.Codec, Audio: c.media.Audio, AudioError: c.media.AudioNote}
 	c.mu.Unlock()
 	s.BytesIn, s.Keyframes, s.Resyncs = st.BytesIn, st.Keyframes, st.Resyncs
 	if !st.LastKeyframe.IsZero() {
@@ -111,6 +116,7 @@ func (c *Camera) run(ctx context.Context) {
 			runner: c.sup.opt.Runner, t: t, hub: c.hub, log: c.log.With("gen", gen), onKeyframe: c.keyframe,
 			onStreaming: func() { c.set(func(c *Camera) { c.state = StateStreaming; c.lastErr = "" }) },
 			onStarted:   func(pid int) { c.set(func(c *Camera) { c.pid = pid }) },
+			onStatus:    func(st *ipc.Status) { c.set(func(c *Camera) { c.media = *st }) },
 		}
 		err := a.Run(ctx)
 		if ctx.Err() != nil {

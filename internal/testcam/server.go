@@ -31,6 +31,9 @@ type Options struct {
 	// StartAt, when set, holds the clip until the first PLAY and then starts it at this AU, so the first
 	// packets a client gets are not a keyframe's (pick an AU in the middle of a GOP).
 	StartAt int
+	// Audio adds an audio track: AudioAAC (frames in AAC, from EncodeAAC) or AudioPCMA.
+	Audio string
+	AAC   [][]byte
 }
 
 // Server is a running test camera.
@@ -102,6 +105,9 @@ func (s *Server) Resume() error {
 		f = &format.H265{PayloadTyp: 96}
 	}
 	desc := &description.Session{Medias: []*description.Media{{Type: description.MediaTypeVideo, Formats: []format.Format{f}}}}
+	if am := s.audioMedia(); am != nil {
+		desc.Medias = append(desc.Medias, am)
+	}
 	stream := &gortsplib.ServerStream{Server: srv, Desc: desc}
 	if err := stream.Initialize(); err != nil {
 		srv.Close()
@@ -135,6 +141,11 @@ func (s *Server) Close() { s.Pause() }
 // pump writes the clip in a loop at the clip's frame rate.
 func (s *Server) pump(stream *gortsplib.ServerStream, stop, done chan struct{}) {
 	defer close(done)
+	if len(stream.Desc.Medias) > 1 {
+		audioDone := make(chan struct{})
+		go func() { defer close(audioDone); s.pumpAudio(stream, stream.Desc.Medias[1], stop) }()
+		defer func() { <-audioDone }()
+	}
 	media := stream.Desc.Medias[0]
 	var enc interface {
 		Encode([][]byte) ([]*rtp.Packet, error)

@@ -81,6 +81,20 @@ func run(log *slog.Logger, conn *ipc.Conn, cfg *ipc.Config, newPipeline NewPipel
 		_ = conn.Send(&ipc.Envelope{Kind: ipc.KindError, Error: &ipc.Error{Message: err.Error()}})
 		return ExitPipeline
 	}
+	if mr, ok := p.(MediaReporter); ok {
+		m := mr.Media()
+		audio := ""
+		if m.Audio != AudioNone {
+			audio = "aac" // what the TS carries: G.711 and Opus are transcoded
+		}
+		st := &ipc.Status{State: "media", Codec: m.Video, Audio: audio, AudioNote: m.AudioNote}
+		if st.AudioNote == "" && m.AudioSeen != AudioNone && m.Audio == AudioNone {
+			st.AudioNote = "audio not recorded: nvr does not record camera audio yet (the video is recorded)"
+		}
+		if err := conn.Send(&ipc.Envelope{Kind: ipc.KindStatus, Status: st}); err != nil {
+			log.Warn("cannot send the stream's codecs to nvrd", "err", err)
+		}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 

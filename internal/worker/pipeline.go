@@ -31,6 +31,12 @@ type Pipeline interface {
 	Run(ctx context.Context, onFrame func(Frame)) error
 }
 
+// MediaReporter is a Pipeline that knows the codecs it carries; the worker tells nvrd (an ipc.Status)
+// before the pipeline runs.
+type MediaReporter interface {
+	Media() Media
+}
+
 // NewPipelineFunc builds a pipeline; cmd/nvr-worker passes the GStreamer one.
 type NewPipelineFunc func(Spec) (Pipeline, error)
 

@@ -92,6 +92,10 @@ type Status struct {
 	Codec  string `msgpack:"codec"`
 	Width  int    `msgpack:"w"`
 	Height int    `msgpack:"h"`
+	// Audio is the audio codec the TS carries ("aac"), or "" for none; AudioNote says in plain words
+	// why a camera's audio is missing.
+	Audio     string `msgpack:"audio,omitempty"`
+	AudioNote string `msgpack:"anote,omitempty"`
 }
 
 // Error is a fatal error. Message is for people ("camera refused the password"); Detail is the raw

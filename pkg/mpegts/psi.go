@@ -3,6 +3,9 @@ package mpegts
 // StreamTypeH264 is the PMT stream type of H.264 video.
 const StreamTypeH264 = 0x1b
 
+// StreamTypeH265 is the PMT stream type of H.265 (HEVC) video.
+const StreamTypeH265 = 0x24
+
 // PSI follows the PAT and PMT of a stream and keeps the latest copy of each packet, so a viewer or a
 // segment can be started with them. It is not safe for concurrent use.
 type PSI struct {
@@ -92,7 +95,7 @@ func (s *PSI) parsePMT(sec []byte) {
 
 func isVideo(st uint8) bool {
 	switch st {
-	case 0x01, 0x02, 0x10, StreamTypeH264, 0x24:
+	case 0x01, 0x02, 0x10, StreamTypeH264, StreamTypeH265:
 		return true
 	}
 	return false

@@ -1,6 +1,7 @@
 package segments
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -50,22 +51,44 @@ const trackID = 1
 
 // videoInit describes the video track for the init segment.
 type videoInit struct {
-	sps, pps []byte // the first keyframe's parameter sets
+	vps, sps, pps []byte // the first keyframe's parameter sets (vps for H.265 only)
+	hevc          bool   // H.265 (sample entry hvc1), else H.264 (avc1)
 }
 
-// initSegment returns ftyp and moov of a fragmented MP4 with one H.264 track in 90 kHz units, written
+// initSegment returns ftyp and moov of a fragmented MP4 with one H.264 or H.265 track in 90 kHz units, written
 // by mediacommon's fMP4 writer (avcC and the sample entry come from the SPS).
 func initSegment(v videoInit) ([]byte, error) {
+	var codec mp4.Codec = &mp4.CodecH264{SPS: v.sps, PPS: v.pps}
+	if v.hevc {
+		codec = &mp4.CodecH265{VPS: v.vps, SPS: v.sps, PPS: v.pps}
+	}
 	init := fmp4.Init{Tracks: []*fmp4.InitTrack{{
 		ID:        trackID,
 		TimeScale: ticksPerSecond,
-		Codec:     &mp4.CodecH264{SPS: v.sps, PPS: v.pps},
+		Codec:     codec,
 	}}}
 	var buf seekablebuffer.Buffer
 	if err := init.Marshal(&buf); err != nil {
 		return nil, fmt.Errorf("the MP4 header for the stream's parameter sets cannot be written: %w", err)
 	}
-	return buf.Bytes(), nil
+	b := buf.Bytes()
+	if v.hevc {
+		hvc1SampleEntry(b)
+	}
+	return b, nil
+}
+
+// hvc1SampleEntry renames mediacommon's H.265 sample entry from hev1 to hvc1 in init: the parameter
+// sets are in its hvcC (and, as cameras send them, again before every keyframe), and hvc1 is the entry
+// Safari and QuickTime play; the boxes are otherwise the same.
+func hvc1SampleEntry(init []byte) {
+	stsd := bytes.Index(init, []byte("stsd"))
+	if stsd < 0 {
+		return
+	}
+	if i := bytes.Index(init[stsd:], []byte("hev1")); i >= 0 {
+		copy(init[stsd+i:], "hvc1")
+	}
 }
 
 // fragSample is one sample of a fragment.

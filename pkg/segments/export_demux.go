@@ -10,6 +10,7 @@ const maxFrameBytes = 32 << 20
 type accessUnit struct {
 	pts, dts int64
 	data     []byte
+	hevc     bool // the PMT says H.265 (stream type 0x24)
 }
 
 // videoDemuxer reassembles the PES packets of the video PID into access units.
@@ -54,5 +55,5 @@ func (d *videoDemuxer) flush(emit func(accessUnit) error) error {
 		return nil
 	}
 	d.inPES = false
-	return emit(accessUnit{pts: d.h.pts, dts: d.h.dts, data: d.buf})
+	return emit(accessUnit{pts: d.h.pts, dts: d.h.dts, data: d.buf, hevc: d.psi.StreamType == mpegts.StreamTypeH265})
 }

@@ -9,9 +9,9 @@ import (
 )
 
 // ExportMP4 writes the TS segment files at paths, read in order as one stream, to w as a fragmented
-// MP4 (ISO BMFF) without re-encoding: an init segment whose avcC comes from the first keyframe's SPS
-// and PPS, one moof+mdat fragment per GOP, and a random-access index (mfra) at the end. Only H.264
-// video is carried; other streams are left out. Timestamps come from the TS PTS/DTS, rebased so that
+// MP4 (ISO BMFF) without re-encoding: an init segment whose avcC (H.264) or hvcC (H.265, sample entry
+// hvc1) comes from the first keyframe's parameter sets, one moof+mdat fragment per GOP, and a
+// random-access index (mfra) at the end. Only the video is carried; audio and other streams are left out. Timestamps come from the TS PTS/DTS, rebased so that
 // the first frame plays at 0; B-frames get signed composition offsets (trun version 1), which ffmpeg
 // and GStreamer show as a start one frame later, as for ffmpeg's own negative_cts_offsets. A jump in the
 // timestamps (another recording, a camera reset) is joined seamlessly. Frames before the first keyframe

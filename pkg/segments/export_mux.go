@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"io"
 
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
@@ -13,7 +12,7 @@ import (
 // maxFragmentBytes flushes a fragment early when a GOP is this large.
 const maxFragmentBytes = 32 << 20
 
-// fmp4Muxer writes H.264 access units as a fragmented MP4: the init segment at the first keyframe with
+// fmp4Muxer writes H.264 or H.265 access units as a fragmented MP4: the init segment at the first keyframe with
 // SPS and PPS, then one moof+mdat fragment per GOP, then a random-access index. It owns the timeline
 // and the fragments' contents; boxes writes them as ISO BMFF.
 type fmp4Muxer struct {
@@ -36,7 +35,7 @@ type fmp4Muxer struct {
 	index   []fragmentTime
 }
 
-// boxWriter writes the boxes of a fragmented MP4 with one H.264 track in 90 kHz units to w.
+// boxWriter writes the boxes of a fragmented MP4 with one H.264 or H.265 track in 90 kHz units to w.
 type boxWriter interface {
 	// writeInit writes ftyp and moov.
 	writeInit(w io.Writer, v videoInit) error
@@ -56,23 +55,13 @@ func (m *fmp4Muxer) addFrame(au accessUnit) error {
 	if err := nalus.Unmarshal(au.data); err != nil {
 		return nil // a damaged frame: leave it out
 	}
-	var sps, pps []byte
-	key := false
-	for _, n := range nalus {
-		switch h264.NALUType(n[0] & 0x1f) {
-		case h264.NALUTypeSPS:
-			sps = n
-		case h264.NALUTypePPS:
-			pps = n
-		case h264.NALUTypeIDR:
-			key = true
-		}
-	}
+	r := classify(nalus, au.hevc)
+	key := r.key
 	if !m.started {
-		if !key || sps == nil || pps == nil {
+		if !key || !r.complete(au.hevc) {
 			return nil // nothing decodes before the first keyframe with its parameter sets
 		}
-		if err := m.writeInit(sps, pps); err != nil {
+		if err := m.writeInit(videoInit{vps: r.vps, sps: r.sps, pps: r.pps, hevc: au.hevc}); err != nil {
 			return err
 		}
 	}
@@ -101,8 +90,7 @@ func (m *fmp4Muxer) addFrame(au accessUnit) error {
 	}
 	size := len(m.mdat)
 	for _, n := range nalus {
-		switch h264.NALUType(n[0] & 0x1f) {
-		case h264.NALUTypeAccessUnitDelimiter, h264.NALUTypeFillerData:
+		if dropInSample(n, au.hevc) {
 			continue // not wanted in MP4 samples
 		}
 		m.mdat = binary.BigEndian.AppendUint32(m.mdat, uint32(len(n)))
@@ -118,17 +106,17 @@ func (m *fmp4Muxer) addFrame(au accessUnit) error {
 }
 
 // writeInit writes ftyp and moov for the stream's parameter sets.
-func (m *fmp4Muxer) writeInit(sps, pps []byte) error {
-	var s h264.SPS
-	if err := s.Unmarshal(sps); err != nil { // on success sps has at least 4 bytes, as avcC needs
-		return fmt.Errorf("the stream's H.264 sequence parameter set cannot be read: %w", err)
+func (m *fmp4Muxer) writeInit(v videoInit) error {
+	fps, err := spsFPS(v.sps, v.hevc)
+	if err != nil {
+		return err
 	}
 	m.started = true
 	m.lastDur = defaultFrameTk // until two frames give the real interval
-	if fps := s.FPS(); fps >= 1 && fps <= 1000 {
+	if fps >= 1 && fps <= 1000 {
 		m.lastDur = int64(ticksPerSecond/fps + 0.5)
 	}
-	return m.boxes.writeInit(m, videoInit{sps: sps, pps: pps})
+	return m.boxes.writeInit(m, v)
 }
 
 // flushFragment writes the pending samples as one moof+mdat.
@@ -148,7 +136,7 @@ func (m *fmp4Muxer) flushFragment() error {
 // close writes the last fragment (its last frame lasts as long as the one before) and the index.
 func (m *fmp4Muxer) close() error {
 	if !m.started {
-		return errors.New("the segments hold no H.264 keyframe with its SPS and PPS: nothing to export")
+		return errors.New("the segments hold no H.264 or H.265 keyframe with its parameter sets: nothing to export")
 	}
 	if err := m.flushFragment(); err != nil {
 		return err

@@ -263,7 +263,7 @@ func TestExportMP4Errors(t *testing.T) {
 	if err := os.WriteFile(noKey, ts[:2*188], 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := ExportMP4(io.Discard, []string{noKey}, nil); err == nil || !strings.Contains(err.Error(), "no H.264 keyframe") {
+	if err := ExportMP4(io.Discard, []string{noKey}, nil); err == nil || !strings.Contains(err.Error(), "no H.264 or H.265 keyframe") {
 		t.Fatalf("export without a keyframe: %v", err)
 	}
 	// Garbage in the middle of a file is skipped (resync), the export still plays to the end.

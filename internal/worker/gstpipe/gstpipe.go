@@ -1,13 +1,15 @@
 // Package gstpipe is the GStreamer implementation of worker.Pipeline. It is the only cgo in nvr's
 // media path and is linked only into nvr-worker.
 //
-// The pipeline never re-encodes camera video: RTSP → depay → h264parse → tee; one branch muxes to MPEG-TS
-// into nvrd's FIFO, the other drops every delta frame before the decoder, so only keyframes are decoded
-// and turned into JPEG.
+// The pipeline never re-encodes camera video: RTSP → depay → h264parse or h265parse → tee; one branch
+// muxes to MPEG-TS into nvrd's FIFO, the other drops every delta frame before the decoder, so only
+// keyframes are decoded and turned into JPEG. Camera audio joins the muxer: AAC as it comes, G.711 and
+// Opus transcoded to AAC (audio.go).
 package gstpipe
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"runtime"
@@ -28,16 +30,26 @@ type Pipeline struct {
 	spec     worker.Spec
 	pipeline *gst.Pipeline
 	demo     bool // the demo:// source, whose object demoMotion moves
+	media    worker.Media
 }
 
-// tail is shared by every source: h264parse assembles whole access units (mpegtsmux needs
-// alignment=au, or mpegts.js hands the browser 6-byte "frames"), h264timestamper gives each a DTS in
+// Media reports the codecs the pipeline carries. See worker.Pipeline.
+func (p *Pipeline) Media() worker.Media { return p.media }
+
+// tail is shared by every source: the parser assembles whole access units (mpegtsmux needs
+// alignment=au, or mpegts.js hands the browser 6-byte "frames"), the timestamper gives each a DTS in
 // decode order (cameras with B-frames send only presentation times), and the tee named "t" hands them
-// to the FIFO and keyframe branches.
-const tail = ` ! h264parse config-interval=-1 ! video/x-h264,stream-format=byte-stream,alignment=au ! h264timestamper ! tee name=t ` +
-	` t. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=2000000000 ! mpegtsmux ! filesink name=fifo sync=false async=false buffer-mode=unbuffered ` +
-	` t. ! queue leaky=downstream max-size-buffers=60 max-size-bytes=0 max-size-time=0 ! identity name=keyonly drop-buffer-flags=delta-unit ` +
-	` ! avdec_h264 max-threads=1 output-corrupt=false ! videoconvert ! jpegenc name=jpegenc ! appsink name=jpeg sync=false max-buffers=2 drop=true`
+// to the FIFO and keyframe branches. The muxer is named "mux" so an audio branch can join it.
+func tail(codec string) string {
+	parse, dec := `h264parse config-interval=-1 ! video/x-h264,stream-format=byte-stream,alignment=au ! h264timestamper`, `avdec_h264`
+	if codec == worker.CodecH265 {
+		parse, dec = `h265parse config-interval=-1 ! video/x-h265,stream-format=byte-stream,alignment=au ! h265timestamper`, `avdec_h265`
+	}
+	return ` ! ` + parse + ` ! tee name=t ` +
+		` t. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=2000000000 ! mpegtsmux name=mux ! filesink name=fifo sync=false async=false buffer-mode=unbuffered ` +
+		` t. ! queue leaky=downstream max-size-buffers=60 max-size-bytes=0 max-size-time=0 ! identity name=keyonly drop-buffer-flags=delta-unit ` +
+		` ! ` + dec + ` max-threads=1 output-corrupt=false ! videoconvert ! jpegenc name=jpegenc ! appsink name=jpeg sync=false max-buffers=2 drop=true`
+}
 
 // demoSource is a still scene with a clock and an object (a box on pad "mix.sink_1") that demoMotion
 // moves now and then, encoded here with a keyframe every second, so a new user sees live video, motion
@@ -92,14 +104,20 @@ func (p *Pipeline) demoMotion(ctx context.Context) {
 	}
 }
 
-// rtspSource pulls H.264 over RTSP, interleaved in the TCP connection (cameras and firewalls like it best).
-// buffer-mode=none takes presentation times from the RTP timestamps alone: the default clock slaving
-// assumes timestamps that only grow, and bent a B-frame camera's (pictures 0–5 ms apart instead of 40).
-// The depayloader hands out single NAL units so filterParams can drop the parameter sets some cameras
-// repeat between the slices of a picture before h264parse assembles access units (rtph264depay's own
-// assembly, and h264parse's, would cut such a picture in two, the first half without a timestamp).
-const rtspSource = `rtspsrc name=src protocols=tcp latency=100 buffer-mode=none tcp-timeout=10000000 timeout=10000000 ! rtph264depay name=depay ` +
-	` ! video/x-h264,stream-format=byte-stream,alignment=nal`
+// rtspSource pulls H.264 or H.265 over RTSP, interleaved in the TCP connection (cameras and firewalls
+// like it best). buffer-mode=none takes presentation times from the RTP timestamps alone: the default
+// clock slaving assumes timestamps that only grow, and bent a B-frame camera's (pictures 0–5 ms apart
+// instead of 40). The depayloader hands out single NAL units so filterParams can drop the parameter sets
+// some cameras repeat between the slices of a picture before h264parse assembles access units
+// (rtph264depay's own assembly, and h264parse's, would cut such a picture in two, the first half without
+// a timestamp).
+func rtspSource(codec string) string {
+	depay := `rtph264depay name=depay ! video/x-h264,stream-format=byte-stream,alignment=nal`
+	if codec == worker.CodecH265 {
+		depay = `rtph265depay name=depay ! video/x-h265,stream-format=byte-stream,alignment=nal`
+	}
+	return `rtspsrc name=src protocols=tcp latency=100 buffer-mode=none tcp-timeout=10000000 timeout=10000000 ! ` + depay
+}
 
 // New builds the pipeline for spec; it validates the URL but does not connect.
 func New(spec worker.Spec) (worker.Pipeline, error) {
@@ -109,11 +127,24 @@ func New(spec worker.Spec) (worker.Pipeline, error) {
 		return nil, fmt.Errorf("camera URL is not a valid URL: %w", err)
 	}
 	var desc string
+	media := worker.Media{Video: worker.CodecH264}
 	switch u.Scheme {
 	case "rtsp", "rtsps":
-		desc = rtspSource + tail
+		// The camera's SDP says which codecs it sends. When it cannot be asked, the pipeline tries
+		// H.264 and GStreamer's own error says what is wrong.
+		if m, err := worker.Describe(spec.URL); err == nil {
+			media = m
+		} else if se := (*worker.StreamError)(nil); errors.As(err, &se) {
+			return nil, se
+		}
+		desc = rtspSource(media.Video) + tail(media.Video)
+		if branch := audioBranch(media.Audio); branch == "" {
+			media.Audio = worker.AudioNone
+		} else {
+			desc += branch
+		}
 	case "demo":
-		desc = demoSource + tail
+		desc = demoSource + tail(media.Video)
 	default:
 		return nil, fmt.Errorf("camera URL must start with rtsp:// (or demo://), not %q", u.Scheme+"://")
 	}
@@ -124,15 +155,18 @@ func New(spec worker.Spec) (worker.Pipeline, error) {
 	if err := setProps(p, spec, u); err != nil {
 		return nil, err
 	}
-	if u.Scheme != "demo" {
+	if u.Scheme != "demo" && media.Video == worker.CodecH264 {
 		if err := filterParams(p); err != nil {
 			return nil, err
 		}
 	}
+	if err := shiftAudio(p); err != nil {
+		return nil, err
+	}
 	if err := keyUnitsSegment(p); err != nil {
 		return nil, err
 	}
-	return &Pipeline{spec: spec, pipeline: p, demo: u.Scheme == "demo"}, nil
+	return &Pipeline{spec: spec, pipeline: p, demo: u.Scheme == "demo", media: media}, nil
 }
 
 func setProps(p *gst.Pipeline, spec worker.Spec, u *url.URL) error {

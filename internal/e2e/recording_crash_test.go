@@ -75,24 +75,27 @@ func TestKill9WhileRecording(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { p.cmd.Process.Signal(syscall.SIGTERM); p.cmd.Wait() }()
+	// nvrd answers HTTP while the recorder still reconciles (recorder.Run), so until then the index
+	// still shows recording 1 open as the crash left it: wait until it is closed, generously (probing
+	// the segments under -race on a loaded machine is slow).
 	var recs []recordingOut
-	deadline = time.Now().Add(15 * time.Second)
+	var crashed *recordingOut
+	deadline = time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
-		recs = nil
+		recs, crashed = nil, nil
 		if resp, err := p.get(t, "/api/recordings?camera=gate"); err == nil {
 			_ = json.NewDecoder(resp.Body).Decode(&recs)
 			resp.Body.Close()
-			if len(recs) > 0 {
-				break
+		}
+		for i := range recs {
+			if recs[i].ID == "1" {
+				crashed = &recs[i]
 			}
 		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	var crashed *recordingOut
-	for i := range recs {
-		if recs[i].ID == "1" {
-			crashed = &recs[i]
+		if crashed != nil && !crashed.Open {
+			break
 		}
+		time.Sleep(200 * time.Millisecond)
 	}
 	if crashed == nil || crashed.Open || crashed.Segments < 4 {
 		t.Fatalf("after restart the killed recording is %+v (all: %+v)", crashed, recs)

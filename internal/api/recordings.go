@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
@@ -142,11 +143,16 @@ func writePlaylist(w http.ResponseWriter, items []segments.PlaylistItem, open bo
 		writeError(w, http.StatusNotFound, "no recorded segments in this span")
 		return
 	}
+	// Rendered whole first: an index entry the playlist cannot hold (a segment of no duration) is a
+	// clear error, not a 200 with an empty body.
+	var b bytes.Buffer
+	if err := segments.WritePlaylist(&b, items); err != nil {
+		writeError(w, http.StatusInternalServerError, "the index cannot be written as a playlist: "+err.Error())
+		return
+	}
 	w.Header().Set("Content-Type", "application/vnd.apple.mpegurl")
 	w.Header().Set("Cache-Control", "no-cache")
-	if err := segments.WritePlaylist(w, items); err != nil {
-		return // the client went away
-	}
+	_, _ = w.Write(b.Bytes()) // an error here is the client gone away
 	_ = open
 }
 

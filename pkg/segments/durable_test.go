@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nvrproject/nvr/pkg/mpegts"
 	"github.com/nvrproject/nvr/pkg/testskip"
 )
 
@@ -153,5 +154,40 @@ func TestProbeSegmentFileFindsDamage(t *testing.T) {
 	}
 	if _, err := ProbeSegmentFile(filepath.Join(dir, "missing.ts")); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("probe of a missing file: %v", err)
+	}
+}
+
+// TestProbeSegmentFileOneFrame: a segment flushed at shutdown just after its keyframe holds one frame.
+// The probe must give it a duration (one frame interval, as the Segmenter did), not 0: an index rebuilt
+// with a 0-s segment cannot be written as a playlist.
+func TestProbeSegmentFileOneFrame(t *testing.T) {
+	ts := clip(t, plainClip)
+	s := NewSegmenter(0)
+	var psi mpegts.PSI
+	var segs []Segment
+	starts := 0 // video frames begun after the keyframe that cut the first segment
+	for i, p := range packets(ts) {
+		psi.Observe(p)
+		if len(segs) > 0 && psi.VideoPID != 0 && mpegts.PID(p) == psi.VideoPID && mpegts.PUSI(p) {
+			if starts++; starts == 1 {
+				break // stop before the second frame of the open segment
+			}
+		}
+		segs = append(segs, s.Write(p, t0.Add(time.Duration(i)*time.Millisecond))...)
+	}
+	seg := s.Flush()
+	if len(segs) != 1 || seg == nil || seg.Keyframes != 1 || seg.Duration <= 0 {
+		t.Fatalf("setup: %d segments cut, flushed %+v", len(segs), seg)
+	}
+	dir := t.TempDir()
+	if err := WriteFileDurable(dir, "000001.ts", seg.Data); err != nil {
+		t.Fatal(err)
+	}
+	info, err := ProbeSegmentFile(filepath.Join(dir, "000001.ts"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !info.Whole || info.Frames != 1 || !near(info.Duration, seg.Duration, time.Millisecond) {
+		t.Fatalf("probe of a one-frame segment = %+v; the segmenter said %v", info, seg.Duration)
 	}
 }

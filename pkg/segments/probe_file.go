@@ -15,7 +15,7 @@ type SegmentInfo struct {
 	Bytes     int64
 	FirstPTS  int64         // raw 33-bit PTS of the first video frame (90 kHz ticks)
 	LastPTS   int64         // raw PTS of the latest frame in presentation order
-	Duration  time.Duration // LastPTS − FirstPTS + one frame interval
+	Duration  time.Duration // LastPTS − FirstPTS + one frame interval (40 ms for a single frame); > 0 when Frames > 0
 	Frames    int           // video frames (PES packets with a PTS)
 	Keyframes int
 	// Whole is true when the file is fit to be indexed: whole 188-byte packets, each with the sync
@@ -84,8 +84,10 @@ func ProbeSegmentFile(path string) (SegmentInfo, error) {
 	}
 	if info.Frames > 0 {
 		span := hi - lo
-		frame := int64(0)
-		if info.Frames > 1 {
+		// One frame (a segment flushed at shutdown just after its keyframe) shows no interval: it lasts
+		// the one the Segmenter assumes until it measures one, never 0 (a playlist needs a duration).
+		frame := int64(defaultFrameTk)
+		if info.Frames > 1 && span > 0 {
 			frame = span / int64(info.Frames-1)
 		}
 		info.Duration = ticksToDuration(hi - first + frame)

@@ -2,7 +2,6 @@ package api
 
 import (
 	"crypto/ed25519"
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -26,22 +25,8 @@ func (s *Server) exportSig(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, "this nvr has no signing key")
 		return
 	}
-	c, ok := s.camera(w, r)
+	c, _, _, sp, ok := s.exportSpan(w, r)
 	if !ok {
-		return
-	}
-	since, until, err := span(r, true, 24*time.Hour)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	sp, err := s.opt.Recorder.Footage(r.Context(), c.ID, since, until)
-	if errors.Is(err, ErrNoFootage) {
-		writeError(w, http.StatusNotFound, "camera "+c.ID+" has no recordings between "+since.UTC().Format(time.RFC3339)+" and "+until.UTC().Format(time.RFC3339))
-		return
-	}
-	if err != nil {
-		storeError(w, err)
 		return
 	}
 	// Hashing a long span takes a while: the deadline is renewed as segments are read.

@@ -151,7 +151,8 @@ func TestCreateCameraAssemblesCredentials(t *testing.T) {
 // says so, or the stream is described as H.265 with the warning that browsers cannot play it live.
 func TestProbeH265(t *testing.T) {
 	n := startNVR(t)
-	cam := startCamera(t, testcam.Options{H265: true})
+	// A real x265 stream (testcam.Options{H265: true} alone would announce H.265 and send the H.264 clip).
+	cam := startCamera(t, clipStream(t, testcam.HEVC).Options(testcam.HEVC.FPS))
 	var out probeAnswer
 	code := n.do("POST", "/api/cameras/probe", map[string]any{"url": cam.URL()}, &out)
 	t.Logf("H.265 probe: HTTP %d %+v", code, out)

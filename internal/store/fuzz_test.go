@@ -18,7 +18,7 @@ func FuzzValidateURL(f *testing.F) {
 		for _, u := range []string{raw, "rtsp://admin:" + secret + "@" + hostPath} {
 			err := ValidateURL(u)
 			if err == nil {
-				s := strings.TrimSpace(u)
+				s := strings.ToLower(strings.TrimSpace(u)) // URL schemes are case-insensitive (RFC 3986), as url.Parse reads them
 				if !strings.HasPrefix(s, "rtsp://") && !strings.HasPrefix(s, "rtsps://") && !strings.HasPrefix(s, "demo:") {
 					t.Fatalf("accepted %q", u)
 				}

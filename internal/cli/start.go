@@ -160,8 +160,16 @@ func runStart(ctx context.Context, g *globalFlags, f *startFlags) error {
 	defer supCancel()
 	supDone := make(chan error, 1)
 	go func() { supDone <- a.Run(supCtx) }()
+	// The web server starts once the recorder has reconciled the index with the disk, so no page shows a
+	// recording a crash left open (or a segment it left half-written) as if it were still being written.
+	startServe := a.Recorder.Ready()
 	srvDone := make(chan error, 1)
 	go func() {
+		select {
+		case <-startServe:
+		case <-supCtx.Done():
+			return // stopping before the core was ready: nothing to serve
+		}
 		if srv.TLSConfig != nil {
 			srvDone <- srv.ServeTLS(ln, "", "")
 			return

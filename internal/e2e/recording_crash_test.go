@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -75,27 +76,30 @@ func TestKill9WhileRecording(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { p.cmd.Process.Signal(syscall.SIGTERM); p.cmd.Wait() }()
-	// nvrd answers HTTP while the recorder still reconciles (recorder.Run), so until then the index
-	// still shows recording 1 open as the crash left it: wait until it is closed, generously (probing
-	// the segments under -race on a loaded machine is slow).
+	// nvrd answers HTTP only once the recorder has reconciled the index with the disk, so its very first
+	// answer already shows recording 1 closed (retry only while nothing answers yet).
 	var recs []recordingOut
 	var crashed *recordingOut
 	deadline = time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		recs, crashed = nil, nil
-		if resp, err := p.get(t, "/api/recordings?camera=gate"); err == nil {
-			_ = json.NewDecoder(resp.Body).Decode(&recs)
+	for {
+		resp, err := http.Get(p.url + "/api/recordings?camera=gate")
+		if err == nil {
 			resp.Body.Close()
-		}
-		for i := range recs {
-			if recs[i].ID == "1" {
-				crashed = &recs[i]
-			}
-		}
-		if crashed != nil && !crashed.Open {
 			break
 		}
-		time.Sleep(200 * time.Millisecond)
+		if time.Now().After(deadline) {
+			t.Fatalf("nvrd did not answer within 60 s of its restart: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if resp, err := p.get(t, "/api/recordings?camera=gate"); err == nil {
+		_ = json.NewDecoder(resp.Body).Decode(&recs)
+		resp.Body.Close()
+	}
+	for i := range recs {
+		if recs[i].ID == "1" {
+			crashed = &recs[i]
+		}
 	}
 	if crashed == nil || crashed.Open || crashed.Segments < 4 {
 		t.Fatalf("after restart the killed recording is %+v (all: %+v)", crashed, recs)

@@ -61,6 +61,7 @@ type Recorder struct {
 	runCtx  context.Context // set once Run has reconciled; owners start under it
 	wg      sync.WaitGroup
 	kickRet chan struct{}
+	ready   chan struct{} // closed once Run has reconciled the disk with the index (or returned)
 }
 
 // New checks the options and creates the recordings directory.
@@ -88,8 +89,12 @@ func New(opt Options) (*Recorder, error) {
 		return nil, fmt.Errorf("create recordings directory %s: %w", root, err)
 	}
 	return &Recorder{opt: opt, log: opt.Log.With("part", "recorder"), root: root, cams: map[string]*camRec{},
-		kickRet: make(chan struct{}, 1)}, nil
+		kickRet: make(chan struct{}, 1), ready: make(chan struct{})}, nil
 }
+
+// Ready is closed once Run has reconciled the disk with the index (or has failed to), so that the
+// index no longer shows what a crash left behind; nvrd answers HTTP only after it.
+func (r *Recorder) Ready() <-chan struct{} { return r.ready }
 
 // Root is the directory that holds the recordings.
 func (r *Recorder) Root() string { return r.root }
@@ -147,7 +152,9 @@ func (r *Recorder) Status(cameraID string) Status {
 // Run reconciles the disk with the index, then records until ctx ends; it returns when every camera
 // owner has closed its recording.
 func (r *Recorder) Run(ctx context.Context) error {
-	if err := r.reconcile(ctx); err != nil {
+	err := r.reconcile(ctx)
+	close(r.ready)
+	if err != nil {
 		return err
 	}
 	r.mu.Lock()

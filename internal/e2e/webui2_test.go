@@ -201,4 +201,30 @@ func TestWebappWebui2Screenshots(t *testing.T) {
 		t.Fatalf("%d screenshots, want 24", len(res.Shots))
 	}
 	t.Logf("screenshots in %s", webui2Dir(t))
+
+	// The settings page's hints: retention was set to 45 days, the rest follow their defaults.
+	_, _, sc = startScript(t, "webui2-check.mjs", "hints", n.srv.URL, webui2Dir(t), "NVR_USER=root",
+		"NVR_PASSWORD=correct horse battery", "NVR_CAMERA_ID="+id)
+	r = webappDone(t, sc)
+	var h struct {
+		Before                     struct{ Keep, Threshold, Idle string }
+		Value, After, Saved, Moved string
+	}
+	if err := json.Unmarshal(r.Result, &h); err != nil {
+		t.Fatalf("hints %s: %v", r.Result, err)
+	}
+	if !strings.Contains(h.Before.Keep, "The default is 30 days.") || !strings.Contains(h.Before.Threshold, "This is the default (2)") ||
+		!strings.Contains(h.Before.Idle, "This is the default (15 s)") {
+		t.Errorf("the hints before: %+v", h.Before)
+	}
+	if h.Value != "30" || !strings.Contains(h.After, "This is the default (30 days)") || !strings.Contains(h.Saved, "This is the default (30 days)") {
+		t.Errorf("after Use the default the field holds %q and says %q, after Save %q", h.Value, h.After, h.Saved)
+	}
+	if !strings.Contains(h.Moved, "The default is 2.") {
+		t.Errorf("a threshold moved off the default says %q", h.Moved)
+	}
+	c, err := n.st.Camera(context.Background(), id)
+	if err != nil || c.Record.MaxAgeDays != 0 {
+		t.Errorf("after Use the default and Save the stored retention is %d (%v), want 0: unset, following the default", c.Record.MaxAgeDays, err)
+	}
 }

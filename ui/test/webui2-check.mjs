@@ -6,6 +6,8 @@
 //            set the viewer's permissions and reset their password (NVR_VIEWER_PASSWORD), pick a group on
 //            the grid; prints {"grid":...} and waits for "event" on stdin: the tile shows the event's label
 //   account  NVR_USER/NVR_PASSWORD (any user), NVR_NEW_PASSWORD: sessions, own password, own tokens
+//   hints    NVR_USER/NVR_PASSWORD, NVR_CAMERA_ID (retention set to 45 days): the settings page's hints say
+//            which fields are at their default and what it is; "Use the default" then Save
 //   shots    NVR_USER/NVR_PASSWORD, NVR_CAMERA_ID: the pages this work touches, 1280×800 and 390×844, light/dark
 import { chromium } from 'playwright-core';
 import readline from 'node:readline';
@@ -186,6 +188,25 @@ try {
     out.result = { secretShown: /^nvr_/.test(secret), steps: out.steps.length };
     await collectCSP(a);
     await collectCSP(b);
+  } else if (mode === 'hints') {
+    const page = await newPage();
+    await login(page, env.NVR_USER, env.NVR_PASSWORD);
+    await page.goto(base + '/#/cameras/' + env.NVR_CAMERA_ID);
+    const keep = page.getByLabel('Keep (days)');
+    await keep.waitFor({ timeout: T });
+    const hintOf = (label) => page.locator('.field', { has: page.getByLabel(label, { exact: true }) }).locator('.hint').innerText();
+    const before = { keep: await hintOf('Keep (days)'), threshold: await hintOf('Threshold'), idle: await hintOf('Idle interval (s)') };
+    await page.getByRole('button', { name: 'Use the default for max age days' }).click();
+    const value = await keep.inputValue();
+    const after = await hintOf('Keep (days)');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText(/^Saved\./).waitFor({ timeout: T });
+    const saved = await hintOf('Keep (days)');
+    // A field moved off its default says what the default is.
+    await page.getByLabel('Threshold', { exact: true }).fill('3.5');
+    const moved = await hintOf('Threshold');
+    out.result = { before, value, after, saved, moved };
+    await collectCSP(page);
   } else if (mode === 'shots') {
     const id = env.NVR_CAMERA_ID;
     const pages = [['grid', '#/'], ['grid-group', '#/?group=Outside'], ['single', `#/camera/${id}`],

@@ -220,6 +220,11 @@ try {
           await page.goto(base + '/' + hash);
           await page.waitForTimeout(name.startsWith('grid') || name === 'single' ? 4000 : 1500);
           if (name === 'users') for (const s of await page.locator('.users summary').all()) await s.click();
+          // Every control has a visible label or an accessible name.
+          const unnamed = await page.evaluate(() => [...document.querySelectorAll('input:not([type=hidden]):not([hidden]), select, textarea, button, a[href], video')]
+            .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby') && !el.textContent.trim() && !el.title)
+            .map((el) => el.outerHTML.slice(0, 120)));
+          if (unnamed.length) out.errors.push(`${name}: controls without a name: ${unnamed.join(' | ')}`);
           const p = `${outDir}/${name}-${w}-${scheme}.png`;
           await page.screenshot({ path: p, fullPage: true });
           shots.push(p);

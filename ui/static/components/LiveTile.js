@@ -130,7 +130,7 @@ export function LiveTile({ camera, onStatus, onOpen, big }) {
         <span class="tile-badges">
           ${last.label && html`<span class="badge event" title=${'Latest event: ' + last.label + (last.event ? ' (' + new Date(last.event.start).toLocaleString() + ')' : '')}>${last.label}</span>`}
           ${motion && html`<span class="badge motion" title="Motion">motion</span>`}
-          ${recording && html`<span class="rec-dot" title="Recording" aria-label="Recording"></span>`}
+          ${recording && html`<span class="rec-dot" role="img" title="Recording" aria-label="Recording"></span>`}
           <span class=${'badge state-' + shown}>${shown}</span>
         </span>
       </div>

@@ -57,4 +57,3 @@ func (s *Store) DeleteUserSession(ctx context.Context, userID, id int64) (string
 	}
 	return hash, err
 }
-

@@ -3,7 +3,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { html } from './components/html.js';
 import { me, get, logout } from './api.js';
-import { LivePage } from './pages/live.js';
+import { LivePage, gridHash } from './pages/live.js';
 import { CameraPage } from './pages/camera.js';
 import { CameraNewPage } from './pages/camera-new.js';
 import { CameraSettingsPage } from './pages/camera-settings.js';
@@ -45,7 +45,7 @@ function Nav({ user, route }) {
   return html`<header class="top">
     <a class="brand" href="#/">nvr</a>
     <nav aria-label="Main">
-      ${link('#/', 'Live', route.page === 'live' || route.page === 'camera')}
+      ${link(gridHash(), 'Live', route.page === 'live' || route.page === 'camera')}
       ${admin && link('#/cameras/new', 'Add camera', route.page === 'camera-new')}
       ${admin && link('#/users', 'Users', route.page === 'users')}
     </nav>
@@ -89,8 +89,8 @@ function App() {
         const tiles = route.page === 'live' ? [...document.querySelectorAll('.grid [data-camera]')].map((t) => t.dataset.camera) : [];
         const id = tiles.length ? tiles[Number(e.key) - 1] : (cameras[Number(e.key) - 1] || {}).id;
         if (id) location.hash = '#/camera/' + encodeURIComponent(id);
-      } else if (e.key === 'g') location.hash = '#/';
-      else if (e.key === 'Escape' && !document.fullscreenElement && route.page === 'camera') location.hash = '#/';
+      } else if (e.key === 'g') location.hash = gridHash();
+      else if (e.key === 'Escape' && !document.fullscreenElement && route.page === 'camera') location.hash = gridHash();
     };
     addEventListener('keydown', onKey);
     return () => removeEventListener('keydown', onKey);

@@ -113,12 +113,13 @@ try {
     await page.waitForFunction(() => document.querySelectorAll('.grid [data-camera]').length === 2, null, { timeout: T });
     const reloaded = await tiles(page);
     const selected = await page.getByLabel('Group').evaluate((s) => s.options[s.selectedIndex].text);
-    // Keyboard: 2 opens the second tile of the group, g comes back to the grid (the group kept? no: g is the grid).
+    // Keyboard: 2 opens the second tile of the group; Esc comes back to the grid of the same group.
     await page.locator('body').press('2');
     await page.waitForURL(/#\/camera\//, { timeout: T });
     const opened = decodeURIComponent(page.url().split('#/camera/')[1]);
     await page.locator('body').press('Escape');
-    await page.waitForURL((u) => u.hash === '#/' || u.hash === '', { timeout: T });
+    await page.waitForURL((u) => u.hash === '#/?group=Outside', { timeout: T });
+    await page.waitForFunction(() => document.querySelectorAll('.grid [data-camera]').length === 2, null, { timeout: T });
     await page.getByLabel('Group').selectOption({ label: 'All cameras' });
     await page.waitForFunction((n) => document.querySelectorAll('.grid [data-camera]').length === n, cams.length, { timeout: T });
     const all = await tiles(page);

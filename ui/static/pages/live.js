@@ -8,6 +8,9 @@ import { get } from '../api.js';
 /** groupHash is the grid's address showing group name ('' for every camera). */
 const groupHash = (name) => (name ? '#/?group=' + encodeURIComponent(name) : '#/');
 
+/** gridHash is the grid's address with the group last shown in this tab, for the ways back to the grid. */
+export const gridHash = () => groupHash(sessionStorage.getItem('nvr-group') || '');
+
 function useGroups() {
   const [groups, setGroups] = useState(null); // null until loaded
   useEffect(() => { get('api/groups').then((g) => setGroups(g || []), () => setGroups([])); }, []);
@@ -29,7 +32,7 @@ export function LivePage({ user, cameras, camError, query }) {
   const loaded = useGroups();
   const groups = loaded || [];
   const wanted = (query && query.get('group')) || '';
-  useEffect(() => setPage(0), [wanted]);
+  useEffect(() => { setPage(0); sessionStorage.setItem('nvr-group', wanted); }, [wanted]);
   const setLayout = (l) => { localStorage.setItem('nvr-layout', l); setLayoutState(l); setPage(0); };
   if (camError) return html`<main><p class="error" role="alert">Cannot load cameras: ${camError}</p></main>`;
   if (!cameras || (wanted && !loaded)) return html`<main><p class="muted">Loading cameras…</p></main>`;

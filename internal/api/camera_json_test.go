@@ -85,3 +85,27 @@ func callList(t *testing.T, srv *httptest.Server, path string) (int, []map[strin
 	}
 	return resp.StatusCode, out
 }
+
+// TestCameraShowsDefaultValues: a camera with its own retention still says what the default is, so the
+// settings page can tell both.
+func TestCameraShowsDefaultValues(t *testing.T) {
+	srv := newTestServer(t)
+	code, c := call(t, srv, "POST", "/api/cameras", `{"name":"Porch","url":"rtsp://10.0.0.9/s","record":{"mode":"events","max_age_days":45}}`)
+	if code != 201 {
+		t.Fatalf("create: %d %v", code, c)
+	}
+	dv, _ := c["default_values"].(map[string]any)
+	want := map[string]any{"record.max_age_days": 30.0, "motion.threshold": 2.0, "motion.min_frames": 1.0,
+		"detect.idle_interval_s": 15.0, "detect.record_on": "motion", "detect.min_area": 0.001}
+	for k, v := range want {
+		if dv[k] != v {
+			t.Errorf("default_values[%s] = %v, want %v (all: %v)", k, dv[k], v, dv)
+		}
+	}
+	if l, _ := dv["detect.labels"].([]any); len(l) == 0 {
+		t.Errorf("default_values has no default labels: %v", dv)
+	}
+	if rec, _ := c["record"].(map[string]any); rec["max_age_days"] != 45.0 {
+		t.Errorf("the camera's own retention is shown as %v", rec["max_age_days"])
+	}
+}

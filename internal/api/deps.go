@@ -117,8 +117,6 @@ type Auth interface {
 	// Sessions lists the caller's own sessions; EndSession ends one of them (and its live sockets).
 	Sessions(ctx context.Context, p *auth.Principal) ([]auth.SessionView, error)
 	EndSession(ctx context.Context, p *auth.Principal, id int64) error
-	// ChangePassword changes the caller's own password and ends their other sessions.
-	ChangePassword(ctx context.Context, p *auth.Principal, current, next string) error
 	// UserExists reports whether a user of that name exists (so a failed login never logs a typed password).
 	UserExists(ctx context.Context, name string) bool
 }

@@ -38,10 +38,12 @@ func toRecordingJSON(r *store.Recording) recordingJSON {
 }
 
 // cameraJSON is the API's shape of a camera: its settings as they apply (an unset max_age_days shows 30,
-// not 0), and "defaults", the JSON paths of the settings that follow their default.
+// not 0), "defaults", the JSON paths of the settings that follow their default, and "default_values",
+// what each such setting's default is (path → value), so a form can say so.
 type cameraJSON struct {
 	*store.Camera
-	Defaults []string `json:"defaults"`
+	Defaults      []string       `json:"defaults"`
+	DefaultValues map[string]any `json:"default_values"`
 }
 
 // cameraOut is c as the API shows it.
@@ -49,12 +51,13 @@ func cameraOut(c *store.Camera) cameraJSON {
 	v := *c
 	var defs []string
 	v.CameraSettings, defs = c.CameraSettings.Effective()
-	return cameraJSON{Camera: &v, Defaults: defs}
+	return cameraJSON{Camera: &v, Defaults: defs, DefaultValues: defaultValues()}
 }
 
 // cameraIn reads a camera as a client sends it, which may be what cameraOut wrote: "defaults" is
-// accepted and ignored (decodeCamera keeps unset settings unset).
+// accepted and ignored, and so is "default_values" (decodeCamera keeps unset settings unset).
 type cameraIn struct {
 	*store.Camera
-	Defaults json.RawMessage `json:"defaults"`
+	Defaults      json.RawMessage `json:"defaults"`
+	DefaultValues json.RawMessage `json:"default_values"`
 }

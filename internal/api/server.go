@@ -117,7 +117,6 @@ func New(opt Options) *Server {
 		{"POST", "/api/login", Public, s.login},
 		{"POST", "/api/logout", AnyUser, s.logout},
 		{"GET", "/api/me", AnyUser, s.me},
-		{"POST", "/api/me/password", AnyUser, s.changePassword},
 		{"GET", "/api/sessions", AnyUser, s.listSessions},
 		{"DELETE", "/api/sessions/{id}", AnyUser, s.deleteSession},
 		{"GET", "/api/cameras", AnyUser, s.listCameras},

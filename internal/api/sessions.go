@@ -1,12 +1,8 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
-
-	"github.com/nvrproject/nvr/internal/auth"
-	"github.com/nvrproject/nvr/internal/store"
 )
 
 // listSessions is GET /api/sessions: the caller's own open sessions.
@@ -31,30 +27,4 @@ func (s *Server) deleteSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
-}
-
-// changePassword is POST /api/me/password {"current","new"}: the caller's password; their other
-// sessions end.
-func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Current string `json:"current"`
-		New     string `json:"new"`
-	}
-	if !decodeBody(w, r, &in) {
-		return
-	}
-	if in.Current == "" || in.New == "" {
-		writeError(w, http.StatusBadRequest, `give the current password and the new one: {"current":"…","new":"…"}`)
-		return
-	}
-	err := s.opt.Auth.ChangePassword(r.Context(), principal(r), in.Current, in.New)
-	switch {
-	case errors.Is(err, auth.ErrWrongPassword):
-		writeError(w, http.StatusForbidden, err.Error())
-	case err != nil:
-		writeError(w, http.StatusBadRequest, err.Error())
-	default:
-		s.audit(r, principal(r), store.AuditUser, "", "password changed")
-		w.WriteHeader(http.StatusNoContent)
-	}
 }

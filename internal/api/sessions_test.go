@@ -86,10 +86,10 @@ func TestSessionRoutes(t *testing.T) {
 	if code, _ := call(a2, "GET", "/api/me", ""); code != 401 {
 		t.Fatalf("an ended session still works: %d", code)
 	}
-	if code, body := call(a1, "POST", "/api/me/password", `{"current":"wrong","new":"a brand new password"}`); code != 403 {
+	if code, body := call(a1, "PATCH", "/api/users/neighbour", `{"current_password":"wrong","password":"a brand new password"}`); code != 403 {
 		t.Fatalf("password change with a wrong current password: %d %s", code, body)
 	}
-	if code, body := call(a1, "POST", "/api/me/password", `{"current":"`+testPassword+`","new":"a brand new password"}`); code != 204 {
+	if code, body := call(a1, "PATCH", "/api/users/neighbour", `{"current_password":"`+testPassword+`","password":"a brand new password"}`); code != 200 {
 		t.Fatalf("password change: %d %s", code, body)
 	}
 	if code, _ := call(a3, "GET", "/api/me", ""); code != 401 {
@@ -97,5 +97,9 @@ func TestSessionRoutes(t *testing.T) {
 	}
 	if got := list(a1); len(got) != 1 || !got[0].Current {
 		t.Fatalf("after the change the asking session should be the only one: %+v", got)
+	}
+	// One route changes one's own password: the old POST /api/me/password is gone.
+	if code, _ := call(a1, "POST", "/api/me/password", `{"current":"a brand new password","new":"another new password"}`); code != 404 {
+		t.Fatalf("POST /api/me/password answered %d; the own-password route is PATCH /api/users/{name}", code)
 	}
 }

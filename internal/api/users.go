@@ -88,6 +88,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Info("user created", "user", u.Name, "role", u.Role, "by", principal(r).User.Name)
+	s.audit(r, principal(r), store.AuditUser, "", "user "+u.Name+" added ("+u.Role+")")
 	writeJSON(w, http.StatusCreated, showUser(u))
 }
 
@@ -150,7 +151,26 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request) {
 	// Live sockets and push streams that lost their permission or session end now.
 	s.opt.Auth.Recheck(r.Context(), u.ID)
 	s.log.Info("user changed", "user", u.Name, "role", u.Role, "password", in.Password != nil, "by", p.User.Name)
+	s.audit(r, p, store.AuditUser, "", userChangeDetail(u.Name, self, in.Role != nil, in.Cameras != nil, in.Password != nil))
 	writeJSON(w, http.StatusOK, showUser(u))
+}
+
+// userChangeDetail is the audit log's words for a change of user name: never the password itself.
+func userChangeDetail(name string, self, role, cameras, password bool) string {
+	var what []string
+	if role {
+		what = append(what, "role")
+	}
+	if cameras {
+		what = append(what, "camera permissions")
+	}
+	switch {
+	case password && self:
+		what = append(what, "own password changed")
+	case password:
+		what = append(what, "password reset")
+	}
+	return "user " + name + ": " + strings.Join(what, ", ")
 }
 
 func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) {
@@ -161,6 +181,7 @@ func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) {
 	}
 	s.opt.Auth.Recheck(r.Context(), id)
 	s.log.Info("user removed", "user", r.PathValue("name"), "by", principal(r).User.Name)
+	s.audit(r, principal(r), store.AuditUser, "", "user "+r.PathValue("name")+" removed")
 	w.WriteHeader(http.StatusNoContent)
 }
 

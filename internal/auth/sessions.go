@@ -2,16 +2,9 @@ package auth
 
 import (
 	"context"
-	"errors"
-	"fmt"
-
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/nvrproject/nvr/internal/store"
 )
-
-// ErrWrongPassword is a password change whose current password is wrong.
-var ErrWrongPassword = errors.New("the current password is wrong")
 
 // SessionView is one of a user's sessions as shown to that user.
 type SessionView struct {
@@ -39,30 +32,6 @@ func (s *Service) EndSession(ctx context.Context, p *Principal, id int64) error 
 		return err
 	}
 	s.lives.endCredential(hash)
-	return nil
-}
-
-// ChangePassword sets p's password after checking the current one, and ends every other session of
-// the user (the one asking stays logged in), closing their live sockets now.
-func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, next string) error {
-	if bcrypt.CompareHashAndPassword([]byte(p.User.PasswordHash), []byte(current)) != nil {
-		return ErrWrongPassword
-	}
-	hash, err := HashPassword(next)
-	if err != nil {
-		return err
-	}
-	keep := ""
-	if p.ViaCookie {
-		keep = p.credHash
-	}
-	ended, err := s.st.ChangePassword(ctx, p.User.ID, hash, keep)
-	if err != nil {
-		return fmt.Errorf("cannot change the password: %w", err)
-	}
-	for _, h := range ended {
-		s.lives.endCredential(h)
-	}
 	return nil
 }
 

@@ -47,7 +47,13 @@ func webappDir(t *testing.T) string {
 // command, its stdin and a reader of its stdout lines.
 func startWebapp(t *testing.T, mode string, n *nvr, env ...string) (*exec.Cmd, io.WriteCloser, *bufio.Scanner) {
 	t.Helper()
-	cmd := exec.Command("node", filepath.Join(repoRoot, "ui", "test", "webapp-check.mjs"), mode, n.srv.URL, webappDir(t))
+	return startScript(t, "webapp-check.mjs", mode, n.srv.URL, webappDir(t), env...)
+}
+
+// startScript runs ui/test/SCRIPT in mode against the address base, saving screenshots in dir.
+func startScript(t *testing.T, script, mode, base, dir string, env ...string) (*exec.Cmd, io.WriteCloser, *bufio.Scanner) {
+	t.Helper()
+	cmd := exec.Command("node", filepath.Join(repoRoot, "ui", "test", script), mode, base, dir)
 	cmd.Dir = filepath.Join(repoRoot, "ui")
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stderr = testWriter{t}
@@ -148,8 +154,10 @@ func joinRaw(rs []json.RawMessage) string {
 	return out.String()
 }
 
-// TestWebappGridRecovers: four cameras in a 2×2 grid all play; kill -9 one camera's worker and its
-// tile plays again by itself while the others keep playing.
+// TestWebappGridRecovers: four cameras in a 2×2 grid all play; kill -9 one camera's worker and cut
+// that tile's live socket (nvrd alone keeps the socket across a worker restart, so without the cut the
+// tile's own reconnect would never be needed): the tile plays again by itself while the others keep
+// playing.
 func TestWebappGridRecovers(t *testing.T) {
 	need(t)
 	needBrowser(t)
@@ -163,7 +171,8 @@ func TestWebappGridRecovers(t *testing.T) {
 	for _, id := range ids {
 		n.waitStatus(id, 30*time.Second, "streaming", func(s supervisor.Status) bool { return s.State == supervisor.StateStreaming })
 	}
-	_, in, sc := startWebapp(t, "grid", n, "NVR_USER=root", "NVR_PASSWORD=correct horse battery")
+	proxy := startCutProxy(t, strings.TrimPrefix(n.srv.URL, "http://"))
+	_, in, sc := startScript(t, "webapp-check.mjs", "grid", proxy.URL(), webappDir(t), "NVR_USER=root", "NVR_PASSWORD=correct horse battery")
 	if !sc.Scan() || !strings.Contains(sc.Text(), "ready") {
 		t.Fatalf("the 2×2 grid did not play: %s", sc.Text())
 	}
@@ -175,6 +184,9 @@ func TestWebappGridRecovers(t *testing.T) {
 	}
 	if err := syscall.Kill(before.WorkerPID, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
+	}
+	if cut := proxy.cut("/api/cameras/" + victim + "/live"); cut != 1 {
+		t.Fatalf("cut %d live sockets of camera %s, want its tile's one", cut, victim)
 	}
 	fmt.Fprintf(in, "killed %s\n", victim)
 	r := webappDone(t, sc)

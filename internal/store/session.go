@@ -57,33 +57,3 @@ func (s *Store) DeleteUserSession(ctx context.Context, userID, id int64) (string
 	}
 	return hash, err
 }
-
-// ChangePassword replaces a user's password hash and ends every session of the user but keep (the
-// hash of the session that asked; "" ends all). It returns the ended sessions' hashes.
-func (s *Store) ChangePassword(ctx context.Context, userID int64, hash, keep string) ([]string, error) {
-	var ended []string
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		ended = nil
-		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash=? WHERE id=?`, hash, userID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("user %d: %w", userID, ErrNotFound)
-		}
-		rows, err := tx.QueryContext(ctx, `DELETE FROM sessions WHERE user_id=? AND hash<>? RETURNING hash`, userID, keep)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var h string
-			if err := rows.Scan(&h); err != nil {
-				return err
-			}
-			ended = append(ended, h)
-		}
-		return rows.Err()
-	})
-	return ended, err
-}

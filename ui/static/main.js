@@ -3,19 +3,28 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { html } from './components/html.js';
 import { me, get, logout } from './api.js';
-import { LivePage } from './pages/live.js';
+import { LivePage, gridHash } from './pages/live.js';
 import { CameraPage } from './pages/camera.js';
 import { CameraNewPage } from './pages/camera-new.js';
 import { CameraSettingsPage } from './pages/camera-settings.js';
 import { UsersPage } from './pages/users.js';
+import { AccountPage } from './pages/account.js';
 
-/** parseRoute turns location.hash into {page, id}. */
+/** parseRoute turns location.hash into {page, id, query} (query: the URLSearchParams after a "?"). */
 function parseRoute(hash) {
-  const p = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  const [path, qs] = hash.replace(/^#\/?/, '').split('?');
+  const route = parsePath(path);
+  route.query = new URLSearchParams(qs || '');
+  return route;
+}
+
+function parsePath(path) {
+  const p = path.split('/').map(decodeURIComponent);
   if (p[0] === 'camera' && p[1]) return { page: 'camera', id: p[1] };
   if (p[0] === 'cameras' && p[1] === 'new') return { page: 'camera-new' };
   if (p[0] === 'cameras' && p[1]) return { page: 'camera-settings', id: p[1] };
   if (p[0] === 'users') return { page: 'users' };
+  if (p[0] === 'account') return { page: 'account' };
   if (p[0] === '' || p[0] === undefined) return { page: 'live' };
   return { page: 'missing' };
 }
@@ -36,11 +45,12 @@ function Nav({ user, route }) {
   return html`<header class="top">
     <a class="brand" href="#/">nvr</a>
     <nav aria-label="Main">
-      ${link('#/', 'Live', route.page === 'live' || route.page === 'camera')}
+      ${link(gridHash(), 'Live', route.page === 'live' || route.page === 'camera')}
       ${admin && link('#/cameras/new', 'Add camera', route.page === 'camera-new')}
       ${admin && link('#/users', 'Users', route.page === 'users')}
     </nav>
-    <span class="who"><span class="muted" id="health">${user.user}</span>
+    <span class="who"><a id="health" href="#/account" aria-current=${route.page === 'account' ? 'page' : undefined}
+        aria-label=${'Your account: ' + user.user}>${user.user}</a>
       <button class="link" id="logout" onClick=${logout}>Log out</button></span>
   </header>`;
 }
@@ -75,10 +85,12 @@ function App() {
     const onKey = (e) => {
       if (e.ctrlKey || e.metaKey || e.altKey || /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName)) return;
       if (e.key >= '1' && e.key <= '9' && cameras) {
-        const c = cameras[Number(e.key) - 1];
-        if (c) location.hash = '#/camera/' + encodeURIComponent(c.id);
-      } else if (e.key === 'g') location.hash = '#/';
-      else if (e.key === 'Escape' && !document.fullscreenElement && route.page === 'camera') location.hash = '#/';
+        // On the grid, the number is the tile's place as shown (a group's order); elsewhere the list's.
+        const tiles = route.page === 'live' ? [...document.querySelectorAll('.grid [data-camera]')].map((t) => t.dataset.camera) : [];
+        const id = tiles.length ? tiles[Number(e.key) - 1] : (cameras[Number(e.key) - 1] || {}).id;
+        if (id) location.hash = '#/camera/' + encodeURIComponent(id);
+      } else if (e.key === 'g') location.hash = gridHash();
+      else if (e.key === 'Escape' && !document.fullscreenElement && route.page === 'camera') location.hash = gridHash();
     };
     addEventListener('keydown', onKey);
     return () => removeEventListener('keydown', onKey);
@@ -87,7 +99,7 @@ function App() {
   if (fatal && fatal.status === 503) return html`<${NotSetUp} message=${fatal.message} />`;
   if (fatal) return html`<main class="narrow"><p class="error" role="alert">${fatal.message}</p></main>`;
   if (!user) return html`<p class="boot muted">Loading…</p>`;
-  const props = { user, cameras, camError, reload, id: route.id };
+  const props = { user, cameras, camError, reload, id: route.id, query: route.query };
   let page;
   switch (route.page) {
     case 'live': page = html`<${LivePage} ...${props} />`; break;
@@ -95,6 +107,7 @@ function App() {
     case 'camera-new': page = html`<${CameraNewPage} ...${props} />`; break;
     case 'camera-settings': page = html`<${CameraSettingsPage} ...${props} />`; break;
     case 'users': page = html`<${UsersPage} ...${props} />`; break;
+    case 'account': page = html`<${AccountPage} ...${props} />`; break;
     default: page = html`<main class="narrow"><p>There is no such page. <a href="#/">Go to the live view.</a></p></main>`;
   }
   return html`<${Nav} user=${user} route=${route} />${page}`;

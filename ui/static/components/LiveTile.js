@@ -1,5 +1,5 @@
 // LiveTile plays one camera live (MPEG-TS over WebSocket into mpegts.js) with its name, state,
-// recording dot and motion activity drawn over it. It is the one live view of the app: the grid and the
+// recording dot, motion activity and latest event drawn over it. It is the one live view of the app: the grid and the
 // single view both use it. A tile streams only while it is on screen and the tab is visible; when the
 // stream breaks (camera or worker restart) it says why and reconnects by itself.
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -7,6 +7,8 @@ import { html } from './html.js';
 import { loadMpegts, liveURL } from './mpegts.js';
 import { watchCamera, watchMotion } from '../sse.js';
 import { stateWords } from './status.js';
+import { useLastEvent } from './lastEvent.js';
+import { liveLoader } from './liveLoader.js';
 
 const STALL_MS = 6000; // no new picture for this long while playing → reconnect
 
@@ -33,6 +35,7 @@ export function LiveTile({ camera, onStatus, onOpen, big }) {
   const [motion, setMotion] = useState(false);
   const [attempt, setAttempt] = useState(0);
   const visible = useVisible(box);
+  const last = useLastEvent(camera.id);
   const enabled = camera.enabled !== false;
   const wanted = visible && enabled && (!status || status.state !== 'disabled');
 
@@ -87,7 +90,7 @@ export function LiveTile({ camera, onStatus, onOpen, big }) {
       player = mpegts.createPlayer({ type: 'mpegts', isLive: true, url: liveURL(camera.id) }, {
         enableWorker: false, enableStashBuffer: false, lazyLoad: false,
         liveBufferLatencyChasing: true, liveBufferLatencyMaxLatency: 0.9, liveBufferLatencyMinRemain: 0.2,
-        autoCleanupSourceBuffer: true,
+        autoCleanupSourceBuffer: true, customLoader: liveLoader(mpegts),
       });
       player.on(mpegts.Events.ERROR, (type, detail) => fail(`the stream broke (${type}: ${detail}); reconnecting`));
       player.on(mpegts.Events.LOADING_COMPLETE, () => fail('the stream ended; reconnecting'));
@@ -115,7 +118,7 @@ export function LiveTile({ camera, onStatus, onOpen, big }) {
   const shown = playing ? 'streaming' : (state === 'streaming' ? 'connecting' : state);
   return html`
     <div class=${'tile' + (big ? ' big' : '') + (playing ? ' playing' : '')} data-camera=${camera.id} ref=${box}>
-      <video muted autoplay playsinline aria-label=${'Live view of ' + camera.name} ref=${video}></video>
+      <video muted autoplay playsinline disableremoteplayback aria-label=${'Live view of ' + camera.name} ref=${video}></video>
       ${!playing && html`<div class=${'placeholder' + (bad ? ' bad' : '')}>
         <p>${!enabled || state === 'disabled' ? 'Disabled' : shown === 'connecting' || shown === 'starting' ? 'Connecting…' : shown}</p>
         ${reason && html`<p class="reason">${reason}</p>`}
@@ -125,8 +128,9 @@ export function LiveTile({ camera, onStatus, onOpen, big }) {
           ? html`<a class="tile-name" href=${'#/camera/' + encodeURIComponent(camera.id)}>${camera.name}</a>`
           : html`<span class="tile-name">${camera.name}</span>`}
         <span class="tile-badges">
+          ${last.label && html`<span class="badge event" title=${'Latest event: ' + last.label + (last.event ? ' (' + new Date(last.event.start).toLocaleString() + ')' : '')}>${last.label}</span>`}
           ${motion && html`<span class="badge motion" title="Motion">motion</span>`}
-          ${recording && html`<span class="rec-dot" title="Recording" aria-label="Recording"></span>`}
+          ${recording && html`<span class="rec-dot" role="img" title="Recording" aria-label="Recording"></span>`}
           <span class=${'badge state-' + shown}>${shown}</span>
         </span>
       </div>

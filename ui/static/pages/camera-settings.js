@@ -17,6 +17,19 @@ const fieldOf = (msg) => (FIELD_WORDS.find(([, re]) => re.test(msg)) || ['form']
 
 const num = (v) => (v === '' || v === undefined ? 0 : Number(v));
 
+// The settings that have a default, with the words for their value and the value that unsets them.
+const DEFAULTABLE = {
+  'record.max_age_days': { words: (v) => `${v} days`, zero: 0 },
+  'motion.threshold': { words: (v) => String(v), zero: 0 },
+  'motion.min_frames': { words: (v) => `${v} keyframe${v === 1 ? '' : 's'}`, zero: 0 },
+  'detect.labels': { words: (v) => (v || []).join(', '), zero: [] },
+  'detect.idle_interval_s': { words: (v) => `${v} s`, zero: 0 },
+  'detect.record_on': { words: (v) => RECORD_ON_WORDS[v] || v, zero: '' },
+};
+const RECORD_ON_WORDS = { motion: 'motion', objects: 'motion with a listed object', either: 'motion or objects' };
+const at = (o, path) => path.split('.').reduce((x, k) => (x == null ? undefined : x[k]), o);
+const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+
 /** CameraSettingsPage edits one camera. */
 export function CameraSettingsPage({ user, id, reload }) {
   const [cam, setCam] = useState(null);
@@ -36,6 +49,20 @@ export function CameraSettingsPage({ user, id, reload }) {
     for (const k of path.slice(0, -1)) o = o[k] = o[k] || {};
     o[path[path.length - 1]] = v;
     setCam(c); setSaved('');
+  };
+  // A defaultable field's hint says whether it is at the default and what the default is; a field moved
+  // off the default offers the way back (saved as unset, so it follows the default if that changes).
+  const dv = cam.default_values || {};
+  const defHint = (path, text) => {
+    const d = DEFAULTABLE[path];
+    if (!d || !(path in dv)) return text;
+    const cur = at(cam, path);
+    const isDef = same(path === 'detect.labels' ? (cur || []) : cur, dv[path]);
+    const lead = text ? text + ' ' : '';
+    if (isDef) return html`${lead}<span class="at-default">This is the default (${d.words(dv[path])}).</span>`;
+    return html`${lead}The default is ${d.words(dv[path])}.
+      <button type="button" class="link" aria-label=${'Use the default for ' + path.split('.').pop().replace(/_/g, ' ')}
+        onClick=${() => upd(path.split('.'))(structuredClone(dv[path]))}>Use the default</button>`;
   };
   const send = async (body, what) => {
     setErrors({}); setSaved('');
@@ -62,7 +89,13 @@ export function CameraSettingsPage({ user, id, reload }) {
     c.record.max_age_days = num(c.record.max_age_days);
     c.motion.threshold = num(c.motion.threshold); c.motion.min_frames = num(c.motion.min_frames);
     c.detect.idle_interval_s = num(c.detect.idle_interval_s);
-    delete c.id;
+    // A setting put back to its default is sent unset, so it keeps following the default.
+    for (const [path, d] of Object.entries(DEFAULTABLE)) {
+      if (!(path in dv) || !same(at(c, path) ?? (path === 'detect.labels' ? [] : undefined), dv[path])) continue;
+      const keys = path.split('.');
+      at(c, keys.slice(0, -1).join('.'))[keys[keys.length - 1]] = structuredClone(d.zero);
+    }
+    delete c.id; delete c.defaults; delete c.default_values;
     send(c, 'Saved. The camera uses the new settings now.');
   };
   const remove = async () => {
@@ -88,14 +121,14 @@ export function CameraSettingsPage({ user, id, reload }) {
         <div class="row3">
           <${Field} label="Pre-roll (s)" type="number" min="0" value=${cam.record.pre_roll_s} onInput=${upd(['record', 'pre_roll_s'])} error=${errors.pre} />
           <${Field} label="Post-roll (s)" type="number" min="0" value=${cam.record.post_roll_s} onInput=${upd(['record', 'post_roll_s'])} error=${errors.post} />
-          <${Field} label="Keep (days)" hint="0 keeps the default, 30 days." type="number" min="0" value=${cam.record.max_age_days} onInput=${upd(['record', 'max_age_days'])} error=${errors.age} />
+          <${Field} label="Keep (days)" hint=${defHint('record.max_age_days', '')} type="number" min="0" value=${cam.record.max_age_days} onInput=${upd(['record', 'max_age_days'])} error=${errors.age} />
         </div>
       </fieldset>
       <fieldset><legend>Motion</legend>
         <${Field} label="Motion detection" type="checkbox" value=${cam.motion.enabled} onInput=${upd(['motion', 'enabled'])} />
         <div class="row2">
-          <${Field} label="Threshold" hint="The motion score that counts as motion; 0 uses the default, 2." type="number" step="any" min="0" value=${cam.motion.threshold} onInput=${upd(['motion', 'threshold'])} error=${errors.threshold} />
-          <${Field} label="Minimum frames" hint="Keyframes in a row above the threshold that start an event; 0 means 1." type="number" min="0" value=${cam.motion.min_frames} onInput=${upd(['motion', 'min_frames'])} error=${errors.frames} />
+          <${Field} label="Threshold" hint=${defHint('motion.threshold', 'The motion score that counts as motion.')} type="number" step="any" min="0" value=${cam.motion.threshold} onInput=${upd(['motion', 'threshold'])} error=${errors.threshold} />
+          <${Field} label="Minimum frames" hint=${defHint('motion.min_frames', 'Keyframes in a row above the threshold that start an event.')} type="number" min="0" value=${cam.motion.min_frames} onInput=${upd(['motion', 'min_frames'])} error=${errors.frames} />
         </div>
         <${MotionGraph} id=${id} threshold=${num(cam.motion.threshold)}
           onThreshold=${setThreshold} />
@@ -109,14 +142,15 @@ export function CameraSettingsPage({ user, id, reload }) {
       </fieldset>
       <fieldset><legend>Object detection</legend>
         <${Field} label="Object detection" type="checkbox" value=${cam.detect.enabled} onInput=${upd(['detect', 'enabled'])} />
-        <${Field} label="Labels" hint="Comma-separated; empty means person, car, bicycle, motorcycle, dog, cat." value=${labels} error=${errors.labels}
+        <${Field} label="Labels" hint=${defHint('detect.labels', 'Comma-separated.')} value=${labels} error=${errors.labels}
           onInput=${(v) => upd(['detect', 'labels'])(v.split(',').map((s) => s.trim()).filter(Boolean))} />
         <${Field} label="Minimum scores" hint="For example person=0.6, car=0.5; empty uses the detector's default." value=${minScore}
           onInput=${(v) => upd(['detect', 'min_score'])(Object.fromEntries(v.split(',').map((s) => s.split('=').map((x) => x.trim())).filter((p) => p[0] && p[1] !== undefined && p[1] !== '').map(([k, x]) => [k, Number(x)])))} />
         <div class="row2">
-          <${Field} label="Idle interval (s)" hint="How often to look for objects without motion; 0 uses the default, 15 s." type="number" min="0" value=${cam.detect.idle_interval_s} onInput=${upd(['detect', 'idle_interval_s'])} error=${errors.idle} />
-          <${Select} label="Record on" value=${cam.detect.record_on || ''} onInput=${upd(['detect', 'record_on'])} error=${errors.recordOn}
-            options=${[['', 'Motion (default)'], ['objects', 'Motion with a listed object'], ['either', 'Motion or objects']]} />
+          <${Field} label="Idle interval (s)" hint=${defHint('detect.idle_interval_s', 'How often to look for objects without motion.')} type="number" min="0" value=${cam.detect.idle_interval_s} onInput=${upd(['detect', 'idle_interval_s'])} error=${errors.idle} />
+          <${Select} label="Record on" value=${cam.detect.record_on || dv['detect.record_on'] || 'motion'} onInput=${upd(['detect', 'record_on'])} error=${errors.recordOn}
+            hint=${defHint('detect.record_on', '')}
+            options=${[['motion', 'Motion'], ['objects', 'Motion with a listed object'], ['either', 'Motion or objects']]} />
         </div>
       </fieldset>
       ${errors.form && html`<p class="error" role="alert">${errors.form}</p>`}

@@ -45,7 +45,7 @@ export function LivePage({ user, cameras, camError }) {
       </div>`}
     </div>
     <div class="grid" style=${{ '--cols': String(cols) }}>
-      ${shown.map((c) => html`<${LiveTile} key=${c.id} camera=${c} onOpen=${true} />`)}
+      ${shown.map((c) => html`<${LiveTile} key=${c.id} camera=${c} onOpen=${true} stream="sub" />`)}
     </div>
   </main>`;
 }

@@ -36,6 +36,7 @@ var suites = []suite{
 	{"./internal/recorder/", ".", "3x"},
 	{"./internal/events/", ".", "20x"},
 	{"./internal/e2e/", "BenchmarkGStreamerBaseline|BenchmarkCameras(1|8|16)$|BenchmarkFailingCamerasCPU|BenchmarkBrowserLive", "1x"},
+	{"./internal/e2e/", "BenchmarkRealCameras", "1x"}, // issue 14: relay floor vs main/sub analysis vs AAC/G.711 at 16 cameras
 }
 
 // Result is one benchmark's figures.

@@ -164,7 +164,7 @@ func New(spec worker.Spec) (worker.Pipeline, error) {
 			sub.state, sub.reason = ipc.SubFailed, subFailedSentence(reason)
 		}
 	}
-	gated := subDesc != ""
+	gated := subDesc != "" || relayOnly()
 	switch u.Scheme {
 	case "rtsp", "rtsps":
 		// The camera's SDP says which codecs it sends. When it cannot be asked, the pipeline tries
@@ -204,7 +204,7 @@ func New(spec worker.Spec) (worker.Pipeline, error) {
 	if err := keyUnitsSegment(p); err != nil {
 		return nil, err
 	}
-	if gated {
+	if subDesc != "" {
 		if err := configureSub(p, spec, subCodec, sub); err != nil {
 			return nil, err
 		}

@@ -136,3 +136,39 @@ func TestSubstreamAnalysisAndFallback(t *testing.T) {
 		t.Fatalf("with the substream failed, ?stream=sub is %d wide, want the main stream's 1280", w)
 	}
 }
+
+// TestProbeMainAndSubstream: Test connection with a sub_url probes both streams with the real worker
+// and describes each (the main 1280×720, the sub 640×360); a sub_url that does not work is a warning
+// beside the main stream's description, not a failure.
+func TestProbeMainAndSubstream(t *testing.T) {
+	need(t)
+	main := clipStream(t, mainClip)
+	dual, err := testcam.StartDual(testcam.Options{AUs: main.AUs, PTS: main.PTS}, testcam.Options{AUs: clip})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(dual.Close)
+	n := startNVR(t)
+	var ans struct {
+		probeAnswer
+		Sub *struct {
+			Codec  string `json:"codec"`
+			Width  int    `json:"width"`
+			Height int    `json:"height"`
+		} `json:"sub"`
+	}
+	if code := n.do("POST", "/api/cameras/probe", map[string]any{"url": dual.MainURL(), "sub_url": dual.SubURL()}, &ans); code != http.StatusOK {
+		t.Fatalf("probe: HTTP %d %+v", code, ans)
+	}
+	if ans.Video == nil || ans.Video.Width != 1280 || ans.Sub == nil || ans.Sub.Width != 640 || ans.Sub.Height != 360 || ans.Sub.Codec != "h264" {
+		t.Fatalf("probe answered video %+v sub %+v, want 1280 wide and a 640x360 h264 sub", ans.Video, ans.Sub)
+	}
+	dual.StopSub()
+	ans.Sub, ans.Warnings = nil, nil
+	if code := n.do("POST", "/api/cameras/probe", map[string]any{"url": dual.MainURL(), "sub_url": dual.SubURL()}, &ans); code != http.StatusOK {
+		t.Fatalf("probe with a dead sub: HTTP %d %+v", code, ans)
+	}
+	if ans.Video == nil || ans.Video.Width != 1280 || ans.Sub != nil || !strings.Contains(strings.Join(ans.Warnings, " "), "sub stream does not work") {
+		t.Fatalf("probe with a dead sub answered video %+v sub %+v warnings %q", ans.Video, ans.Sub, ans.Warnings)
+	}
+}

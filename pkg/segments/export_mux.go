@@ -2,6 +2,7 @@ package segments
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -123,6 +124,8 @@ func (m *fmp4Muxer) writeInit(v videoInit) error {
 	if fps >= 1 && fps <= 1000 {
 		m.lastDur = int64(ticksPerSecond/fps + 0.5)
 	}
+	// The parameter sets point into the demuxer's buffer, which the next frames overwrite.
+	v.vps, v.sps, v.pps = bytes.Clone(v.vps), bytes.Clone(v.sps), bytes.Clone(v.pps)
 	m.init = v
 	return nil
 }

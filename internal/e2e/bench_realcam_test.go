@@ -24,6 +24,8 @@ import (
 //   - main-analysis: 1080p keyframes decoded to JPEG, as a camera without substream;
 //   - sub-analysis: the same camera with a 640×360 substream in the same worker: the substream
 //     relayed to its own FIFO and hub, its keyframes decoded instead of the main stream's;
+//   - sub-relay: both streams relayed, neither decoded (the substream's own floor: the grid tiles'
+//     stream), so sub-analysis minus sub-relay is what analysing the substream costs;
 //   - aac: main analysis with the camera's AAC audio passed through;
 //   - g711: main analysis with G.711 (PCMA) audio transcoded to AAC in the worker.
 //
@@ -86,6 +88,13 @@ func BenchmarkRealCameras(b *testing.B) {
 			}
 			return camURLs{main: d.MainURL(), sub: d.SubURL()}, d.Close, nil
 		}},
+		{"sub-relay", true, func() (camURLs, func(), error) {
+			d, err := testcam.StartDual(testcam.Options{AUs: hdClip, FPS: 25}, testcam.Options{AUs: sub, FPS: 25})
+			if err != nil {
+				return camURLs{}, nil, err
+			}
+			return camURLs{main: d.MainURL(), sub: d.SubURL()}, d.Close, nil
+		}},
 		{"aac", false, func() (camURLs, func(), error) {
 			c, err := testcam.Start(testcam.Options{AUs: hdClip, FPS: 25, Audio: testcam.AudioAAC, AAC: aac})
 			if err != nil {
@@ -102,7 +111,7 @@ func BenchmarkRealCameras(b *testing.B) {
 		}},
 	}
 	for i := 0; i < b.N; i++ {
-		var floor float64
+		var floor, subAnalysis float64
 		for _, v := range variants {
 			pct := func() float64 {
 				urls := make([]camURLs, n)
@@ -122,9 +131,16 @@ func BenchmarkRealCameras(b *testing.B) {
 				return measureRealCameras(b, urls, window, func(u camURLs) (string, string) { return u.main, u.sub })
 			}()
 			b.ReportMetric(pct/float64(n), "%core/camera-"+v.name)
-			if v.relay {
+			if v.name == "relay" {
 				floor = pct / float64(n)
 				continue
+			}
+			if v.name == "sub-analysis" {
+				subAnalysis = pct / float64(n)
+			}
+			if v.name == "sub-relay" && subAnalysis > 0 {
+				// What the substream's analysis itself costs: decoding its keyframes, over relaying both.
+				b.ReportMetric(subAnalysis-pct/float64(n), "%core-sub-analysis-above-sub-relay")
 			}
 			if floor > 0 {
 				b.ReportMetric(pct/float64(n)/floor, "x-relay-"+v.name)

@@ -56,7 +56,7 @@ func planSub(rawURL string) (desc, codec, reason string) {
 		}
 		return "", "", worker.Explain(rawURL, err.Error(), "")
 	}
-	return ` ( name=sub ` + rtspSourceNamed(m.Video, "sub") + tailNamed(m.Video, "sub", false) + ` ) `, m.Video, ""
+	return ` ( name=sub ` + rtspSourceNamed(m.Video, "sub") + tailNamed(m.Video, "sub", relayOnly()) + ` ) `, m.Video, ""
 }
 
 // subFailedSentence is the status sentence for a failed substream.
@@ -110,6 +110,7 @@ func configureSub(p *gst.Pipeline, spec worker.Spec, codec string, s *substream)
 	if pad == nil {
 		return fmt.Errorf("the substream's tee has no sink pad")
 	}
+	relay := relayOnly()
 	pad.AddProbe(gst.PadProbeTypeBuffer|gst.PadProbeTypeEventDownstream, func(_ *gst.Pad, info *gst.PadProbeInfo) gst.PadProbeReturn {
 		if info.Type()&gst.PadProbeTypeEventDownstream != 0 {
 			if ev := info.GetEvent(); ev != nil && ev.Type() == gst.EventTypeEOS {
@@ -118,6 +119,9 @@ func configureSub(p *gst.Pipeline, spec worker.Spec, codec string, s *substream)
 			return gst.PadProbeOK
 		}
 		s.lastBuf.Store(time.Now().UnixNano())
+		if relay {
+			s.gotSubFrame() // the relay floor decodes nothing: the first buffer says it streams
+		}
 		return gst.PadProbeOK
 	})
 	return nil

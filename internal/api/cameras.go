@@ -58,6 +58,7 @@ func visible(p *auth.Principal, c *store.Camera) *store.Camera {
 	v := *c
 	v.URL = ""
 	v.ONVIF = ""
+	v.SubURL = ""
 	return &v
 }
 

@@ -3,6 +3,8 @@ package api
 import (
 	"errors"
 	"time"
+
+	"github.com/nvrproject/nvr/pkg/ipc"
 )
 
 // The values the API's interfaces return. Their fields and JSON names are those of the parts'
@@ -34,6 +36,9 @@ type PipelineStatus struct {
 	Codec        string     `json:"codec"`                 // video: "h264" or "h265", "" before the worker says
 	Audio        string     `json:"audio"`                 // audio in the TS: "aac" or "" (none)
 	AudioError   string     `json:"audio_error,omitempty"` // why the camera's audio is not recorded
+	// Substream is the substream's state (nil for a camera without one): "failed" with the reason in
+	// words while analysis and the grid tiles use the main stream.
+	Substream *ipc.Substream `json:"substream,omitempty"`
 }
 
 // RecordingStatus is a camera's recording state.

@@ -49,6 +49,10 @@ func (s *Server) live(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, "camera "+c.ID+" is not running (disabled or just added)")
 		return
 	}
+	hub, ok := checkLiveStream(w, r, cam)
+	if !ok {
+		return
+	}
 	// The socket is tied to the login that opened it, and counted under the per-user cap.
 	lease, err := s.opt.Auth.OpenLive(principal(r), c.ID, s.opt.LivePerUserCamera)
 	if err != nil {
@@ -65,7 +69,6 @@ func (s *Server) live(w http.ResponseWriter, r *http.Request) {
 	defer s.audit(r, principal(r), store.AuditLiveStop, c.ID, "")
 	ended := watchLease(r.Context(), lease)
 	defer ended()
-	hub := cam.Live()
 	v := hub.Join()
 	defer hub.Leave(v)
 

@@ -233,6 +233,9 @@ func (st *streamState) sampleCamera(s *Server, p *auth.Principal, id string, sw 
 		}
 	}
 	key := fmt.Sprintf("%s|%s|%d|%dx%d", out.State, out.Error, out.Restarts, out.Width, out.Height)
+	if ss := out.Substream; ss != nil { // a substream that starts streaming or fails is pushed too
+		key += "|" + ss.State
+	}
 	if !always && st.status[id] == key {
 		return
 	}

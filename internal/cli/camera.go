@@ -15,7 +15,7 @@ func init() { extraCommands = append(extraCommands, newCameraCmd) }
 
 func newCameraCmd(g *globalFlags) *cobra.Command {
 	cmd := &cobra.Command{Use: "camera", Short: "add, list and remove cameras (a running nvrd picks changes up within 2 s)"}
-	var name, url, record string
+	var name, url, record, subURL string
 	add := &cobra.Command{
 		Use:   "add",
 		Short: "add a camera",
@@ -27,6 +27,7 @@ func newCameraCmd(g *globalFlags) *cobra.Command {
 			}
 			defer st.Close()
 			c := &store.Camera{Name: name, URL: url, Enabled: true, CameraSettings: store.DefaultSettings()}
+			c.SubURL = subURL
 			if record != "" {
 				c.Record.Mode = record
 			}
@@ -40,6 +41,7 @@ func newCameraCmd(g *globalFlags) *cobra.Command {
 	add.Flags().StringVar(&name, "name", "", "camera name")
 	add.Flags().StringVar(&url, "url", "", "rtsp://user:password@host:554/path")
 	add.Flags().StringVar(&record, "record", "", "events, continuous or off (default events)")
+	add.Flags().StringVar(&subURL, "sub-url", "", "the camera's substream (rtsp://...), for analysis and the grid tiles")
 	_ = add.MarkFlagRequired("name")
 	_ = add.MarkFlagRequired("url")
 

@@ -1,10 +1,13 @@
 package e2e
 
 import (
+	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -85,5 +88,50 @@ func TestCamerasWithAudio(t *testing.T) {
 		if got := strings.Join(streamCodecs(t, media), ","); got != want {
 			t.Fatalf("%s: the recording has streams %q, want %s", name, got, want)
 		}
+		// Its MP4 export keeps the audio beside the video.
+		mp4 := n.exportOf(id, rs[0])
+		if got := strings.Join(streamCodecs(t, mp4), ","); got != want {
+			t.Fatalf("%s: the MP4 export has streams %q, want %s", name, got, want)
+		}
+		if v, a := streamDuration(t, mp4, "v:0"), streamDuration(t, mp4, "a:0"); math.Abs(v-a) > 0.5 || v < 2 {
+			t.Fatalf("%s: the export's video lasts %.2f s and its audio %.2f s", name, v, a)
+		}
 	}
+}
+
+// exportOf fetches the MP4 export of a recording's span into a file and returns its path.
+func (n *nvr) exportOf(id string, r recordingOut) string {
+	n.t.Helper()
+	start, err := time.Parse(time.RFC3339Nano, r.Start)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	end, err := time.Parse(time.RFC3339Nano, r.End)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	q := fmt.Sprintf("?since=%s&until=%s", start.UTC().Format(time.RFC3339Nano), end.UTC().Format(time.RFC3339Nano))
+	code, mp4, _ := n.body("/api/cameras/"+id+"/export.mp4"+q, nil)
+	if code != 200 {
+		n.t.Fatalf("export: HTTP %d %s", code, mp4)
+	}
+	p := filepath.Join(n.t.TempDir(), "export.mp4")
+	if err := os.WriteFile(p, mp4, 0o644); err != nil {
+		n.t.Fatal(err)
+	}
+	return p
+}
+
+// streamDuration is the duration ffprobe gives one stream (e.g. "a:0") of path.
+func streamDuration(t *testing.T, path, stream string) float64 {
+	t.Helper()
+	out, err := exec.Command("ffprobe", "-v", "error", "-select_streams", stream, "-show_entries", "stream=duration", "-of", "csv=p=0", path).Output()
+	if err != nil {
+		t.Fatalf("ffprobe %s: %v", path, err)
+	}
+	d, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
+	if err != nil {
+		t.Fatalf("ffprobe %s: duration %q", path, out)
+	}
+	return d
 }

@@ -35,6 +35,9 @@ type CameraSettings struct {
 	// carry the ONVIF account); empty: the RTSP URL's host on port 80 with the RTSP account.
 	// Admin-only like URL (it may hold a password).
 	ONVIF string `json:"onvif,omitempty"`
+	// SubURL is the camera's substream (optional, rtsp:// like URL): it feeds the keyframe analysis
+	// and the grid tiles; the main URL is recorded. Admin-only like URL.
+	SubURL string `json:"sub_url,omitempty"`
 }
 
 // RecordSettings say what to record.
@@ -93,6 +96,9 @@ func (c *Camera) Validate() error {
 		return fmt.Errorf("max_age_days must be between 0 (default, 30 days) and 3650, not %d", c.Record.MaxAgeDays)
 	}
 	if err := c.validateONVIF(); err != nil {
+		return err
+	}
+	if err := c.validateSubURL(); err != nil {
 		return err
 	}
 	return c.validateAnalysis()

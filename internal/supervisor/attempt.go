@@ -27,6 +27,8 @@ type attempt struct {
 	runner      Runner
 	t           Timings
 	hub         *live.Hub
+	subURL      string    // the camera's substream, "" for none
+	subHub      *live.Hub // its live stream (grid tiles), with subURL
 	log         *slog.Logger
 	onKeyframe  func(*ipc.Keyframe)
 	onStatus    func(*ipc.Status) // the worker's stream facts (codecs), from the IPC reader
@@ -65,6 +67,11 @@ func (a *attempt) Run(ctx context.Context) error {
 	fifoR := a.readFIFO(f.fifo)
 	defer fifoR.wait() // deferred calls run last first: the FIFO is closed, then its reader has ended
 	defer f.fifo.Close()
+	if f.subFIFO != nil {
+		subR := a.readSubFIFO(f.subFIFO)
+		defer subR.wait()
+		defer f.subFIFO.Close()
+	}
 
 	return a.watch(ctx, p, conn, ipcR, fifoR)
 }

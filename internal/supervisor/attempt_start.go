@@ -19,6 +19,8 @@ type attemptFiles struct {
 	sockPath, fifoPath string
 	ln                 *net.UnixListener
 	fifo               *os.File
+	subFIFOPath        string   // <camera>.<generation>.sub.ts, with a substream
+	subFIFO            *os.File // nil without a substream
 }
 
 // close closes and removes both (idempotent).
@@ -29,8 +31,14 @@ func (f *attemptFiles) close() {
 	if f.fifo != nil {
 		f.fifo.Close()
 	}
+	if f.subFIFO != nil {
+		f.subFIFO.Close()
+	}
 	os.Remove(f.sockPath)
 	os.Remove(f.fifoPath)
+	if f.subFIFOPath != "" {
+		os.Remove(f.subFIFOPath)
+	}
 }
 
 // openFiles creates the FIFO the worker writes TS into and the socket it connects to.
@@ -50,6 +58,12 @@ func (a *attempt) openFiles() (*attemptFiles, error) {
 	}
 	f.fifo = fifo
 	growPipe(fifo, a.log)
+	if a.subURL != "" {
+		if err := a.openSubFIFO(f, base); err != nil {
+			f.close()
+			return nil, err
+		}
+	}
 	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: f.sockPath, Net: "unix"})
 	if err != nil {
 		f.close()
@@ -148,6 +162,7 @@ func (a *attempt) handshake(ctx context.Context, f *attemptFiles, p *process) (*
 	}
 	if err := conn.Send(&ipc.Envelope{Kind: ipc.KindConfig, Config: &ipc.Config{
 		CameraID: a.cameraID, URL: a.url, FIFO: f.fifoPath, JPEGQuality: 85,
+		SubURL: a.subURL, SubFIFO: f.subFIFOPath,
 	}}); err != nil {
 		conn.Close()
 		return nil, &WorkerError{Message: fmt.Sprintf("worker handshake failed: %v", err)}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"strings"
@@ -131,7 +132,8 @@ func TestAttemptVersionMismatch(t *testing.T) {
 		return errKilled
 	}}
 	a := newTestAttempt(t, r, nil)
-	wantWorkerError(t, runAttempt(t, context.Background(), a), "worker speaks ipc protocol version 2 but nvrd speaks 1; rebuild both")
+	wantWorkerError(t, runAttempt(t, context.Background(), a),
+		fmt.Sprintf("worker speaks ipc protocol version %d but nvrd speaks %d; rebuild both", ipc.ProtocolVersion+1, ipc.ProtocolVersion))
 	checkCleanedUp(t, a, r)
 }
 

@@ -41,6 +41,9 @@ type Status struct {
 	Codec        string     `json:"codec"`                 // video: "h264" or "h265", "" before the worker says
 	Audio        string     `json:"audio"`                 // audio in the TS: "aac" or "" (none)
 	AudioError   string     `json:"audio_error,omitempty"` // why the camera's audio is not recorded
+	// Substream is the substream's state (nil for a camera without one): "failed" with the reason in
+	// words while analysis and the grid tiles use the main stream.
+	Substream *ipc.Substream `json:"substream,omitempty"`
 }
 
 // Camera runs one camera: a sequence of worker attempts with capped exponential backoff. Its status is
@@ -49,6 +52,7 @@ type Camera struct {
 	cfg  *store.Camera
 	sup  *Supervisor
 	hub  *live.Hub
+	sub  *live.Hub // the substream's live stream; nil without a substream URL
 	log  *slog.Logger
 	stop context.CancelFunc
 	done chan struct{}
@@ -63,13 +67,19 @@ type Camera struct {
 	height   int
 	bitrate  uint64
 	media    ipc.Status // the latest worker's codecs
+	subState ipc.Substream
 
 	snapshot atomic.Pointer[ipc.Keyframe]
 }
 
 func newCamera(sup *Supervisor, cfg *store.Camera) *Camera {
-	return &Camera{cfg: cfg, sup: sup, hub: live.NewHub(), state: StateStarting,
+	c := &Camera{cfg: cfg, sup: sup, hub: live.NewHub(), state: StateStarting,
 		log: sup.log.With("camera", cfg.ID)}
+	if cfg.SubURL != "" {
+		c.sub = live.NewHub()
+		c.subState = ipc.Substream{State: ipc.SubStarting}
+	}
+	return c
 }
 
 // Hub is the camera's live fan-out.
@@ -85,6 +95,10 @@ func (c *Camera) Status() Status {
 	s := Status{State: c.state, Error: c.lastErr, Restarts: c.restarts, Width: c.width, Height: c.height,
 		BitrateBPS: c.bitrate, Generation: c.gen, WorkerPID: c.pid,
 		Codec: c.media.Codec, Audio: c.media.Audio, AudioError: c.media.AudioNote}
+	if c.sub != nil {
+		ss := c.subState
+		s.Substream = &ss
+	}
 	c.mu.Unlock()
 	s.BytesIn, s.Keyframes, s.Resyncs = st.BytesIn, st.Keyframes, st.Resyncs
 	if !st.LastKeyframe.IsZero() {
@@ -105,6 +119,9 @@ func (c *Camera) set(fn func(c *Camera)) {
 func (c *Camera) run(ctx context.Context) {
 	defer close(c.done)
 	defer c.hub.Close()
+	if c.sub != nil {
+		defer c.sub.Close()
+	}
 	t := c.sup.opt.Timings
 	backoff := t.BackoffMin
 	var restartLog restartLog
@@ -113,10 +130,10 @@ func (c *Camera) run(ctx context.Context) {
 		c.set(func(c *Camera) { c.gen = gen })
 		a := &attempt{
 			cameraID: c.cfg.ID, url: c.cfg.URL, gen: gen, runDir: c.sup.opt.RunDir, workerPath: c.sup.opt.WorkerPath,
-			runner: c.sup.opt.Runner, t: t, hub: c.hub, log: c.log.With("gen", gen), onKeyframe: c.keyframe,
+			runner: c.sup.opt.Runner, t: t, hub: c.hub, subURL: c.cfg.SubURL, subHub: c.sub, log: c.log.With("gen", gen), onKeyframe: c.keyframe,
 			onStreaming: func() { c.set(func(c *Camera) { c.state = StateStreaming; c.lastErr = "" }) },
 			onStarted:   func(pid int) { c.set(func(c *Camera) { c.pid = pid }) },
-			onStatus:    func(st *ipc.Status) { c.set(func(c *Camera) { c.media = *st }) },
+			onStatus:    c.status,
 		}
 		err := a.Run(ctx)
 		if ctx.Err() != nil {
@@ -180,9 +197,39 @@ func waitBackoff(ctx context.Context, d time.Duration, rawURL string) bool {
 	}
 }
 
+// status takes a worker's Status message: its codecs, the substream's state or the main stream's size.
+func (c *Camera) status(st *ipc.Status) {
+	c.set(func(c *Camera) {
+		switch st.State {
+		case "substream":
+			if st.Substream != nil && c.sub != nil {
+				c.subState = *st.Substream
+			}
+		case "size":
+			c.width, c.height = st.Width, st.Height
+		default:
+			c.media = *st
+		}
+	})
+}
+
+// SubLive is the substream's live stream while it streams, else nil (the caller uses the main one).
+func (c *Camera) SubLive() *live.Hub {
+	if c.sub == nil {
+		return nil
+	}
+	c.mu.Lock()
+	ok := c.subState.State == ipc.SubStreaming
+	c.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	return c.sub
+}
+
 func (c *Camera) keyframe(k *ipc.Keyframe) {
 	c.snapshot.Store(k)
-	if k.Width > 0 {
+	if k.Width > 0 && !k.Sub {
 		c.set(func(c *Camera) { c.width, c.height = k.Width, k.Height })
 	}
 	for _, fn := range c.sup.keyframeHandlers() {

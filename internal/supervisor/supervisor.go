@@ -187,8 +187,8 @@ func (s *Supervisor) reconcile(ctx context.Context) error {
 	s.mu.Lock()
 	var stop []*Camera
 	for id, cam := range s.cams {
-		// Only a URL change restarts the worker; settings reach their consumers through the listeners.
-		if w, ok := byID[id]; !ok || w.URL != cam.cfg.URL {
+		// Only a URL change (main or substream) restarts the worker; settings reach their consumers through the listeners.
+		if w, ok := byID[id]; !ok || w.URL != cam.cfg.URL || w.SubURL != cam.cfg.SubURL {
 			stop = append(stop, cam)
 			delete(s.cams, id)
 		}

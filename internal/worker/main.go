@@ -76,7 +76,7 @@ func handshake(nc net.Conn, conn *ipc.Conn, camera string, gen uint64) (*ipc.Con
 }
 
 func run(log *slog.Logger, conn *ipc.Conn, cfg *ipc.Config, newPipeline NewPipelineFunc) int {
-	p, err := newPipeline(Spec{URL: cfg.URL, FIFO: cfg.FIFO, JPEGQuality: cfg.JPEGQuality})
+	p, err := newPipeline(Spec{URL: cfg.URL, FIFO: cfg.FIFO, JPEGQuality: cfg.JPEGQuality, SubURL: cfg.SubURL, SubFIFO: cfg.SubFIFO})
 	if err != nil {
 		_ = conn.Send(&ipc.Envelope{Kind: ipc.KindError, Error: &ipc.Error{Message: err.Error()}})
 		return ExitPipeline
@@ -94,6 +94,25 @@ func run(log *slog.Logger, conn *ipc.Conn, cfg *ipc.Config, newPipeline NewPipel
 		if err := conn.Send(&ipc.Envelope{Kind: ipc.KindStatus, Status: st}); err != nil {
 			log.Warn("cannot send the stream's codecs to nvrd", "err", err)
 		}
+	}
+	if sr, ok := p.(SubstreamReporter); ok && cfg.SubURL != "" {
+		sr.OnSubstream(func(state, reason string) {
+			st := &ipc.Status{State: "substream", Substream: &ipc.Substream{State: state, Error: reason}}
+			if err := conn.Send(&ipc.Envelope{Kind: ipc.KindStatus, Status: st}); err != nil {
+				log.Warn("cannot send the substream's state to nvrd", "err", err)
+			}
+			if state == ipc.SubFailed {
+				log.Warn("substream failed; analysis uses the main stream", "reason", reason)
+			}
+		})
+	}
+	if mr, ok := p.(MainSizeReporter); ok && cfg.SubURL != "" {
+		mr.OnMainSize(func(w, h int) {
+			st := &ipc.Status{State: "size", Width: w, Height: h}
+			if err := conn.Send(&ipc.Envelope{Kind: ipc.KindStatus, Status: st}); err != nil {
+				log.Warn("cannot send the main stream's size to nvrd", "err", err)
+			}
+		})
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -120,7 +139,7 @@ func run(log *slog.Logger, conn *ipc.Conn, cfg *ipc.Config, newPipeline NewPipel
 	var sendErrLogged bool
 	err = p.Run(ctx, func(f Frame) {
 		err := conn.Send(&ipc.Envelope{Kind: ipc.KindKeyframe, Keyframe: &ipc.Keyframe{
-			CameraID: cfg.CameraID, PTS: f.PTS, WallNS: f.Wall.UnixNano(), Width: f.Width, Height: f.Height, JPEG: f.JPEG,
+			CameraID: cfg.CameraID, PTS: f.PTS, WallNS: f.Wall.UnixNano(), Width: f.Width, Height: f.Height, JPEG: f.JPEG, Sub: f.Sub,
 		}})
 		if err != nil && !sendErrLogged {
 			sendErrLogged = true

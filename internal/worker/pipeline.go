@@ -15,6 +15,7 @@ type Frame struct {
 	Wall          time.Time
 	Width, Height int
 	JPEG          []byte
+	Sub           bool // from the substream
 }
 
 // Spec says what a pipeline should run.
@@ -22,6 +23,10 @@ type Spec struct {
 	URL         string // rtsp://... or demo://
 	FIFO        string // named pipe that receives the MPEG-TS
 	JPEGQuality int
+	// SubURL, when set, is the camera's substream: its TS goes into SubFIFO and its keyframes are the
+	// ones analysed while it works; when it fails the main stream's keyframes are analysed instead.
+	SubURL  string
+	SubFIFO string
 }
 
 // Pipeline is one camera's media pipeline.
@@ -35,6 +40,19 @@ type Pipeline interface {
 // before the pipeline runs.
 type MediaReporter interface {
 	Media() Media
+}
+
+// SubstreamReporter is a Pipeline that runs a substream; the worker gives it, before Run, the function
+// it calls (from any goroutine) whenever the substream's state changes (ipc.SubStarting, SubStreaming,
+// SubFailed with the reason in plain words).
+type SubstreamReporter interface {
+	OnSubstream(func(state, reason string))
+}
+
+// MainSizeReporter is a Pipeline that tells the main stream's picture size (from its caps) when the
+// analysed keyframes are the substream's.
+type MainSizeReporter interface {
+	OnMainSize(func(w, h int))
 }
 
 // NewPipelineFunc builds a pipeline; cmd/nvr-worker passes the GStreamer one.

@@ -12,7 +12,7 @@ package ipc
 import "time"
 
 // ProtocolVersion is bumped whenever a message changes incompatibly.
-const ProtocolVersion = 1
+const ProtocolVersion = 2 // 2: substreams (Config.SubURL/SubFIFO, Keyframe.Sub, Status.Substream)
 
 // Kind says which payload an Envelope carries.
 type Kind uint8
@@ -74,6 +74,10 @@ type Config struct {
 	URL         string `msgpack:"url"`
 	FIFO        string `msgpack:"fifo"`
 	JPEGQuality int    `msgpack:"jq"`
+	// SubURL is the camera's substream, "" for none; its TS goes into SubFIFO and its keyframes are
+	// the ones analysed while it works (the main stream's otherwise).
+	SubURL  string `msgpack:"sub,omitempty"`
+	SubFIFO string `msgpack:"subfifo,omitempty"`
 }
 
 // Keyframe is one decoded keyframe, re-encoded as JPEG.
@@ -84,6 +88,8 @@ type Keyframe struct {
 	Width    int           `msgpack:"w"`
 	Height   int           `msgpack:"h"`
 	JPEG     []byte        `msgpack:"jpeg"`
+	// Sub says the keyframe is the substream's (its size is the substream's, not the recording's).
+	Sub bool `msgpack:"sub,omitempty"`
 }
 
 // Status carries facts about the stream the worker learned, such as the codec and picture size.
@@ -96,6 +102,21 @@ type Status struct {
 	// why a camera's audio is missing.
 	Audio     string `msgpack:"audio,omitempty"`
 	AudioNote string `msgpack:"anote,omitempty"`
+	// Substream is the substream's state, in a Status whose State is "substream".
+	Substream *Substream `msgpack:"sub,omitempty"`
+}
+
+// Substream states.
+const (
+	SubStarting  = "starting"  // connecting; analysis uses the main stream meanwhile
+	SubStreaming = "streaming" // its keyframes are analysed and its TS feeds the grid tiles
+	SubFailed    = "failed"    // it failed; analysis uses the main stream until the worker restarts
+)
+
+// Substream is a camera substream's state as the worker reports it and the camera status shows it.
+type Substream struct {
+	State string `msgpack:"state" json:"state"`
+	Error string `msgpack:"error,omitempty" json:"error,omitempty"` // in plain words, with what nvr does instead
 }
 
 // Error is a fatal error. Message is for people ("camera refused the password"); Detail is the raw

@@ -12,6 +12,7 @@ type PSI struct {
 	PMTPID     uint16 // 0 until a PAT was seen
 	VideoPID   uint16 // 0 until a PMT with video was seen
 	StreamType uint8  // stream type of the video PID
+	AudioPID   uint16 // 0 until a PMT with AAC (ADTS, stream type 0x0f) audio was seen
 	PAT, PMT   []byte // latest packets (nil until seen)
 }
 
@@ -81,17 +82,26 @@ func (s *PSI) parsePMT(sec []byte) {
 	}
 	infoLen := int(sec[10]&0x0f)<<8 | int(sec[11])
 	i := 12 + infoLen
+	video, audio := false, false
 	for i+5 <= len(sec)-4 {
 		st := sec[i]
 		pid := uint16(sec[i+1]&0x1f)<<8 | uint16(sec[i+2])
 		esLen := int(sec[i+3]&0x0f)<<8 | int(sec[i+4])
-		if isVideo(st) {
-			s.VideoPID, s.StreamType = pid, st
-			return
+		switch {
+		case isVideo(st) && !video:
+			s.VideoPID, s.StreamType, video = pid, st, true
+		case st == StreamTypeAAC && !audio:
+			s.AudioPID, audio = pid, true
 		}
 		i += 5 + esLen
 	}
+	if !audio {
+		s.AudioPID = 0
+	}
 }
+
+// StreamTypeAAC is the PMT stream type of AAC audio in ADTS frames (ISO/IEC 13818-7).
+const StreamTypeAAC = 0x0f
 
 func isVideo(st uint8) bool {
 	switch st {

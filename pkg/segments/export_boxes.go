@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/bluenviron/mediacommon/v2/pkg/codecs/mpeg4audio"
 	"github.com/bluenviron/mediacommon/v2/pkg/formats/fmp4"
 	"github.com/bluenviron/mediacommon/v2/pkg/formats/fmp4/seekablebuffer"
 	"github.com/bluenviron/mediacommon/v2/pkg/formats/mp4"
@@ -53,6 +54,8 @@ const trackID = 1
 type videoInit struct {
 	vps, sps, pps []byte // the first keyframe's parameter sets (vps for H.265 only)
 	hevc          bool   // H.265 (sample entry hvc1), else H.264 (avc1)
+	// audio, when set, adds an AAC track (audioTrackID) with the sample rate as its time scale.
+	audio *mpeg4audio.AudioSpecificConfig
 }
 
 // initSegment returns ftyp and moov of a fragmented MP4 with one H.264 or H.265 track in 90 kHz units, written
@@ -67,6 +70,10 @@ func initSegment(v videoInit) ([]byte, error) {
 		TimeScale: ticksPerSecond,
 		Codec:     codec,
 	}}}
+	if v.audio != nil {
+		init.Tracks = append(init.Tracks, &fmp4.InitTrack{ID: audioTrackID, TimeScale: uint32(v.audio.SampleRate),
+			Codec: &mp4.CodecMPEG4Audio{Config: *v.audio}})
+	}
 	var buf seekablebuffer.Buffer
 	if err := init.Marshal(&buf); err != nil {
 		return nil, fmt.Errorf("the MP4 header for the stream's parameter sets cannot be written: %w", err)

@@ -1,6 +1,10 @@
 package segments
 
-import "github.com/nvrproject/nvr/pkg/mpegts"
+import (
+	"github.com/bluenviron/mediacommon/v2/pkg/codecs/mpeg4audio"
+
+	"github.com/nvrproject/nvr/pkg/mpegts"
+)
 
 // maxFrameBytes bounds one reassembled video frame; a bigger PES packet is damaged and dropped.
 const maxFrameBytes = 32 << 20
@@ -19,11 +23,20 @@ type videoDemuxer struct {
 	h     pesHeader
 	buf   []byte
 	inPES bool
+
+	audio   audioDemuxer
+	onAudio func(pts int64, pkt *mpeg4audio.ADTSPacket) error // nil: audio is left out
 }
 
 // packet takes one 188-byte packet and calls emit for the frame it completes, if any.
 func (d *videoDemuxer) packet(p []byte, emit func(accessUnit) error) error {
-	if d.psi.Observe(p) || d.psi.VideoPID == 0 || mpegts.PID(p) != d.psi.VideoPID {
+	if d.psi.Observe(p) || d.psi.VideoPID == 0 {
+		return nil
+	}
+	if pid := mpegts.PID(p); pid != d.psi.VideoPID {
+		if d.onAudio != nil && d.psi.AudioPID != 0 && pid == d.psi.AudioPID {
+			return d.audio.packet(p, d.onAudio)
+		}
 		return nil
 	}
 	pl := mpegts.Payload(p)

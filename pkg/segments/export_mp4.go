@@ -11,7 +11,8 @@ import (
 // ExportMP4 writes the TS segment files at paths, read in order as one stream, to w as a fragmented
 // MP4 (ISO BMFF) without re-encoding: an init segment whose avcC (H.264) or hvcC (H.265, sample entry
 // hvc1) comes from the first keyframe's parameter sets, one moof+mdat fragment per GOP, and a
-// random-access index (mfra) at the end. Only the video is carried; audio and other streams are left out. Timestamps come from the TS PTS/DTS, rebased so that
+// random-access index (mfra) at the end. AAC audio (ADTS in the TS) is carried as a second track, its
+// frames copied (export_audio.go); other streams are left out. Timestamps come from the TS PTS/DTS, rebased so that
 // the first frame plays at 0; B-frames get signed composition offsets (trun version 1), which ffmpeg
 // and GStreamer show as a start one frame later, as for ffmpeg's own negative_cts_offsets. A jump in the
 // timestamps (another recording, a camera reset) is joined seamlessly. Frames before the first keyframe
@@ -27,7 +28,7 @@ func ExportMP4(w io.Writer, paths []string, progress func(done, total int)) erro
 // exportMP4 is ExportMP4 with the given box writer (the benchmark compares them).
 func exportMP4(w io.Writer, paths []string, progress func(done, total int), boxes boxWriter) error {
 	m := newFMP4Muxer(w, boxes)
-	var d videoDemuxer
+	d := videoDemuxer{onAudio: m.addAudio}
 	buf := make([]byte, 64<<10)
 	if progress != nil {
 		progress(0, len(paths))
@@ -63,6 +64,9 @@ func exportSegment(path string, buf []byte, d *videoDemuxer, m *fmp4Muxer) error
 			}
 		}
 		if rerr == io.EOF {
+			if err := d.audio.flush(m.addAudio); err != nil {
+				return err
+			}
 			return d.flush(m.addFrame) // a segment ends at a frame boundary
 		}
 		if rerr != nil {

@@ -2,6 +2,7 @@ package segments
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -33,6 +34,11 @@ type fmp4Muxer struct {
 	fragDTS int64 // decode time of the fragment's first sample
 	mdat    []byte
 	index   []fragmentTime
+
+	firstPTS    int64     // raw PTS of the first exported frame: time 0 of the export
+	init        videoInit // written with the first fragment, when the audio's configuration is known
+	initWritten bool
+	audio       audioTrack
 }
 
 // boxWriter writes the boxes of a fragmented MP4 with one H.264 or H.265 track in 90 kHz units to w.
@@ -68,6 +74,7 @@ func (m *fmp4Muxer) addFrame(au accessUnit) error {
 
 	if !m.hasPrev {
 		m.shift = tickDiff(au.pts, au.dts)
+		m.firstPTS = au.pts
 	} else {
 		d := tickDiff(au.dts, m.prevDTS)
 		if d <= 0 || d > durationToTicks(MaxPTSJump) {
@@ -105,7 +112,8 @@ func (m *fmp4Muxer) addFrame(au accessUnit) error {
 	return nil
 }
 
-// writeInit writes ftyp and moov for the stream's parameter sets.
+// writeInit starts the export with the stream's parameter sets; ftyp and moov are written with the
+// first fragment (writeInitNow), once the audio's configuration is known too.
 func (m *fmp4Muxer) writeInit(v videoInit) error {
 	fps, err := spsFPS(v.sps, v.hevc)
 	if err != nil {
@@ -116,7 +124,22 @@ func (m *fmp4Muxer) writeInit(v videoInit) error {
 	if fps >= 1 && fps <= 1000 {
 		m.lastDur = int64(ticksPerSecond/fps + 0.5)
 	}
-	return m.boxes.writeInit(m, v)
+	// The parameter sets point into the demuxer's buffer, which the next frames overwrite.
+	v.vps, v.sps, v.pps = bytes.Clone(v.vps), bytes.Clone(v.sps), bytes.Clone(v.pps)
+	m.init = v
+	return nil
+}
+
+// writeInitNow writes ftyp and moov: the video track, and the audio track when audio came with the
+// first GOP (later audio is left out then).
+func (m *fmp4Muxer) writeInitNow() error {
+	m.initWritten = true
+	if m.audio.cfg != nil {
+		m.init.audio, m.audio.on = m.audio.cfg, true
+	} else {
+		m.audio.dropped = true
+	}
+	return m.boxes.writeInit(m, m.init)
 }
 
 // flushFragment writes the pending samples as one moof+mdat.
@@ -124,13 +147,18 @@ func (m *fmp4Muxer) flushFragment() error {
 	if len(m.samples) == 0 {
 		return nil
 	}
+	if !m.initWritten {
+		if err := m.writeInitNow(); err != nil {
+			return err
+		}
+	}
 	m.seq++
 	m.index = append(m.index, fragmentTime{dts: m.fragDTS, moof: m.written})
 	if err := m.boxes.writeFragment(m, m.seq, m.fragDTS, m.samples, m.mdat); err != nil {
 		return err
 	}
 	m.samples, m.mdat = m.samples[:0], m.mdat[:0]
-	return nil
+	return m.flushAudio()
 }
 
 // close writes the last fragment (its last frame lasts as long as the one before) and the index.

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -36,6 +37,7 @@ var suites = []suite{
 	{"./internal/recorder/", ".", "3x"},
 	{"./internal/events/", ".", "20x"},
 	{"./internal/e2e/", "BenchmarkGStreamerBaseline|BenchmarkCameras(1|8|16)$|BenchmarkFailingCamerasCPU|BenchmarkBrowserLive", "1x"},
+	{"./internal/e2e/", "BenchmarkRealCameras", "1x"}, // issue 14: relay floor vs main/sub analysis vs AAC/G.711 at 16 cameras
 }
 
 // Result is one benchmark's figures.
@@ -59,6 +61,7 @@ func run() error {
 	only := os.Getenv("BENCH_PKG")
 	tw := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "package\tbenchmark\tfigures")
+	written := map[string]bool{}
 	for _, s := range suites {
 		if only != "" && !strings.Contains(s.pkg, only) {
 			continue
@@ -76,6 +79,10 @@ func run() error {
 		}
 		results := parse(out.String())
 		name := strings.ReplaceAll(strings.Trim(s.pkg, "./"), "/", "_")
+		if written[name] { // a second suite of the same package: its own file, named by its benchmarks
+			name += "_" + strings.Trim(nonWord.ReplaceAllString(s.bench, "_"), "_")
+		}
+		written[name] = true
 		b, _ := json.MarshalIndent(map[string]any{"package": s.pkg, "time": time.Now().UTC().Format(time.RFC3339), "results": results}, "", "  ")
 		if err := os.WriteFile(filepath.Join("bench", "results", name+".json"), b, 0o644); err != nil {
 			return err
@@ -86,6 +93,8 @@ func run() error {
 	}
 	return tw.Flush()
 }
+
+var nonWord = regexp.MustCompile(`[^A-Za-z0-9]+`)
 
 // parse reads `go test -bench` output lines: name, iterations, then value-unit pairs.
 func parse(out string) []Result {

@@ -15,12 +15,14 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-gst/go-gst/gst"
 	"github.com/go-gst/go-gst/gst/app"
 
 	"github.com/nvrproject/nvr/internal/worker"
+	"github.com/nvrproject/nvr/pkg/ipc"
 )
 
 var initOnce sync.Once
@@ -31,7 +33,14 @@ type Pipeline struct {
 	pipeline *gst.Pipeline
 	demo     bool // the demo:// source, whose object demoMotion moves
 	media    worker.Media
+	sub      *substream // nil without a substream URL
+	mainEOS  atomic.Bool
+	mainSize atomic.Pointer[func(w, h int)]
 }
+
+// OnMainSize registers the function told the main stream's picture size from its caps (with a
+// substream the analysed keyframes are the substream's, so they do not say it). See worker.MainSizeReporter.
+func (p *Pipeline) OnMainSize(fn func(w, h int)) { p.mainSize.Store(&fn) }
 
 // Media reports the codecs the pipeline carries. See worker.Pipeline.
 func (p *Pipeline) Media() worker.Media { return p.media }
@@ -40,15 +49,30 @@ func (p *Pipeline) Media() worker.Media { return p.media }
 // alignment=au, or mpegts.js hands the browser 6-byte "frames"), the timestamper gives each a DTS in
 // decode order (cameras with B-frames send only presentation times), and the tee named "t" hands them
 // to the FIFO and keyframe branches. The muxer is named "mux" so an audio branch can join it.
-func tail(codec string) string {
+func tail(codec string) string { return tailNamed(codec, "", false) }
+
+// tailNamed is tail with every element name prefixed by pre (the substream's part is "sub…"). gated
+// puts a closed valve (name "<pre>keyvalve") before the keyframe decoder: the main stream's keyframes
+// are decoded only when the substream has failed (substream.go opens it).
+func tailNamed(codec, pre string, gated bool) string {
 	parse, dec := `h264parse config-interval=-1 ! video/x-h264,stream-format=byte-stream,alignment=au ! h264timestamper`, `avdec_h264`
 	if codec == worker.CodecH265 {
 		parse, dec = `h265parse config-interval=-1 ! video/x-h265,stream-format=byte-stream,alignment=au ! h265timestamper`, `avdec_h265`
 	}
-	return ` ! ` + parse + ` ! tee name=t ` +
-		` t. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=2000000000 ! mpegtsmux name=mux ! filesink name=fifo sync=false async=false buffer-mode=unbuffered ` +
-		` t. ! queue leaky=downstream max-size-buffers=60 max-size-bytes=0 max-size-time=0 ! identity name=keyonly drop-buffer-flags=delta-unit ` +
-		` ! ` + dec + ` max-threads=1 output-corrupt=false ! videoconvert ! jpegenc name=jpegenc ! appsink name=jpeg sync=false max-buffers=2 drop=true`
+	valve, sinkAsync := "", ""
+	if gated {
+		valve = ` ! valve name=` + pre + `keyvalve drop=true`
+	}
+	if gated || pre != "" {
+		// With two sources an appsink that waits for its first picture before the pipeline may play
+		// (the closed valve's, or a substream that never comes) would hold the other stream's
+		// analysis in PAUSED too.
+		sinkAsync = ` async=false`
+	}
+	return ` ! ` + parse + ` ! tee name=` + pre + `t ` +
+		` ` + pre + `t. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=2000000000 ! mpegtsmux name=` + pre + `mux ! filesink name=` + pre + `fifo sync=false async=false buffer-mode=unbuffered ` +
+		` ` + pre + `t. ! queue leaky=downstream max-size-buffers=60 max-size-bytes=0 max-size-time=0 ! identity name=` + pre + `keyonly drop-buffer-flags=delta-unit ` + valve +
+		` ! ` + dec + ` max-threads=1 output-corrupt=false ! videoconvert ! jpegenc name=` + pre + `jpegenc ! appsink name=` + pre + `jpeg sync=false max-buffers=2 drop=true` + sinkAsync
 }
 
 // demoSource is a still scene with a clock and an object (a box on pad "mix.sink_1") that demoMotion
@@ -111,12 +135,15 @@ func (p *Pipeline) demoMotion(ctx context.Context) {
 // some cameras repeat between the slices of a picture before h264parse assembles access units
 // (rtph264depay's own assembly, and h264parse's, would cut such a picture in two, the first half without
 // a timestamp).
-func rtspSource(codec string) string {
-	depay := `rtph264depay name=depay ! video/x-h264,stream-format=byte-stream,alignment=nal`
+func rtspSource(codec string) string { return rtspSourceNamed(codec, "") }
+
+// rtspSourceNamed is rtspSource with its element names prefixed by pre.
+func rtspSourceNamed(codec, pre string) string {
+	depay := `rtph264depay name=` + pre + `depay ! video/x-h264,stream-format=byte-stream,alignment=nal`
 	if codec == worker.CodecH265 {
-		depay = `rtph265depay name=depay ! video/x-h265,stream-format=byte-stream,alignment=nal`
+		depay = `rtph265depay name=` + pre + `depay ! video/x-h265,stream-format=byte-stream,alignment=nal`
 	}
-	return `rtspsrc name=src protocols=tcp latency=100 buffer-mode=none tcp-timeout=10000000 timeout=10000000 ! ` + depay
+	return `rtspsrc name=` + pre + `src protocols=tcp latency=100 buffer-mode=none tcp-timeout=10000000 timeout=10000000 ! ` + depay
 }
 
 // New builds the pipeline for spec; it validates the URL but does not connect.
@@ -128,6 +155,16 @@ func New(spec worker.Spec) (worker.Pipeline, error) {
 	}
 	var desc string
 	media := worker.Media{Video: worker.CodecH264}
+	var sub *substream
+	subDesc, subCodec := "", ""
+	if spec.SubURL != "" {
+		sub = &substream{url: spec.SubURL, started: time.Now(), state: ipc.SubStarting}
+		var reason string
+		if subDesc, subCodec, reason = planSub(spec.SubURL); reason != "" {
+			sub.state, sub.reason = ipc.SubFailed, subFailedSentence(reason)
+		}
+	}
+	gated := subDesc != "" || relayOnly()
 	switch u.Scheme {
 	case "rtsp", "rtsps":
 		// The camera's SDP says which codecs it sends. When it cannot be asked, the pipeline tries
@@ -137,17 +174,18 @@ func New(spec worker.Spec) (worker.Pipeline, error) {
 		} else if se := (*worker.StreamError)(nil); errors.As(err, &se) {
 			return nil, se
 		}
-		desc = rtspSource(media.Video) + tail(media.Video)
+		desc = rtspSource(media.Video) + tailNamed(media.Video, "", gated)
 		if branch := audioBranch(media.Audio); branch == "" {
 			media.Audio = worker.AudioNone
 		} else {
 			desc += branch
 		}
 	case "demo":
-		desc = demoSource + tail(media.Video)
+		desc = demoSource + tailNamed(media.Video, "", gated)
 	default:
 		return nil, fmt.Errorf("camera URL must start with rtsp:// (or demo://), not %q", u.Scheme+"://")
 	}
+	desc += subDesc
 	p, err := gst.NewPipelineFromString(desc)
 	if err != nil {
 		return nil, fmt.Errorf("cannot build the GStreamer pipeline (is scripts/setup done?): %w", err)
@@ -166,7 +204,16 @@ func New(spec worker.Spec) (worker.Pipeline, error) {
 	if err := keyUnitsSegment(p); err != nil {
 		return nil, err
 	}
-	return &Pipeline{spec: spec, pipeline: p, demo: u.Scheme == "demo", media: media}, nil
+	if subDesc != "" {
+		if err := configureSub(p, spec, subCodec, sub); err != nil {
+			return nil, err
+		}
+	}
+	pl := &Pipeline{spec: spec, pipeline: p, demo: u.Scheme == "demo", media: media, sub: sub}
+	if err := pl.watchMainEOS(); err != nil {
+		return nil, err
+	}
+	return pl, nil
 }
 
 func setProps(p *gst.Pipeline, spec worker.Spec, u *url.URL) error {
@@ -187,24 +234,30 @@ func setProps(p *gst.Pipeline, spec worker.Spec, u *url.URL) error {
 		}
 	}
 	if u.Scheme != "demo" {
-		src, err := p.GetElementByName("src")
-		if err != nil {
+		return setSource(p, "src", u)
+	}
+	return nil
+}
+
+// setSource points the rtspsrc of that name at u. Credentials go in their own properties so a password
+// with reserved characters works.
+func setSource(p *gst.Pipeline, name string, u *url.URL) error {
+	src, err := p.GetElementByName(name)
+	if err != nil {
+		return err
+	}
+	clean := *u
+	clean.User = nil
+	if err := src.SetProperty("location", clean.String()); err != nil {
+		return err
+	}
+	if u.User != nil {
+		pw, _ := u.User.Password()
+		if err := src.SetProperty("user-id", u.User.Username()); err != nil {
 			return err
 		}
-		// Credentials go in their own properties so a password with reserved characters works.
-		clean := *u
-		clean.User = nil
-		if err := src.SetProperty("location", clean.String()); err != nil {
+		if err := src.SetProperty("user-pw", pw); err != nil {
 			return err
-		}
-		if u.User != nil {
-			pw, _ := u.User.Password()
-			if err := src.SetProperty("user-id", u.User.Username()); err != nil {
-				return err
-			}
-			if err := src.SetProperty("user-pw", pw); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
@@ -212,31 +265,14 @@ func setProps(p *gst.Pipeline, spec worker.Spec, u *url.URL) error {
 
 // Run plays the pipeline. See worker.Pipeline.
 func (p *Pipeline) Run(ctx context.Context, onFrame func(worker.Frame)) error {
-	sinkEl, err := p.pipeline.GetElementByName("jpeg")
-	if err != nil {
+	if err := p.sinkFrames("jpeg", false, onFrame); err != nil {
 		return err
 	}
-	sink := app.SinkFromElement(sinkEl)
-	sink.SetCallbacks(&app.SinkCallbacks{NewSampleFunc: func(s *app.Sink) gst.FlowReturn {
-		sample := s.PullSample()
-		if sample == nil {
-			return gst.FlowEOS
+	if p.sub != nil && p.sub.bin != nil {
+		if err := p.sinkFrames("subjpeg", true, onFrame); err != nil {
+			return err
 		}
-		buf := sample.GetBuffer()
-		if buf == nil {
-			return gst.FlowOK
-		}
-		f := worker.Frame{Wall: time.Now(), JPEG: append([]byte(nil), buf.Bytes()...)}
-		if pts := buf.PresentationTimestamp(); pts != gst.ClockTimeNone {
-			f.PTS = time.Duration(pts)
-		}
-		if caps := sample.GetCaps(); caps != nil && caps.GetSize() > 0 {
-			st := caps.GetStructureAt(0)
-			f.Width, f.Height = intField(st, "width"), intField(st, "height")
-		}
-		onFrame(f)
-		return gst.FlowOK
-	}})
+	}
 
 	// go-gst unrefs a pipeline when its Go wrapper is collected, and the wrapper is not reachable during
 	// the C call of the deferred SetState: keep it alive past that call, or the pipeline may be disposed
@@ -257,8 +293,17 @@ func (p *Pipeline) Run(ctx context.Context, onFrame func(worker.Frame)) error {
 		if ctx.Err() != nil {
 			return nil
 		}
+		if p.mainEOS.Load() {
+			return &worker.StreamError{Message: worker.Explain(p.spec.URL, "end of stream", ""), Detail: "EOS (main stream)"}
+		}
+		p.checkSub(time.Now())
 		msg := bus.TimedPopFiltered(gst.ClockTime(200*time.Millisecond), gst.MessageError|gst.MessageEOS)
 		if msg == nil {
+			continue
+		}
+		if msg.Type() == gst.MessageError && p.sub != nil && p.sub.bin != nil && msgWithin(msg, p.sub.bin) {
+			gerr := msg.ParseError()
+			p.failSub(worker.Explain(p.sub.url, gerr.Error(), strings.TrimSpace(gerr.DebugString())))
 			continue
 		}
 		switch msg.Type() {
@@ -270,6 +315,74 @@ func (p *Pipeline) Run(ctx context.Context, onFrame func(worker.Frame)) error {
 			return &worker.StreamError{Message: worker.Explain(p.spec.URL, gerr.Error(), strings.TrimSpace(gerr.DebugString())), Detail: detail}
 		}
 	}
+}
+
+// sinkFrames hands every JPEG of the appsink of that name to onFrame.
+func (p *Pipeline) sinkFrames(name string, sub bool, onFrame func(worker.Frame)) error {
+	sinkEl, err := p.pipeline.GetElementByName(name)
+	if err != nil {
+		return err
+	}
+	sink := app.SinkFromElement(sinkEl)
+	sink.SetCallbacks(&app.SinkCallbacks{NewSampleFunc: func(s *app.Sink) gst.FlowReturn {
+		sample := s.PullSample()
+		if sample == nil {
+			return gst.FlowEOS
+		}
+		buf := sample.GetBuffer()
+		if buf == nil {
+			return gst.FlowOK
+		}
+		f := worker.Frame{Wall: time.Now(), JPEG: append([]byte(nil), buf.Bytes()...), Sub: sub}
+		if pts := buf.PresentationTimestamp(); pts != gst.ClockTimeNone {
+			f.PTS = time.Duration(pts)
+		}
+		if caps := sample.GetCaps(); caps != nil && caps.GetSize() > 0 {
+			st := caps.GetStructureAt(0)
+			f.Width, f.Height = intField(st, "width"), intField(st, "height")
+		}
+		if sub {
+			p.sub.gotSubFrame()
+		}
+		onFrame(f)
+		return gst.FlowOK
+	}})
+	return nil
+}
+
+// watchMainEOS notes the main stream's end at its tee: with a substream the pipeline itself posts EOS
+// only when every sink has ended, and the substream's may not.
+func (p *Pipeline) watchMainEOS() error {
+	if p.sub == nil {
+		return nil
+	}
+	tee, err := p.pipeline.GetElementByName("t")
+	if err != nil {
+		return err
+	}
+	pad := tee.GetStaticPad("sink")
+	if pad == nil {
+		return fmt.Errorf("the tee has no sink pad")
+	}
+	pad.AddProbe(gst.PadProbeTypeEventDownstream, func(_ *gst.Pad, info *gst.PadProbeInfo) gst.PadProbeReturn {
+		ev := info.GetEvent()
+		switch {
+		case ev == nil:
+		case ev.Type() == gst.EventTypeEOS:
+			p.mainEOS.Store(true)
+		case ev.Type() == gst.EventTypeCaps:
+			if fn := p.mainSize.Load(); fn != nil {
+				if caps := ev.ParseCaps(); caps != nil && caps.GetSize() > 0 {
+					st := caps.GetStructureAt(0)
+					if w, h := intField(st, "width"), intField(st, "height"); w > 0 && h > 0 {
+						(*fn)(w, h)
+					}
+				}
+			}
+		}
+		return gst.PadProbeOK
+	})
+	return nil
 }
 
 func intField(st *gst.Structure, name string) int {

@@ -11,8 +11,11 @@ import (
 // camera with B-frames); fed only keyframes it would hand out each keyframe's picture two keyframes late
 // (4–8 s). In a key-units segment GstVideoDecoder drains at each gap event, and the identity that drops
 // the delta frames sends a gap for each, so every keyframe comes out as soon as the next frame arrives.
-func keyUnitsSegment(p *gst.Pipeline) error {
-	id, err := p.GetElementByName("keyonly")
+func keyUnitsSegment(p *gst.Pipeline) error { return keyUnitsSegmentOn(p, "keyonly") }
+
+// keyUnitsSegmentOn is keyUnitsSegment on the delta-dropping identity of that name.
+func keyUnitsSegmentOn(p *gst.Pipeline, name string) error {
+	id, err := p.GetElementByName(name)
 	if err != nil {
 		return err
 	}

@@ -11,8 +11,11 @@ import (
 // filterParams puts a worker.ParamFilter on the depayloader's output (one NAL unit per buffer, Annex-B),
 // dropping the SPS/PPS/SEI/AUD a camera repeats between the slices of one picture, before h264parse
 // assembles access units.
-func filterParams(p *gst.Pipeline) error {
-	depay, err := p.GetElementByName("depay")
+func filterParams(p *gst.Pipeline) error { return filterParamsOn(p, "depay") }
+
+// filterParamsOn is filterParams on the depayloader of that name.
+func filterParamsOn(p *gst.Pipeline, name string) error {
+	depay, err := p.GetElementByName(name)
 	if err != nil {
 		return err
 	}

@@ -26,7 +26,8 @@ function useVisible(ref) {
 }
 
 /** LiveTile props: camera ({id, name, enabled}), onStatus (called with each status), onOpen, label. */
-export function LiveTile({ camera, onStatus, onOpen, big }) {
+// stream 'sub' asks for the camera's substream (grid tiles; nvrd serves the main stream when there is none).
+export function LiveTile({ camera, onStatus, onOpen, big, stream }) {
   const box = useRef(null);
   const video = useRef(null);
   const [status, setStatus] = useState(null);
@@ -87,7 +88,7 @@ export function LiveTile({ camera, onStatus, onOpen, big }) {
         setProblem('this browser cannot play live MPEG-TS (no Media Source Extensions)');
         return;
       }
-      player = mpegts.createPlayer({ type: 'mpegts', isLive: true, url: liveURL(camera.id) }, {
+      player = mpegts.createPlayer({ type: 'mpegts', isLive: true, url: liveURL(camera.id) + (stream === 'sub' ? '?stream=sub' : '') }, {
         enableWorker: false, enableStashBuffer: false, lazyLoad: false,
         liveBufferLatencyChasing: true, liveBufferLatencyMaxLatency: 0.9, liveBufferLatencyMinRemain: 0.2,
         autoCleanupSourceBuffer: true, customLoader: liveLoader(mpegts),
@@ -106,7 +107,7 @@ export function LiveTile({ camera, onStatus, onOpen, big }) {
       v.removeEventListener('timeupdate', onTime);
       if (player) { try { player.destroy(); } catch { /* already gone */ } }
     };
-  }, [wanted, attempt, camera.id]);
+  }, [wanted, attempt, camera.id, stream]);
 
   const state = stateWords(status, enabled);
   const bad = !enabled || state === 'disabled' || state === 'error' || state === 'reconnecting';

@@ -75,7 +75,7 @@ export function LivePage({ user, cameras, camError, query }) {
     ${wanted && groups.length > 0 && !group && html`<p class="note" role="status">There is no group “${wanted}”; showing every camera.</p>`}
     ${group && list.length === 0 && html`<p class="note" role="status">The group ${group.name} has no cameras${user.role === 'admin' ? html`: choose them on the <a href="#/users">Users page</a>` : ' that you may see'}.</p>`}
     <div class="grid" style=${{ '--cols': String(cols) }}>
-      ${shown.map((c) => html`<${LiveTile} key=${c.id} camera=${c} onOpen=${true} />`)}
+      ${shown.map((c) => html`<${LiveTile} key=${c.id} camera=${c} onOpen=${true} stream="sub" />`)}
     </div>
   </main>`;
 }

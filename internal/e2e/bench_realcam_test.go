@@ -1,0 +1,220 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/nvrproject/nvr/internal/testcam"
+	"github.com/nvrproject/nvr/pkg/testskip"
+)
+
+// BenchmarkRealCameras (issue 14): CPU per camera all-in (nvrd and its workers, user+sys from /proc)
+// at N simulated 1080p25 4 Mbit/s cameras with a live viewer each, motion and detection off (so the
+// figures are the pipeline's), measured one variant after the other in the same run:
+//   - relay: the worker's keyframe branch closed (NVR_WORKER_RELAY_ONLY=1): the pure-relay floor;
+//   - main-analysis: 1080p keyframes decoded to JPEG, as a camera without substream;
+//   - sub-analysis: the same camera with a 640×360 substream in the same worker: the substream
+//     relayed to its own FIFO and hub, its keyframes decoded instead of the main stream's;
+//   - sub-relay: both streams relayed, neither decoded (the substream's own floor: the grid tiles'
+//     stream), so sub-analysis minus sub-relay is what analysing the substream costs;
+//   - aac: main analysis with the camera's AAC audio passed through;
+//   - g711: main analysis with G.711 (PCMA) audio transcoded to AAC in the worker.
+//
+// Each variant reports %core/camera and its ratio to the relay floor and the difference above it.
+// N is NVR_BENCH_CAMERAS (default 16), the window NVR_BENCH_SECONDS (default 30).
+func BenchmarkRealCameras(b *testing.B) {
+	if skipReason != "" {
+		testskip.Skip(b, skipReason, "run make setup")
+	}
+	hdClipOnce.Do(func() {
+		hdClip, hdClipErr = testcam.Encode(filepath.Join(repoRoot, ".cache", "testclips"),
+			testcam.Clip{Width: 1920, Height: 1080, FPS: 25, KeyInt: 25, BitrateKbps: 4000, Frames: 250,
+				Source: "videotestsrc pattern=smpte horizontal-speed=4 num-buffers=250"})
+	})
+	if hdClipErr != nil {
+		b.Fatal(hdClipErr)
+	}
+	sub, err := testcam.Encode(filepath.Join(repoRoot, ".cache", "testclips"),
+		testcam.Clip{Width: 640, Height: 360, FPS: 25, KeyInt: 25, BitrateKbps: 500, Frames: 250,
+			Source: "videotestsrc pattern=smpte horizontal-speed=4 num-buffers=250"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	aac, err := testcam.EncodeAAC(filepath.Join(repoRoot, ".cache", "testclips"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	n := 16
+	if v, err := strconv.Atoi(os.Getenv("NVR_BENCH_CAMERAS")); err == nil && v > 0 {
+		n = v
+	}
+	window := 30 * time.Second
+	if s, err := strconv.Atoi(os.Getenv("NVR_BENCH_SECONDS")); err == nil && s > 0 {
+		window = time.Duration(s) * time.Second
+	}
+	type camURLs struct{ main, sub string }
+	variants := []struct {
+		name  string
+		relay bool
+		start func() (camURLs, func(), error)
+	}{
+		{"relay", true, func() (camURLs, func(), error) {
+			c, err := testcam.Start(testcam.Options{AUs: hdClip, FPS: 25})
+			if err != nil {
+				return camURLs{}, nil, err
+			}
+			return camURLs{main: c.URL()}, c.Close, nil
+		}},
+		{"main-analysis", false, func() (camURLs, func(), error) {
+			c, err := testcam.Start(testcam.Options{AUs: hdClip, FPS: 25})
+			if err != nil {
+				return camURLs{}, nil, err
+			}
+			return camURLs{main: c.URL()}, c.Close, nil
+		}},
+		{"sub-analysis", false, func() (camURLs, func(), error) {
+			d, err := testcam.StartDual(testcam.Options{AUs: hdClip, FPS: 25}, testcam.Options{AUs: sub, FPS: 25})
+			if err != nil {
+				return camURLs{}, nil, err
+			}
+			return camURLs{main: d.MainURL(), sub: d.SubURL()}, d.Close, nil
+		}},
+		{"sub-relay", true, func() (camURLs, func(), error) {
+			d, err := testcam.StartDual(testcam.Options{AUs: hdClip, FPS: 25}, testcam.Options{AUs: sub, FPS: 25})
+			if err != nil {
+				return camURLs{}, nil, err
+			}
+			return camURLs{main: d.MainURL(), sub: d.SubURL()}, d.Close, nil
+		}},
+		{"aac", false, func() (camURLs, func(), error) {
+			c, err := testcam.Start(testcam.Options{AUs: hdClip, FPS: 25, Audio: testcam.AudioAAC, AAC: aac})
+			if err != nil {
+				return camURLs{}, nil, err
+			}
+			return camURLs{main: c.URL()}, c.Close, nil
+		}},
+		{"g711", false, func() (camURLs, func(), error) {
+			c, err := testcam.Start(testcam.Options{AUs: hdClip, FPS: 25, Audio: testcam.AudioPCMA})
+			if err != nil {
+				return camURLs{}, nil, err
+			}
+			return camURLs{main: c.URL()}, c.Close, nil
+		}},
+	}
+	for i := 0; i < b.N; i++ {
+		var floor, subAnalysis float64
+		for _, v := range variants {
+			pct := func() float64 {
+				urls := make([]camURLs, n)
+				for k := range urls {
+					u, stop, err := v.start()
+					if err != nil {
+						b.Fatal(err)
+					}
+					defer stop()
+					urls[k] = u
+				}
+				if v.relay {
+					b.Setenv("NVR_WORKER_RELAY_ONLY", "1")
+				} else {
+					os.Unsetenv("NVR_WORKER_RELAY_ONLY")
+				}
+				return measureRealCameras(b, urls, window, func(u camURLs) (string, string) { return u.main, u.sub })
+			}()
+			b.ReportMetric(pct/float64(n), "%core/camera-"+v.name)
+			if v.name == "relay" {
+				floor = pct / float64(n)
+				continue
+			}
+			if v.name == "sub-analysis" {
+				subAnalysis = pct / float64(n)
+			}
+			if v.name == "sub-relay" && subAnalysis > 0 {
+				// What the substream's analysis itself costs: decoding its keyframes, over relaying both.
+				b.ReportMetric(subAnalysis-pct/float64(n), "%core-sub-analysis-above-sub-relay")
+			}
+			if floor > 0 {
+				b.ReportMetric(pct/float64(n)/floor, "x-relay-"+v.name)
+				b.ReportMetric(pct/float64(n)-floor, "%core-above-relay-"+v.name)
+			}
+		}
+		b.ReportMetric(float64(n), "cameras")
+	}
+}
+
+// measureRealCameras runs one nvrd with a camera per entry of cams (url and optional sub_url from
+// urls), a live viewer each on the main stream, and returns nvrd's and its workers' CPU over window in
+// % of one core.
+func measureRealCameras[T any](b *testing.B, cams []T, window time.Duration, urls func(T) (string, string)) float64 {
+	p := startNVRDForBench(b)
+	defer p.stopB(b)
+	for i, c := range cams {
+		main, sub := urls(c)
+		args := []string{"camera", "add", "--name", fmt.Sprintf("cam%02d", i), "--url", main, "--record", "off"}
+		if sub != "" {
+			args = append(args, "--sub-url", sub)
+		}
+		if _, errOut, err := p.cliB(b, args...); err != nil {
+			b.Fatal(errOut)
+		}
+		req, _ := http.NewRequest("PATCH", p.url+fmt.Sprintf("/api/cameras/cam%02d", i),
+			strings.NewReader(`{"motion":{"enabled":false},"detect":{"enabled":false}}`))
+		req.Header.Set("Authorization", "Bearer "+p.token)
+		if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+			b.Fatalf("turn analysis off: %v %v", err, resp)
+		} else {
+			resp.Body.Close()
+		}
+	}
+	deadline := time.Now().Add(90 * time.Second)
+	for i := range cams {
+		id := fmt.Sprintf("cam%02d", i)
+		_, sub := urls(cams[i])
+		for {
+			s, _ := p.statusB(b, id)
+			if s.State == "streaming" && s.BytesIn > 0 && (sub == "" || (s.Substream != nil && s.Substream.State == "streaming")) {
+				break
+			}
+			if time.Now().After(deadline) {
+				b.Fatalf("%s not streaming: %+v", id, s)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for i := range cams {
+		u := "ws" + strings.TrimPrefix(p.url, "http") + fmt.Sprintf("/api/cameras/cam%02d/live", i)
+		ws, _, err := websocket.DefaultDialer.Dial(u, http.Header{"Authorization": {"Bearer " + p.token}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer ws.Close()
+			go func() { <-stop; ws.Close() }()
+			for {
+				if _, _, err := ws.ReadMessage(); err != nil {
+					return
+				}
+			}
+		}()
+	}
+	defer func() { close(stop); wg.Wait() }()
+	time.Sleep(5 * time.Second) // warm-up
+	pids := append([]int{p.cmd.Process.Pid}, childPIDs(p.cmd.Process.Pid)...)
+	c0 := cpuOf(pids)
+	time.Sleep(window)
+	c1 := cpuOf(pids)
+	return float64(c1-c0) / 100 / window.Seconds() * 100 // ticks are 1/100 s
+}

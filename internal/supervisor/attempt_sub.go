@@ -1,0 +1,52 @@
+package supervisor
+
+import (
+	"fmt"
+	"os"
+	"syscall"
+	"time"
+)
+
+// openSubFIFO makes the substream's FIFO beside the main one (<camera>.<generation>.sub.ts), opened
+// O_RDWR like it.
+func (a *attempt) openSubFIFO(f *attemptFiles, base string) error {
+	f.subFIFOPath = base + ".sub.ts"
+	_ = os.Remove(f.subFIFOPath)
+	if err := syscall.Mkfifo(f.subFIFOPath, 0o600); err != nil {
+		return fmt.Errorf("create FIFO %s: %w", f.subFIFOPath, err)
+	}
+	fifo, err := os.OpenFile(f.subFIFOPath, os.O_RDWR, 0)
+	if err != nil {
+		return fmt.Errorf("open FIFO %s: %w", f.subFIFOPath, err)
+	}
+	f.subFIFO = fifo
+	growPipe(fifo, a.log)
+	return nil
+}
+
+// readSubFIFO reads the substream's TS into the camera's substream hub (the grid tiles' live stream).
+// The watchdog does not look at it: the worker itself notices a failed substream and says so, and the
+// camera goes on with the main stream. It ends when the FIFO is closed.
+func (a *attempt) readSubFIFO(fifo *os.File) *fifoReader {
+	a.subHub.Reset()
+	r := &fifoReader{done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		buf := make([]byte, fifoReadSize)
+		for {
+			n, err := fifo.Read(buf)
+			if n > 0 {
+				now := time.Now()
+				r.lastByte.Store(now.UnixNano())
+				a.subHub.Write(buf[:n], now)
+			}
+			if err != nil {
+				return
+			}
+			if n < len(buf)/2 {
+				time.Sleep(coalesceDelay)
+			}
+		}
+	}()
+	return r
+}

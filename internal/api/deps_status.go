@@ -34,6 +34,12 @@ type PipelineStatus struct {
 	Codec        string     `json:"codec"`                 // video: "h264" or "h265", "" before the worker says
 	Audio        string     `json:"audio"`                 // audio in the TS: "aac" or "" (none)
 	AudioError   string     `json:"audio_error,omitempty"` // why the camera's audio is not recorded
+	// Transport is how RTP comes from the camera: "tcp" (interleaved, tried first) or "udp" (the
+	// camera refused TCP); "" before the worker says.
+	Transport      string `json:"transport"`
+	TLSFingerprint string `json:"tls_fingerprint,omitempty"` // SHA-256 of an rtsps:// camera's certificate
+	TimeJumps      uint64 `json:"timestamp_jumps,omitempty"` // jumps of the camera's timestamps smoothed over (this worker)
+	StreamNote     string `json:"stream_note,omitempty"`     // the latest such jump in plain words
 }
 
 // RecordingStatus is a camera's recording state.

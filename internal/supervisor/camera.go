@@ -41,6 +41,12 @@ type Status struct {
 	Codec        string     `json:"codec"`                 // video: "h264" or "h265", "" before the worker says
 	Audio        string     `json:"audio"`                 // audio in the TS: "aac" or "" (none)
 	AudioError   string     `json:"audio_error,omitempty"` // why the camera's audio is not recorded
+	// Transport is how RTP comes from the camera: "tcp" (interleaved, tried first) or "udp" (the
+	// camera refused TCP); "" before the worker says.
+	Transport      string `json:"transport"`
+	TLSFingerprint string `json:"tls_fingerprint,omitempty"` // SHA-256 of an rtsps:// camera's certificate
+	TimeJumps      uint64 `json:"timestamp_jumps,omitempty"` // jumps of the camera's timestamps smoothed over (this worker)
+	StreamNote     string `json:"stream_note,omitempty"`     // the latest such jump in plain words
 }
 
 // Camera runs one camera: a sequence of worker attempts with capped exponential backoff. Its status is
@@ -84,7 +90,8 @@ func (c *Camera) Status() Status {
 	c.mu.Lock()
 	s := Status{State: c.state, Error: c.lastErr, Restarts: c.restarts, Width: c.width, Height: c.height,
 		BitrateBPS: c.bitrate, Generation: c.gen, WorkerPID: c.pid,
-		Codec: c.media.Codec, Audio: c.media.Audio, AudioError: c.media.AudioNote}
+		Codec: c.media.Codec, Audio: c.media.Audio, AudioError: c.media.AudioNote,
+		Transport: c.media.Transport, TLSFingerprint: c.media.TLSFingerprint, TimeJumps: c.media.TimeJumps, StreamNote: c.media.StreamNote}
 	c.mu.Unlock()
 	s.BytesIn, s.Keyframes, s.Resyncs = st.BytesIn, st.Keyframes, st.Resyncs
 	if !st.LastKeyframe.IsZero() {

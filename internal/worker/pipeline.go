@@ -22,6 +22,9 @@ type Spec struct {
 	URL         string // rtsp://... or demo://
 	FIFO        string // named pipe that receives the MPEG-TS
 	JPEGQuality int
+	// OnJump, when set, hears of every jump of the camera's timestamps that the pipeline smoothed over
+	// (Retimer), from a streaming thread; it must not block.
+	OnJump func(time.Duration)
 }
 
 // Pipeline is one camera's media pipeline.

@@ -96,6 +96,14 @@ type Status struct {
 	// why a camera's audio is missing.
 	Audio     string `msgpack:"audio,omitempty"`
 	AudioNote string `msgpack:"anote,omitempty"`
+	// Transport is how RTP comes from the camera: "tcp" (interleaved) or "udp".
+	Transport string `msgpack:"tr,omitempty"`
+	// TLSFingerprint is the SHA-256 (hex) of an rtsps:// camera's certificate.
+	TLSFingerprint string `msgpack:"tlsfp,omitempty"`
+	// TimeJumps counts the jumps of the camera's timestamps the worker smoothed over; StreamNote says
+	// the latest in plain words. A worker sends Status again when they change.
+	TimeJumps  uint64 `msgpack:"jumps,omitempty"`
+	StreamNote string `msgpack:"snote,omitempty"`
 }
 
 // Error is a fatal error. Message is for people ("camera refused the password"); Detail is the raw

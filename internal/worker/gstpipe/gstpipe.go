@@ -111,12 +111,24 @@ func (p *Pipeline) demoMotion(ctx context.Context) {
 // some cameras repeat between the slices of a picture before h264parse assembles access units
 // (rtph264depay's own assembly, and h264parse's, would cut such a picture in two, the first half without
 // a timestamp).
-func rtspSource(codec string) string {
+//
+// transport is worker.TransportUDP for a camera that refused TCP (worker.Describe asked), else TCP. An
+// rtsps:// camera's certificate is accepted whatever it is (tls-validation-flags=0; the policy and why
+// are in internal/worker/variants.go); worker.Describe recorded its fingerprint.
+func rtspSource(codec string, m worker.Media, tls bool) string {
 	depay := `rtph264depay name=depay ! video/x-h264,stream-format=byte-stream,alignment=nal`
 	if codec == worker.CodecH265 {
 		depay = `rtph265depay name=depay ! video/x-h265,stream-format=byte-stream,alignment=nal`
 	}
-	return `rtspsrc name=src protocols=tcp latency=100 buffer-mode=none tcp-timeout=10000000 timeout=10000000 ! ` + depay
+	protocols := "tcp"
+	if m.Transport == worker.TransportUDP {
+		protocols = "udp"
+	}
+	extra := ""
+	if tls {
+		extra = " tls-validation-flags=0"
+	}
+	return `rtspsrc name=src protocols=` + protocols + extra + ` latency=100 buffer-mode=none tcp-timeout=10000000 timeout=10000000 ! ` + depay
 }
 
 // New builds the pipeline for spec; it validates the URL but does not connect.
@@ -127,7 +139,7 @@ func New(spec worker.Spec) (worker.Pipeline, error) {
 		return nil, fmt.Errorf("camera URL is not a valid URL: %w", err)
 	}
 	var desc string
-	media := worker.Media{Video: worker.CodecH264}
+	media := worker.Media{Video: worker.CodecH264, Transport: worker.TransportTCP}
 	switch u.Scheme {
 	case "rtsp", "rtsps":
 		// The camera's SDP says which codecs it sends. When it cannot be asked, the pipeline tries
@@ -137,7 +149,7 @@ func New(spec worker.Spec) (worker.Pipeline, error) {
 		} else if se := (*worker.StreamError)(nil); errors.As(err, &se) {
 			return nil, se
 		}
-		desc = rtspSource(media.Video) + tail(media.Video)
+		desc = rtspSource(media.Video, media, u.Scheme == "rtsps") + tail(media.Video)
 		if branch := audioBranch(media.Audio); branch == "" {
 			media.Audio = worker.AudioNone
 		} else {
@@ -157,6 +169,11 @@ func New(spec worker.Spec) (worker.Pipeline, error) {
 	}
 	if u.Scheme != "demo" && media.Video == worker.CodecH264 {
 		if err := filterParams(p); err != nil {
+			return nil, err
+		}
+	}
+	if u.Scheme != "demo" {
+		if err := retime(p, spec.OnJump); err != nil {
 			return nil, err
 		}
 	}

@@ -183,6 +183,9 @@ func New(spec worker.Spec) (worker.Pipeline, error) {
 	if err := keyUnitsSegment(p); err != nil {
 		return nil, err
 	}
+	if err := fromKeyframe(p); err != nil {
+		return nil, err
+	}
 	return &Pipeline{spec: spec, pipeline: p, demo: u.Scheme == "demo", media: media}, nil
 }
 

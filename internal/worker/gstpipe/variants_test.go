@@ -103,6 +103,9 @@ func TestRTSPVariantsStream(t *testing.T) {
 		{"rtsps", testcam.Options{User: "admin", Pass: "x", Variant: testcam.Variant{TLS: true, Auth: testcam.AuthDigest}}, worker.TransportTCP},
 		{"udp-only", testcam.Options{Variant: testcam.Variant{UDP: true, RefuseTCP: true}}, worker.TransportUDP},
 		{"sps-pps-in-sdp", testcam.Options{Variant: testcam.Variant{ParamsInSDP: true}}, worker.TransportTCP},
+		// Joined mid-GOP: the parser has the SPS/PPS from the SDP at once, the FIFO must still start at
+		// the next keyframe.
+		{"sps-pps-in-sdp-mid-gop", testcam.Options{StartAt: 12, Variant: testcam.Variant{ParamsInSDP: true}}, worker.TransportTCP},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -112,6 +112,10 @@ func TestRTSPVariantCameras(t *testing.T) {
 			if got := strings.Join(streamCodecs(t, livePath), ","); got != "h264" {
 				t.Fatalf("the live TS has streams %q, want h264", got)
 			}
+			// It decodes from its first byte on: the parameter sets are in the TS, not only in the SDP.
+			if lp := ffprobe(t, livePath); atoi(lp.Streams[0].NbReadFrames) < len(pes)-2 || lp.Streams[0].Width != 640 {
+				t.Fatalf("ffprobe decodes %s frames %d wide of the live TS's %d pictures", lp.Streams[0].NbReadFrames, lp.Streams[0].Width, len(pes))
+			}
 
 			// A recording: ffprobe reads it, with the playlist's duration, segments of their true length.
 			if code := n.do("POST", "/api/cameras/"+e.rec+"/record", map[string]any{"seconds": 6}, nil); code != 202 {

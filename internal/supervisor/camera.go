@@ -69,6 +69,7 @@ type Camera struct {
 	height   int
 	bitrate  uint64
 	media    ipc.Status // the latest worker's codecs
+	tlsSeen  string     // the latest rtsps:// certificate fingerprint any worker saw (camera_tls.go)
 
 	snapshot atomic.Pointer[ipc.Keyframe]
 }
@@ -123,7 +124,7 @@ func (c *Camera) run(ctx context.Context) {
 			runner: c.sup.opt.Runner, t: t, hub: c.hub, log: c.log.With("gen", gen), onKeyframe: c.keyframe,
 			onStreaming: func() { c.set(func(c *Camera) { c.state = StateStreaming; c.lastErr = "" }) },
 			onStarted:   func(pid int) { c.set(func(c *Camera) { c.pid = pid }) },
-			onStatus:    func(st *ipc.Status) { c.set(func(c *Camera) { c.media = *st }) },
+			onStatus:    c.mediaStatus,
 		}
 		err := a.Run(ctx)
 		if ctx.Err() != nil {

@@ -17,9 +17,11 @@ func TestRetimerJumps(t *testing.T) {
 	var r Retimer
 	var outs []int64
 	var jumps int
+	var now int64 // the pictures arrive one frame apart
 	for seg, b := range base {
 		for _, o := range order {
-			out, j := r.Fix(b + o*frame)
+			now += frame
+			out, j := r.Fix(b+o*frame, now)
 			if j != 0 {
 				jumps++
 				if o != 0 {
@@ -50,13 +52,18 @@ func TestRetimerJumps(t *testing.T) {
 	}
 }
 
-// TestRetimerLeavesSteadyStreamsAlone: without a jump the times are the camera's own, a pause shorter
-// than JumpForward included.
+// TestRetimerLeavesSteadyStreamsAlone: without a jump the times are the camera's own: a step shorter
+// than JumpForward, and a longer pause that really happened (the pictures arrived that far apart: the
+// camera or the network stopped for 12 s), are kept.
 func TestRetimerLeavesSteadyStreamsAlone(t *testing.T) {
+	ms := func(n int64) int64 { return n * int64(time.Millisecond) }
 	var r Retimer
-	for i, pts := range []int64{0, int64(40 * time.Millisecond), int64(80 * time.Millisecond), int64(4 * time.Second), int64(4*time.Second) + int64(40*time.Millisecond)} {
-		if out, j := r.Fix(pts); out != pts || j != 0 {
-			t.Fatalf("picture %d: %d → %d (jump %v)", i, pts, out, j)
+	for i, p := range []struct{ pts, at int64 }{
+		{0, 0}, {ms(40), ms(40)}, {ms(80), ms(80)}, {ms(4000), ms(200)}, {ms(4040), ms(240)},
+		{ms(16040), ms(12300)}, {ms(16080), ms(12340)},
+	} {
+		if out, j := r.Fix(p.pts, p.at); out != p.pts || j != 0 {
+			t.Fatalf("picture %d: %d → %d (jump %v)", i, p.pts, out, j)
 		}
 	}
 }

@@ -58,7 +58,7 @@ func shiftAudio(p *gst.Pipeline) error {
 		}
 		moved := time.Duration(0) // what the Retimer moved this buffer by; its DTS moves alike
 		if pts := buf.PresentationTimestamp(); pts != gst.ClockTimeNone {
-			out, _ := r.Fix(int64(pts))
+			out, _ := r.Fix(int64(pts), int64(time.Since(epoch)))
 			out = max(out, 0)
 			moved = time.Duration(out - int64(pts))
 			buf.SetPresentationTimestamp(gst.ClockTime(out) + gst.ClockTime(timestamperOffset))

@@ -9,6 +9,9 @@ import (
 	"github.com/nvrproject/nvr/internal/worker"
 )
 
+// epoch is the start of the monotonic clock the Retimers are told arrival times on.
+var epoch = time.Now()
+
 // retime puts a worker.Retimer on the depayloader's output, before the parser gives decode times and
 // the muxer interleaves: a camera whose RTP timestamps jump (reboot, clock set, restart at a random
 // value) still makes a stream whose times move by its frame rate, so nvrd's segments keep their true
@@ -33,7 +36,7 @@ func retime(p *gst.Pipeline, onJump func(time.Duration)) error {
 		if pts == gst.ClockTimeNone {
 			return gst.PadProbeOK
 		}
-		out, jump := r.Fix(int64(pts))
+		out, jump := r.Fix(int64(pts), int64(time.Since(epoch)))
 		if out < 0 {
 			out = 0
 		}

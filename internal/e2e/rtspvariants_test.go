@@ -29,7 +29,8 @@ func hasNALType(b []byte, typ byte) bool {
 // RTP timestamps that jump an hour forward and two back every 3 s. Each streams with its transport
 // (and certificate fingerprint) in the status; its live TS starts at a keyframe carrying SPS and PPS,
 // with pictures one frame apart; a recording plays in ffprobe with the playlist's duration and
-// segments of their true length; motion fires on the SDP-only and the jumping cameras' keyframes.
+// segments of their true length; Chromium plays the SDP-only camera live; motion fires on the SDP-only
+// and the jumping cameras' keyframes.
 func TestRTSPVariantCameras(t *testing.T) {
 	const pass = "p@ss:w/rd"
 	const hour = 90000 * 3600
@@ -115,6 +116,15 @@ func TestRTSPVariantCameras(t *testing.T) {
 			// It decodes from its first byte on: the parameter sets are in the TS, not only in the SDP.
 			if lp := ffprobe(t, livePath); atoi(lp.Streams[0].NbReadFrames) < len(pes)-2 || lp.Streams[0].Width != 640 {
 				t.Fatalf("ffprobe decodes %s frames %d wide of the live TS's %d pictures", lp.Streams[0].NbReadFrames, lp.Streams[0].Width, len(pes))
+			}
+
+			if tc.name == "sdp" {
+				// Chromium plays it (mpegts.js into MSE needs the SPS/PPS in the TS; there is no SDP there).
+				needBrowser(t)
+				r := runLivePlay(t, n, e.rec)
+				if r.Fatal != "" || r.First.VideoWidth != 640 || len(r.Errors) > 0 {
+					t.Fatalf("the live page did not play the SDP-only camera: %s, width %d, console errors %v", r.Fatal, r.First.VideoWidth, r.Errors)
+				}
 			}
 
 			// A recording: ffprobe reads it, with the playlist's duration, segments of their true length.

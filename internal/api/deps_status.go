@@ -39,6 +39,12 @@ type PipelineStatus struct {
 	// Substream is the substream's state (nil for a camera without one): "failed" with the reason in
 	// words while analysis and the grid tiles use the main stream.
 	Substream *ipc.Substream `json:"substream,omitempty"`
+	// Transport is how RTP comes from the camera: "tcp" (interleaved, tried first) or "udp" (the
+	// camera refused TCP); "" before the worker says.
+	Transport      string `json:"transport"`
+	TLSFingerprint string `json:"tls_fingerprint,omitempty"` // SHA-256 of an rtsps:// camera's certificate
+	TimeJumps      uint64 `json:"timestamp_jumps,omitempty"` // jumps of the camera's timestamps smoothed over (this worker)
+	StreamNote     string `json:"stream_note,omitempty"`     // the latest such jump in plain words
 }
 
 // RecordingStatus is a camera's recording state.

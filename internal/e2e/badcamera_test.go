@@ -49,8 +49,8 @@ func TestBadCamerasGiveClearErrors(t *testing.T) {
 		{"Wrong host", "rtsp://no-such-camera.invalid:554/stream", "could not resolve host no-such-camera.invalid"},
 		{"Closed port", "rtsp://" + closedAddr + "/stream", "connection refused by " + closedAddr},
 		{"Wrong path", "rtsp://" + good.Addr() + "/nope", "no stream at that path"},
-		{"Wrong password", "rtsp://admin:wrong@" + locked.Addr() + "/stream", "refused the password"},
-		{"No password", "rtsp://" + locked.Addr() + "/stream", "refused the password"},
+		{"Wrong password", "rtsp://admin:wrong@" + locked.Addr() + "/stream", "the camera refused the user name or password"},
+		{"No password", "rtsp://" + locked.Addr() + "/stream", "asks for a user name and password"},
 		{"Not RTSP", "rtsp://" + ln.Addr().String() + "/", "did not answer as an RTSP camera"},
 		{"Garbage", garbage.URL(), "sends video that is not valid H.264"},
 	}

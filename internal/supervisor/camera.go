@@ -44,6 +44,12 @@ type Status struct {
 	// Substream is the substream's state (nil for a camera without one): "failed" with the reason in
 	// words while analysis and the grid tiles use the main stream.
 	Substream *ipc.Substream `json:"substream,omitempty"`
+	// Transport is how RTP comes from the camera: "tcp" (interleaved, tried first) or "udp" (the
+	// camera refused TCP); "" before the worker says.
+	Transport      string `json:"transport"`
+	TLSFingerprint string `json:"tls_fingerprint,omitempty"` // SHA-256 of an rtsps:// camera's certificate
+	TimeJumps      uint64 `json:"timestamp_jumps,omitempty"` // jumps of the camera's timestamps smoothed over (this worker)
+	StreamNote     string `json:"stream_note,omitempty"`     // the latest such jump in plain words
 }
 
 // Camera runs one camera: a sequence of worker attempts with capped exponential backoff. Its status is
@@ -68,6 +74,7 @@ type Camera struct {
 	bitrate  uint64
 	media    ipc.Status // the latest worker's codecs
 	subState ipc.Substream
+	tlsSeen  string     // the latest rtsps:// certificate fingerprint any worker saw (camera_tls.go)
 
 	snapshot atomic.Pointer[ipc.Keyframe]
 }
@@ -94,7 +101,8 @@ func (c *Camera) Status() Status {
 	c.mu.Lock()
 	s := Status{State: c.state, Error: c.lastErr, Restarts: c.restarts, Width: c.width, Height: c.height,
 		BitrateBPS: c.bitrate, Generation: c.gen, WorkerPID: c.pid,
-		Codec: c.media.Codec, Audio: c.media.Audio, AudioError: c.media.AudioNote}
+		Codec: c.media.Codec, Audio: c.media.Audio, AudioError: c.media.AudioNote,
+		Transport: c.media.Transport, TLSFingerprint: c.media.TLSFingerprint, TimeJumps: c.media.TimeJumps, StreamNote: c.media.StreamNote}
 	if c.sub != nil {
 		ss := c.subState
 		s.Substream = &ss
@@ -199,18 +207,18 @@ func waitBackoff(ctx context.Context, d time.Duration, rawURL string) bool {
 
 // status takes a worker's Status message: its codecs, the substream's state or the main stream's size.
 func (c *Camera) status(st *ipc.Status) {
-	c.set(func(c *Camera) {
-		switch st.State {
-		case "substream":
+	switch st.State {
+	case "substream":
+		c.set(func(c *Camera) {
 			if st.Substream != nil && c.sub != nil {
 				c.subState = *st.Substream
 			}
-		case "size":
-			c.width, c.height = st.Width, st.Height
-		default:
-			c.media = *st
-		}
-	})
+		})
+	case "size":
+		c.set(func(c *Camera) { c.width, c.height = st.Width, st.Height })
+	default:
+		c.mediaStatus(st)
+	}
 }
 
 // SubLive is the substream's live stream while it streams, else nil (the caller uses the main one).

@@ -1,5 +1,6 @@
 // Package testcam is a real RTSP camera for tests and benchmarks: a gortsplib server on loopback that
-// streams a pre-encoded H.264 clip in a loop, with optional credentials, and that can be stopped and
+// streams a pre-encoded H.264 clip in a loop, with optional credentials and RTSP variants (variants.go:
+// Basic or Digest only, RTSPS, UDP-only, SPS/PPS only in the SDP, jumping timestamps), and that can be stopped and
 // restarted on the same port to simulate an outage.
 package testcam
 

@@ -1,6 +1,7 @@
 package testcam
 
 import (
+	"crypto/tls"
 	"fmt"
 	"net"
 	"sync"
@@ -34,6 +35,9 @@ type Options struct {
 	// Audio adds an audio track: AudioAAC (frames in AAC, from EncodeAAC) or AudioPCMA.
 	Audio string
 	AAC   [][]byte
+	// Variant makes the camera ask for another authentication, speak TLS or UDP, keep its parameter
+	// sets in the SDP or jump its timestamps (variants.go).
+	Variant Variant
 }
 
 // Server is a running test camera.
@@ -48,6 +52,9 @@ type Server struct {
 	running  bool
 	played   chan struct{} // closed at the first PLAY
 	playOnce sync.Once
+
+	cert            *tls.Certificate // Variant.TLS: made once, kept across Pause/Resume
+	udpRTP, udpRTCP string           // Variant.UDP: the port pair, kept across Pause/Resume
 }
 
 // Start starts a test camera.
@@ -73,9 +80,9 @@ func Start(opt Options) (*Server, error) {
 // URL is the camera's RTSP URL with the configured credentials.
 func (s *Server) URL() string {
 	if s.opt.User != "" {
-		return fmt.Sprintf("rtsp://%s:%s@%s%s", s.opt.User, s.opt.Pass, s.opt.Addr, s.opt.Path)
+		return fmt.Sprintf("%s://%s:%s@%s%s", s.scheme(), s.opt.User, s.opt.Pass, s.opt.Addr, s.opt.Path)
 	}
-	return "rtsp://" + s.opt.Addr + s.opt.Path
+	return s.scheme() + "://" + s.opt.Addr + s.opt.Path
 }
 
 // Addr is host:port.
@@ -90,6 +97,9 @@ func (s *Server) Resume() error {
 	}
 	h := &handler{s: s}
 	srv := &gortsplib.Server{Handler: h, RTSPAddress: s.opt.Addr}
+	if err := s.configure(srv); err != nil {
+		return err
+	}
 	var err error
 	for i := 0; i < 50; i++ { // the port may linger briefly after Pause
 		if err = srv.Start(); err == nil {
@@ -100,7 +110,7 @@ func (s *Server) Resume() error {
 	if err != nil {
 		return fmt.Errorf("test camera listen on %s: %w", s.opt.Addr, err)
 	}
-	var f format.Format = &format.H264{PayloadTyp: 96, PacketizationMode: 1}
+	var f format.Format = s.h264Format()
 	if s.opt.H265 {
 		f = &format.H265{PayloadTyp: 96}
 	}
@@ -179,7 +189,7 @@ func (s *Server) pump(stream *gortsplib.ServerStream, stop, done chan struct{}) 
 		case <-tick.C:
 		}
 		au := s.opt.AUs[n%uint64(len(s.opt.AUs))]
-		pkts, err := enc.Encode(au)
+		pkts, err := enc.Encode(s.auOut(au))
 		if err != nil {
 			continue
 		}
@@ -188,6 +198,7 @@ func (s *Server) pump(stream *gortsplib.ServerStream, stop, done chan struct{}) 
 			loops, i := n/uint64(len(s.opt.AUs)), n%uint64(len(s.opt.AUs))
 			ts = uint32(loops*uint64(len(s.opt.AUs))*90000/uint64(s.opt.FPS) + uint64(s.opt.PTS[i]))
 		}
+		ts += uint32(s.tsOffset(n))
 		for _, p := range pkts {
 			p.Timestamp = ts
 			_ = stream.WritePacketRTP(media, p)
@@ -238,6 +249,9 @@ func (h *handler) OnSetup(ctx *gortsplib.ServerHandlerOnSetupCtx) (*base.Respons
 	}
 	if !h.pathOK(ctx.Path) {
 		return &base.Response{StatusCode: base.StatusNotFound}, nil, nil
+	}
+	if res := h.s.refuseSetup(ctx); res != nil {
+		return res, nil, nil
 	}
 	return h.ready()
 }

@@ -39,6 +39,11 @@ type Media struct {
 	AudioSeen Audio
 	// AudioNote says in plain words why a camera's audio track is not recorded, or "".
 	AudioNote string
+	// Transport is how RTP comes: TransportTCP (interleaved in the RTSP connection, tried first) or
+	// TransportUDP (the camera refused TCP). See variants.go.
+	Transport string
+	// TLSFingerprint is the SHA-256 of an rtsps:// camera's certificate (hex), or "".
+	TLSFingerprint string
 }
 
 // describeTimeout bounds the DESCRIBE that finds out a camera's codecs.
@@ -52,17 +57,33 @@ func Describe(rawURL string) (Media, error) {
 	if err != nil {
 		return Media{}, err
 	}
+	if u.Scheme == "rtsps" {
+		// A camera that does not speak TLS would keep the DESCRIBE waiting: shake hands first.
+		if msg := diagnoseTLS(rawURL); msg != "" {
+			return Media{}, &StreamError{Message: msg, Detail: "TLS handshake"}
+		}
+	}
 	tcp := gortsplib.TransportTCP
-	c := gortsplib.Client{Scheme: u.Scheme, Host: u.Host, Transport: &tcp, ReadTimeout: describeTimeout, WriteTimeout: describeTimeout}
+	var fp fingerprint
+	c := gortsplib.Client{Scheme: u.Scheme, Host: u.Host, Transport: &tcp, ReadTimeout: describeTimeout, WriteTimeout: describeTimeout,
+		TLSConfig: fp.tlsConfig(), DialContext: dialDeadline}
 	if err := c.Start2(); err != nil {
-		return Media{}, err
+		return Media{}, explainDescribe(rawURL, err)
 	}
 	defer c.Close()
 	desc, _, err := c.Describe(u)
 	if err != nil {
-		return Media{}, err
+		return Media{}, explainDescribe(rawURL, err)
 	}
-	return pickMedia(rawURL, desc)
+	m, err := pickMedia(rawURL, desc)
+	if err != nil {
+		return m, err
+	}
+	m.TLSFingerprint = fp.get()
+	if m.Transport, err = tryTCP(rawURL, &c, desc); err != nil {
+		return m, err
+	}
+	return m, nil
 }
 
 // pickMedia chooses the first H.264 or H.265 video format and the first audio format of desc.

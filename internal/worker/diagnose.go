@@ -20,6 +20,9 @@ func diagnoseConnect(rawURL string) string {
 	port := u.Port()
 	if port == "" {
 		port = "554"
+		if u.Scheme == "rtsps" {
+			port = "322"
+		}
 	}
 	addr := net.JoinHostPort(host, port)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -20,9 +20,26 @@ func Explain(rawURL, message, debug string) string {
 	}
 	switch {
 	case has("failed to connect"):
+		if strings.HasPrefix(strings.ToLower(rawURL), "rtsps:") {
+			if msg := diagnoseConnect(rawURL); !strings.HasPrefix(msg, "could not connect to the camera at") {
+				return msg
+			}
+			if msg := diagnoseTLS(rawURL); msg != "" {
+				return msg
+			}
+		}
 		return diagnoseConnect(rawURL)
 	case has("unauthorized", "401"):
-		return "camera refused the password (401 Unauthorized) at " + host
+		return unauthorized(rawURL)
+	case has("no supported stream was found", "unsupported transport", "461"):
+		return "the camera at " + host + " refused every way nvr asked it to send video (RTP over TCP, then over UDP)"
+	case has("could not receive any udp packets"):
+		return "no video arrived over UDP from the camera at " + host + " (it refuses RTP over TCP; a firewall between nvr and the camera may block UDP)"
+	case has("tls", "certificate", "handshake") && strings.HasPrefix(strings.ToLower(rawURL), "rtsps:"):
+		if msg := diagnoseTLS(rawURL); msg != "" {
+			return msg
+		}
+		return "TLS with the camera at " + host + " failed"
 	case has("not found (404)", "404"):
 		return "camera at " + host + " has no stream at that path (404 Not Found)"
 	case has("could not resolve", "name or service not known", "error resolving", "temporary failure in name resolution"):
@@ -59,6 +76,9 @@ func hostOf(rawURL string) string {
 	}
 	if u.Port() == "" && u.Scheme == "rtsp" {
 		return u.Hostname() + ":554"
+	}
+	if u.Port() == "" && u.Scheme == "rtsps" {
+		return u.Hostname() + ":322"
 	}
 	return u.Host
 }

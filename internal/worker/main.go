@@ -76,24 +76,32 @@ func handshake(nc net.Conn, conn *ipc.Conn, camera string, gen uint64) (*ipc.Con
 }
 
 func run(log *slog.Logger, conn *ipc.Conn, cfg *ipc.Config, newPipeline NewPipelineFunc) int {
-	p, err := newPipeline(Spec{URL: cfg.URL, FIFO: cfg.FIFO, JPEGQuality: cfg.JPEGQuality, SubURL: cfg.SubURL, SubFIFO: cfg.SubFIFO})
+	var jumped jumps
+	p, err := newPipeline(Spec{URL: cfg.URL, FIFO: cfg.FIFO, JPEGQuality: cfg.JPEGQuality, SubURL: cfg.SubURL, SubFIFO: cfg.SubFIFO,
+		OnJump: jumped.add})
 	if err != nil {
 		_ = conn.Send(&ipc.Envelope{Kind: ipc.KindError, Error: &ipc.Error{Message: err.Error()}})
 		return ExitPipeline
 	}
+	var media ipc.Status
 	if mr, ok := p.(MediaReporter); ok {
 		m := mr.Media()
 		audio := ""
 		if m.Audio != AudioNone {
 			audio = "aac" // what the TS carries: G.711 and Opus are transcoded
 		}
-		st := &ipc.Status{State: "media", Codec: m.Video, Audio: audio, AudioNote: m.AudioNote}
+		st := &ipc.Status{State: "media", Codec: m.Video, Audio: audio, AudioNote: m.AudioNote,
+			Transport: m.Transport, TLSFingerprint: m.TLSFingerprint}
+		if m.TLSFingerprint != "" {
+			log.Info("camera TLS certificate accepted (nvr accepts cameras' self-signed certificates and records their fingerprint)", "sha256", m.TLSFingerprint)
+		}
 		if st.AudioNote == "" && m.AudioSeen != AudioNone && m.Audio == AudioNone {
 			st.AudioNote = "audio not recorded: nvr does not record camera audio yet (the video is recorded)"
 		}
 		if err := conn.Send(&ipc.Envelope{Kind: ipc.KindStatus, Status: st}); err != nil {
 			log.Warn("cannot send the stream's codecs to nvrd", "err", err)
 		}
+		media = *st
 	}
 	if sr, ok := p.(SubstreamReporter); ok && cfg.SubURL != "" {
 		sr.OnSubstream(func(state, reason string) {
@@ -116,6 +124,9 @@ func run(log *slog.Logger, conn *ipc.Conn, cfg *ipc.Config, newPipeline NewPipel
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	reportDone := make(chan struct{})
+	go func() { defer close(reportDone); jumped.report(ctx, log, conn, media) }()
+	defer func() { cancel(); <-reportDone }()
 
 	// The socket reader: Stop or EOF (nvrd gone) ends the pipeline.
 	readerDone := make(chan struct{})

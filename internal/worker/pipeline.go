@@ -27,6 +27,9 @@ type Spec struct {
 	// ones analysed while it works; when it fails the main stream's keyframes are analysed instead.
 	SubURL  string
 	SubFIFO string
+	// OnJump, when set, hears of every jump of the camera's timestamps that the pipeline smoothed over
+	// (Retimer), from a streaming thread; it must not block.
+	OnJump func(time.Duration)
 }
 
 // Pipeline is one camera's media pipeline.

@@ -104,6 +104,14 @@ type Status struct {
 	AudioNote string `msgpack:"anote,omitempty"`
 	// Substream is the substream's state, in a Status whose State is "substream".
 	Substream *Substream `msgpack:"sub,omitempty"`
+	// Transport is how RTP comes from the camera: "tcp" (interleaved) or "udp".
+	Transport string `msgpack:"tr,omitempty"`
+	// TLSFingerprint is the SHA-256 (hex) of an rtsps:// camera's certificate.
+	TLSFingerprint string `msgpack:"tlsfp,omitempty"`
+	// TimeJumps counts the jumps of the camera's timestamps the worker smoothed over; StreamNote says
+	// the latest in plain words. A worker sends Status again when they change.
+	TimeJumps  uint64 `msgpack:"jumps,omitempty"`
+	StreamNote string `msgpack:"snote,omitempty"`
 }
 
 // Substream states.

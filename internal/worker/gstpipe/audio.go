@@ -50,15 +50,20 @@ func shiftAudio(p *gst.Pipeline) error {
 	if pad == nil {
 		return fmt.Errorf("the audio branch's identity has no src pad")
 	}
+	var r worker.Retimer // the audio's times are made continuous like the video's (retime.go)
 	pad.AddProbe(gst.PadProbeTypeBuffer, func(_ *gst.Pad, info *gst.PadProbeInfo) gst.PadProbeReturn {
 		buf := info.GetBuffer()
 		if buf == nil {
 			return gst.PadProbeOK
 		}
+		moved := time.Duration(0) // what the Retimer moved this buffer by; its DTS moves alike
 		if pts := buf.PresentationTimestamp(); pts != gst.ClockTimeNone {
-			buf.SetPresentationTimestamp(pts + gst.ClockTime(timestamperOffset))
+			out, _ := r.Fix(int64(pts), int64(time.Since(epoch)))
+			out = max(out, 0)
+			moved = time.Duration(out - int64(pts))
+			buf.SetPresentationTimestamp(gst.ClockTime(out) + gst.ClockTime(timestamperOffset))
 		}
-		shiftDTS(buf, timestamperOffset)
+		shiftDTS(buf, timestamperOffset+moved)
 		return gst.PadProbeOK
 	})
 	return nil

@@ -135,15 +135,27 @@ func (p *Pipeline) demoMotion(ctx context.Context) {
 // some cameras repeat between the slices of a picture before h264parse assembles access units
 // (rtph264depay's own assembly, and h264parse's, would cut such a picture in two, the first half without
 // a timestamp).
-func rtspSource(codec string) string { return rtspSourceNamed(codec, "") }
+//
+// transport is worker.TransportUDP for a camera that refused TCP (worker.Describe asked), else TCP. An
+// rtsps:// camera's certificate is accepted whatever it is (tls-validation-flags=0; the policy and why
+// are in internal/worker/variants.go); worker.Describe recorded its fingerprint.
+func rtspSource(codec string, m worker.Media, tls bool) string { return rtspSourceNamed(codec, "", m, tls) }
 
 // rtspSourceNamed is rtspSource with its element names prefixed by pre.
-func rtspSourceNamed(codec, pre string) string {
+func rtspSourceNamed(codec, pre string, m worker.Media, tls bool) string {
 	depay := `rtph264depay name=` + pre + `depay ! video/x-h264,stream-format=byte-stream,alignment=nal`
 	if codec == worker.CodecH265 {
 		depay = `rtph265depay name=` + pre + `depay ! video/x-h265,stream-format=byte-stream,alignment=nal`
 	}
-	return `rtspsrc name=` + pre + `src protocols=tcp latency=100 buffer-mode=none tcp-timeout=10000000 timeout=10000000 ! ` + depay
+	protocols := "tcp"
+	if m.Transport == worker.TransportUDP {
+		protocols = "udp"
+	}
+	extra := ""
+	if tls {
+		extra = " tls-validation-flags=0"
+	}
+	return `rtspsrc name=` + pre + `src protocols=` + protocols + extra + ` latency=100 buffer-mode=none tcp-timeout=10000000 timeout=10000000 ! ` + depay
 }
 
 // New builds the pipeline for spec; it validates the URL but does not connect.
@@ -154,7 +166,7 @@ func New(spec worker.Spec) (worker.Pipeline, error) {
 		return nil, fmt.Errorf("camera URL is not a valid URL: %w", err)
 	}
 	var desc string
-	media := worker.Media{Video: worker.CodecH264}
+	media := worker.Media{Video: worker.CodecH264, Transport: worker.TransportTCP}
 	var sub *substream
 	subDesc, subCodec := "", ""
 	if spec.SubURL != "" {
@@ -174,7 +186,7 @@ func New(spec worker.Spec) (worker.Pipeline, error) {
 		} else if se := (*worker.StreamError)(nil); errors.As(err, &se) {
 			return nil, se
 		}
-		desc = rtspSource(media.Video) + tailNamed(media.Video, "", gated)
+		desc = rtspSource(media.Video, media, u.Scheme == "rtsps") + tailNamed(media.Video, "", gated)
 		if branch := audioBranch(media.Audio); branch == "" {
 			media.Audio = worker.AudioNone
 		} else {
@@ -198,10 +210,18 @@ func New(spec worker.Spec) (worker.Pipeline, error) {
 			return nil, err
 		}
 	}
+	if u.Scheme != "demo" {
+		if err := retime(p, spec.OnJump); err != nil {
+			return nil, err
+		}
+	}
 	if err := shiftAudio(p); err != nil {
 		return nil, err
 	}
 	if err := keyUnitsSegment(p); err != nil {
+		return nil, err
+	}
+	if err := fromKeyframe(p); err != nil {
 		return nil, err
 	}
 	if subDesc != "" {

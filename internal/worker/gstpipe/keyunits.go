@@ -39,3 +39,32 @@ func keyUnitsSegmentOn(p *gst.Pipeline, name string) error {
 	})
 	return nil
 }
+
+// fromKeyframe drops the access units before the first keyframe at the tee, so the FIFO and the
+// keyframe branch start at a keyframe. The parser held back pictures until it had the SPS and PPS,
+// which most cameras send only before an IDR; a camera that sends them only in the SDP
+// (sprop-parameter-sets) gives them to the parser at once, and without this the FIFO would start with
+// the delta pictures of the GOP the worker joined.
+func fromKeyframe(p *gst.Pipeline) error {
+	tee, err := p.GetElementByName("t")
+	if err != nil {
+		return err
+	}
+	pad := tee.GetStaticPad("sink")
+	if pad == nil {
+		return fmt.Errorf("tee has no sink pad")
+	}
+	started := false // used only on the parser's streaming thread
+	pad.AddProbe(gst.PadProbeTypeBuffer, func(_ *gst.Pad, info *gst.PadProbeInfo) gst.PadProbeReturn {
+		if started {
+			return gst.PadProbeOK
+		}
+		buf := info.GetBuffer()
+		if buf == nil || buf.HasFlags(gst.BufferFlagDeltaUnit) {
+			return gst.PadProbeDrop
+		}
+		started = true
+		return gst.PadProbeOK
+	})
+	return nil
+}

@@ -56,7 +56,7 @@ func planSub(rawURL string) (desc, codec, reason string) {
 		}
 		return "", "", worker.Explain(rawURL, err.Error(), "")
 	}
-	return ` ( name=sub ` + rtspSourceNamed(m.Video, "sub") + tailNamed(m.Video, "sub", relayOnly()) + ` ) `, m.Video, ""
+	return ` ( name=sub ` + rtspSourceNamed(m.Video, "sub", m, u.Scheme == "rtsps") + tailNamed(m.Video, "sub", relayOnly()) + ` ) `, m.Video, ""
 }
 
 // subFailedSentence is the status sentence for a failed substream.

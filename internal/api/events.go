@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -35,7 +36,30 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) {
 		}
 		f.Limit = n
 	}
+	if b := q.Get("before"); b != "" {
+		n, err := strconv.ParseInt(b, 10, 64)
+		if err != nil || n < 1 {
+			writeError(w, http.StatusBadRequest, "before must be the id of the last event of the previous page")
+			return
+		}
+		f.Before = n
+	}
+	if p != nil && p.User != nil {
+		f.Viewer = p.User.ID
+	}
+	switch q.Get("reviewed") {
+	case "", "show":
+	case "hide":
+		f.HideReviewed = true
+	default:
+		writeError(w, http.StatusBadRequest, "reviewed must be show or hide")
+		return
+	}
 	evs, err := s.opt.Store.ListEvents(r.Context(), f)
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, http.StatusNotFound, err.Error())
+		return
+	}
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return

@@ -157,6 +157,9 @@ func New(opt Options) *Server {
 		{"POST", "/api/onvif/profiles", Admin, s.onvifProfiles},
 		{"POST", "/api/cameras/{id}/ptz", CameraPTZ, s.ptz},
 		{"GET", "/api/cameras/{id}/ptz/presets", CameraPTZ, s.ptzPresets},
+		{"POST", "/api/events/{ev}/reviewed", EventOf, s.markReviewed},
+		{"DELETE", "/api/events/{ev}/reviewed", EventOf, s.unmarkReviewed},
+		{"DELETE", "/api/events/{ev}", Admin, s.deleteEvent},
 	}
 	for _, r := range s.routes {
 		s.mux.HandleFunc(r.Method+" "+r.Pattern, s.guard(r))

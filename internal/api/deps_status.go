@@ -34,6 +34,8 @@ type PipelineStatus struct {
 	Codec        string     `json:"codec"`                 // video: "h264" or "h265", "" before the worker says
 	Audio        string     `json:"audio"`                 // audio in the TS: "aac" or "" (none)
 	AudioError   string     `json:"audio_error,omitempty"` // why the camera's audio is not recorded
+	Frames       uint64     `json:"frames"`                // video frames received (the frame rate is its rate)
+	Dropped      uint64     `json:"dropped_packets"`       // TS packets slow readers (viewers, recorder) lost
 }
 
 // RecordingStatus is a camera's recording state.

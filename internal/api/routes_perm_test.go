@@ -78,6 +78,7 @@ var permTable = map[string][nPrincipals]int{
 	"POST /api/events/{ev}/reviewed":            {401, 403, 200, 403, 403, 200}, // the asking user's own mark
 	"DELETE /api/events/{ev}/reviewed":          {401, 403, 200, 403, 403, 200},
 	"DELETE /api/events/{ev}":                   {401, 403, 403, 403, 403, 204}, // admin; the recording stays
+	"GET /api/system":                           {401, 403, 403, 403, 403, 200},
 }
 
 // permPath fills a route pattern's wildcards with yard's camera, recording, event and a segment name.

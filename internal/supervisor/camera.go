@@ -41,6 +41,8 @@ type Status struct {
 	Codec        string     `json:"codec"`                 // video: "h264" or "h265", "" before the worker says
 	Audio        string     `json:"audio"`                 // audio in the TS: "aac" or "" (none)
 	AudioError   string     `json:"audio_error,omitempty"` // why the camera's audio is not recorded
+	Frames       uint64     `json:"frames"`                // video frames received (the frame rate is its rate)
+	Dropped      uint64     `json:"dropped_packets"`       // TS packets slow readers (viewers, recorder) lost
 }
 
 // Camera runs one camera: a sequence of worker attempts with capped exponential backoff. Its status is
@@ -87,6 +89,7 @@ func (c *Camera) Status() Status {
 		Codec: c.media.Codec, Audio: c.media.Audio, AudioError: c.media.AudioNote}
 	c.mu.Unlock()
 	s.BytesIn, s.Keyframes, s.Resyncs = st.BytesIn, st.Keyframes, st.Resyncs
+	s.Frames, s.Dropped = st.Frames, st.Dropped
 	if !st.LastKeyframe.IsZero() {
 		t := st.LastKeyframe.UTC()
 		s.LastKeyframe = &t

@@ -8,14 +8,18 @@ import { CameraPage } from './pages/camera.js';
 import { CameraNewPage } from './pages/camera-new.js';
 import { CameraSettingsPage } from './pages/camera-settings.js';
 import { UsersPage } from './pages/users.js';
+import { EventsPage } from './pages/events.js';
+import { SystemPage } from './pages/system.js';
 
 /** parseRoute turns location.hash into {page, id}. */
 function parseRoute(hash) {
-  const p = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  const p = hash.replace(/^#\/?/, '').split('?')[0].split('/').map(decodeURIComponent);
   if (p[0] === 'camera' && p[1]) return { page: 'camera', id: p[1] };
   if (p[0] === 'cameras' && p[1] === 'new') return { page: 'camera-new' };
   if (p[0] === 'cameras' && p[1]) return { page: 'camera-settings', id: p[1] };
   if (p[0] === 'users') return { page: 'users' };
+  if (p[0] === 'events') return { page: 'events' };
+  if (p[0] === 'system') return { page: 'system' };
   if (p[0] === '' || p[0] === undefined) return { page: 'live' };
   return { page: 'missing' };
 }
@@ -39,6 +43,8 @@ function Nav({ user, route }) {
       ${link('#/', 'Live', route.page === 'live' || route.page === 'camera')}
       ${admin && link('#/cameras/new', 'Add camera', route.page === 'camera-new')}
       ${admin && link('#/users', 'Users', route.page === 'users')}
+      ${link('#/events', 'Events', route.page === 'events')}
+      ${admin && link('#/system', 'System', route.page === 'system')}
     </nav>
     <span class="who"><span class="muted" id="health">${user.user}</span>
       <button class="link" id="logout" onClick=${logout}>Log out</button></span>
@@ -95,6 +101,8 @@ function App() {
     case 'camera-new': page = html`<${CameraNewPage} ...${props} />`; break;
     case 'camera-settings': page = html`<${CameraSettingsPage} ...${props} />`; break;
     case 'users': page = html`<${UsersPage} ...${props} />`; break;
+    case 'events': page = html`<${EventsPage} ...${props} />`; break;
+    case 'system': page = html`<${SystemPage} ...${props} />`; break;
     default: page = html`<main class="narrow"><p>There is no such page. <a href="#/">Go to the live view.</a></p></main>`;
   }
   return html`<${Nav} user=${user} route=${route} />${page}`;

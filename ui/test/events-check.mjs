@@ -57,8 +57,9 @@ async function login(page) {
 const items = (page) => page.locator('ul[aria-label="Events"] > li');
 const itemIds = (page) => items(page).evaluateAll((ls) => ls.map((l) => l.dataset.event));
 
+let page;
 try {
-  const page = await newPage();
+  page = await newPage();
   await login(page);
   await page.getByRole('link', { name: 'Events' }).click();
   await page.getByRole('heading', { name: 'Events' }).waitFor({ timeout: 30000 });
@@ -183,6 +184,11 @@ try {
   out.csp.push(...await page.evaluate(() => JSON.parse(sessionStorage.getItem('nvr-csp') || '[]')));
 } catch (e) {
   out.fatal = String(e && e.stack || e);
+  if (page) {
+    out.at = await page.evaluate(() => ({ hash: location.hash, items: [...document.querySelectorAll('ul[aria-label="Events"] > li')].map((l) => l.dataset.event),
+      alerts: [...document.querySelectorAll('[role=alert]')].map((a) => a.textContent) })).catch(() => null);
+    if (outDir) await page.screenshot({ path: `${outDir}/failed.png` }).catch(() => {});
+  }
 }
 lines.close();
 await browser.close();

@@ -108,9 +108,9 @@ function Player({ ev, cam, user, index, count, onMove, onReviewed, onDeleted, on
   const [confirm, setConfirm] = useState(false);
   useEffect(() => { setMsg(''); setConfirm(false); }, [ev.id]);
   const pre = ((cam && cam.record && cam.record.pre_roll_s) || 0) * 1000;
-  const post = ((cam && cam.record && cam.record.post_roll_s) || 0) * 1000;
+  const postRoll = ((cam && cam.record && cam.record.post_roll_s) || 0) * 1000;
   const from = Date.parse(ev.start) - pre;
-  const until = ev.end ? Date.parse(ev.end) + post : Date.now();
+  const until = ev.end ? Date.parse(ev.end) + postRoll : Date.now();
   const overlays = ev.kind === 'object' && ev.boxes ? [{ from: Date.parse(ev.start), until: ev.end ? Date.parse(ev.end) : Infinity, boxes: ev.boxes }] : [];
   const toggle = async () => {
     setMsg('');

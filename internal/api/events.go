@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -64,21 +65,26 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	s.linkRecordings(r.Context(), evs)
+	if evs == nil {
+		evs = []store.Event{}
+	}
+	writeJSON(w, http.StatusOK, evs)
+}
+
+// linkRecordings shows each event with the recording that holds its start, once that exists. A GET
+// writes nothing: the link is looked up (store.DeleteRecording and retention treat an event inside a
+// recording as its).
+func (s *Server) linkRecordings(ctx context.Context, evs []store.Event) {
 	for i := range evs {
 		ev := &evs[i]
 		if ev.RecordingID != "" {
 			continue
 		}
-		// Show the recording that holds its start, once that exists. A GET writes nothing: the link
-		// is looked up (store.DeleteRecording and retention treat an event inside a recording as its).
-		if id, err := s.opt.Store.RecordingAt(r.Context(), ev.CameraID, ev.Start.Add(time.Millisecond)); err == nil && id != 0 {
+		if id, err := s.opt.Store.RecordingAt(ctx, ev.CameraID, ev.Start.Add(time.Millisecond)); err == nil && id != 0 {
 			ev.RecordingID = strconv.FormatInt(id, 10)
 		}
 	}
-	if evs == nil {
-		evs = []store.Event{}
-	}
-	writeJSON(w, http.StatusOK, evs)
 }
 
 func (s *Server) eventSnapshot(w http.ResponseWriter, r *http.Request) {

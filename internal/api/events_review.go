@@ -14,6 +14,7 @@ type EventReviews interface {
 	SetEventReviewed(ctx context.Context, id, userID int64, on bool) error
 	DeleteEvent(ctx context.Context, id int64) error
 	GetEvent(ctx context.Context, id int64) (*store.Event, error)
+	FillReviewed(ctx context.Context, userID int64, evs []store.Event) error
 }
 
 func (s *Server) eventReviews(w http.ResponseWriter) (EventReviews, bool) {
@@ -63,4 +64,27 @@ func (s *Server) deleteEvent(w http.ResponseWriter, r *http.Request) {
 	}
 	s.audit(r, principal(r), store.AuditSettings, ev.CameraID, "deleted "+ev.Kind+" event "+strconv.FormatInt(ev.ID, 10)+"; its recording was kept")
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// getEvent is one event as GET /api/events lists it (with the asking user's reviewed mark and the
+// recording that holds it), for a link to one event.
+func (s *Server) getEvent(w http.ResponseWriter, r *http.Request) {
+	rv, ok := s.eventReviews(w)
+	if !ok {
+		return
+	}
+	ev, err := rv.GetEvent(r.Context(), eventID(r))
+	if err != nil {
+		storeError(w, err)
+		return
+	}
+	evs := []store.Event{*ev}
+	if p := principal(r); p != nil && p.User != nil {
+		if err := rv.FillReviewed(r.Context(), p.User.ID, evs); err != nil {
+			storeError(w, err)
+			return
+		}
+	}
+	s.linkRecordings(r.Context(), evs)
+	writeJSON(w, http.StatusOK, evs[0])
 }

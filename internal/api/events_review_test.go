@@ -58,6 +58,13 @@ func TestEventsPagingReviewedDelete(t *testing.T) {
 	if l := list(e.with, "&reviewed=hide"); len(l) != 4 || l[0].ID == "1" {
 		t.Fatalf("hidden reviewed: %v", l)
 	}
+	var one evj
+	if code, body := e.do(t, "GET", "/api/events/1", e.with, "", nil); code != 200 || json.Unmarshal([]byte(body), &one) != nil || one.ID != "1" || !one.Reviewed {
+		t.Fatalf("GET /api/events/1 after marking: %d %s", code, body)
+	}
+	if code, _ := e.do(t, "GET", "/api/events/2", e.with, "", nil); code != 403 {
+		t.Fatalf("GET of the other camera's event: %d, want 403", code)
+	}
 	if code, _ := e.do(t, "DELETE", "/api/events/1/reviewed", e.with, "", nil); code != 200 {
 		t.Fatalf("unmark: %d", code)
 	}

@@ -79,6 +79,7 @@ var permTable = map[string][nPrincipals]int{
 	"DELETE /api/events/{ev}/reviewed":          {401, 403, 200, 403, 403, 200},
 	"DELETE /api/events/{ev}":                   {401, 403, 403, 403, 403, 204}, // admin; the recording stays
 	"GET /api/system":                           {401, 403, 403, 403, 403, 200},
+	"GET /api/events/{ev}":                      {401, 403, 200, 403, 403, 200},
 }
 
 // permPath fills a route pattern's wildcards with yard's camera, recording, event and a segment name.

@@ -162,6 +162,7 @@ func New(opt Options) *Server {
 		{"POST", "/api/events/{ev}/reviewed", EventOf, s.markReviewed},
 		{"DELETE", "/api/events/{ev}/reviewed", EventOf, s.unmarkReviewed},
 		{"DELETE", "/api/events/{ev}", Admin, s.deleteEvent},
+		{"GET", "/api/events/{ev}", EventOf, s.getEvent},
 		{"GET", "/api/system", Admin, s.system},
 	}
 	for _, r := range s.routes {

@@ -373,7 +373,7 @@ func (s *Store) ListEvents(ctx context.Context, f EventFilter) ([]Event, error) 
 	}
 	rows.Close()
 	if f.Viewer != 0 {
-		if err := s.fillReviewed(ctx, f.Viewer, out); err != nil {
+		if err := s.FillReviewed(ctx, f.Viewer, out); err != nil {
 			return nil, err
 		}
 	}

@@ -39,8 +39,8 @@ func (s *Store) SetEventReviewed(ctx context.Context, id, userID int64, on bool)
 	return err
 }
 
-// fillReviewed sets Reviewed on the events of evs that userID marked.
-func (s *Store) fillReviewed(ctx context.Context, userID int64, evs []Event) error {
+// FillReviewed sets Reviewed on the events of evs that userID marked (ListEvents does it for its Viewer).
+func (s *Store) FillReviewed(ctx context.Context, userID int64, evs []Event) error {
 	if len(evs) == 0 {
 		return nil
 	}

@@ -215,7 +215,15 @@ export function EventsPage({ user, cameras }) {
   const camById = useMemo(() => new Map((cameras || []).map((c) => [c.id, c])), [cameras]);
   const items = list || [];
   const index = items.findIndex((e) => e.id === f.ev);
-  const open = index >= 0 ? items[index] : null;
+  // An event linked to directly that the list does not hold (older, or outside the filters) is fetched.
+  const [single, setSingle] = useState(null);
+  const [singleError, setSingleError] = useState('');
+  useEffect(() => {
+    setSingleError('');
+    if (!f.ev || !list || index >= 0 || (single && single.id === f.ev)) return;
+    get(`api/events/${encodeURIComponent(f.ev)}`).then(setSingle, (e) => { setSingle(null); setSingleError(e.message); });
+  }, [f.ev, list && index < 0]);
+  const open = index >= 0 ? items[index] : single && single.id === f.ev ? single : null;
   const go = (id) => { const q = hashQuery(); q.set('ev', id || ''); setHashQuery(q); };
   const move = (d) => { const n = items[index + d]; if (n) go(n.id); };
 
@@ -231,6 +239,7 @@ export function EventsPage({ user, cameras }) {
   });
 
   const onReviewed = (ev, on) => {
+    if (index < 0) { setSingle({ ...ev, reviewed: on }); return; }
     if (on && f.hide) {
       const next = items[index + 1] || items[index - 1];
       setList((old) => old.filter((e) => e.id !== ev.id));
@@ -240,6 +249,7 @@ export function EventsPage({ user, cameras }) {
     setList((old) => old.map((e) => (e.id === ev.id ? { ...e, reviewed: on } : e)));
   };
   const onDeleted = (ev) => {
+    if (index < 0) { setSingle(null); go(''); return; }
     const next = items[index + 1] || items[index - 1];
     setList((old) => old.filter((e) => e.id !== ev.id));
     go(next ? next.id : '');
@@ -249,7 +259,7 @@ export function EventsPage({ user, cameras }) {
     <div class="toolbar"><h1>Events</h1><span class="spacer"></span>
       <span class="muted">${list ? `${items.length}${more ? '+' : ''} shown` : ''}</span></div>
     <${Filters} f=${f} cameras=${cameras} />
-    ${f.ev && !open && list && html`<p class="note" role="status">That event is not in this list (deleted, or hidden by the filters). <button class="link" onClick=${() => go('')}>Close</button></p>`}
+    ${f.ev && !open && singleError && html`<p class="note" role="status">${singleError} <button class="link" onClick=${() => go('')}>Close</button></p>`}
     ${open && html`<${Player} ev=${open} cam=${camById.get(open.camera)} user=${user} index=${index} count=${items.length}
       onMove=${move} onReviewed=${onReviewed} onDeleted=${onDeleted} onClose=${() => go('')} />`}
     ${error && html`<p class="error" role="alert">${error}</p>`}

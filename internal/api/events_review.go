@@ -58,6 +58,10 @@ func (s *Server) deleteEvent(w http.ResponseWriter, r *http.Request) {
 		storeError(w, err)
 		return
 	}
+	if ev.Open() {
+		writeError(w, http.StatusConflict, "this event is still going on; delete it once it has ended")
+		return
+	}
 	if err := rv.DeleteEvent(r.Context(), ev.ID); err != nil {
 		storeError(w, err)
 		return

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"testing"
 	"time"
 
@@ -75,6 +76,13 @@ func TestEventsPagingReviewedDelete(t *testing.T) {
 		t.Fatalf("marking an unknown event: %d, want 404", code)
 	}
 
+	open := &store.Event{CameraID: "yard", Kind: store.EventMotion, Start: time.Now()}
+	if err := e.st.CreateEvent(ctx, open); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := e.do(t, "DELETE", "/api/events/"+strconv.FormatInt(open.ID, 10), e.admin, "", nil); code != 409 {
+		t.Fatalf("delete of an open event: %d %s, want 409", code, body)
+	}
 	if code, body := e.do(t, "DELETE", "/api/events/1", e.admin, "", nil); code != 204 {
 		t.Fatalf("delete: %d %s", code, body)
 	}

@@ -118,6 +118,7 @@ func TestWebappEvents(t *testing.T) {
 		}
 		ReviewedHidden string
 		Reloads        *int
+		Deleted        *struct{ ID, Words string }
 	}
 	for _, raw := range r.Steps {
 		_ = json.Unmarshal(raw, &s)
@@ -166,6 +167,17 @@ func TestWebappEvents(t *testing.T) {
 	n.do("GET", "/api/events?camera=yard&kind=manual", nil, &evs)
 	if len(evs) != 1 || !evs[0].Reviewed {
 		t.Fatalf("after Mark reviewed the API shows %+v", evs)
+	}
+	if s.Deleted == nil || s.Deleted.ID == s.Live.Manual || !strings.Contains(s.Deleted.Words, "recording stays") {
+		t.Fatalf("delete: %+v", s.Deleted)
+	}
+	for _, e := range n.events("camera=yard") {
+		if e.ID == s.Deleted.ID {
+			t.Fatalf("event %s is still listed by the API after Delete", s.Deleted.ID)
+		}
+	}
+	if rs := n.recordings("yard"); len(rs) < 2 {
+		t.Fatalf("the recordings went with the deleted event: %+v", rs)
 	}
 	t.Logf("screenshots in %s", shots)
 }

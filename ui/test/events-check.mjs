@@ -166,6 +166,17 @@ try {
   await page.waitForFunction((id) => !document.querySelector(`li[data-event="${id}"]`), manualId, { timeout: 30000 });
   step({ reviewedHidden: manualId, reloads: loads.length });
 
+  // 5b. An administrator deletes the open event (the motion one now): the confirmation says what
+  // happens to the recording, and the event leaves the list.
+  const openId = await evOf();
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  const sure = page.getByRole('alertdialog', { name: 'Delete this event' });
+  await sure.waitFor({ timeout: 10000 });
+  const words = await sure.innerText();
+  await page.getByRole('button', { name: 'Delete event' }).click();
+  await page.waitForFunction((id) => !document.querySelector(`li[data-event="${id}"]`), openId, { timeout: 30000 });
+  step({ deleted: { id: openId, words } });
+
   // 6. The system page.
   await page.getByRole('link', { name: 'System' }).click();
   await page.getByRole('heading', { name: 'Retention forecast' }).waitFor({ timeout: 30000 });

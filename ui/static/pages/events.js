@@ -103,7 +103,7 @@ function EventItem({ ev, camName, open }) {
   </li>`;
 }
 
-function Player({ ev, cam, user, index, count, onMove, onReviewed, onDeleted, onClose }) {
+function Player({ ev, cam, user, index, count, related, onMove, onReviewed, onDeleted, onClose }) {
   const [msg, setMsg] = useState('');
   const [confirm, setConfirm] = useState(false);
   useEffect(() => { setMsg(''); setConfirm(false); }, [ev.id]);
@@ -111,7 +111,11 @@ function Player({ ev, cam, user, index, count, onMove, onReviewed, onDeleted, on
   const postRoll = ((cam && cam.record && cam.record.post_roll_s) || 0) * 1000;
   const from = Date.parse(ev.start) - pre;
   const until = ev.end ? Date.parse(ev.end) + postRoll : Date.now();
-  const overlays = ev.kind === 'object' && ev.boxes ? [{ from: Date.parse(ev.start), until: ev.end ? Date.parse(ev.end) : Infinity, boxes: ev.boxes }] : [];
+  // Boxes are drawn while each object was seen: this event's own, and those of the camera's object events
+  // inside the span played (a motion event shows the dog that walked through it).
+  const overlays = [ev, ...related].filter((e) => e.kind === 'object' && e.boxes && e.boxes.length && e.camera === ev.camera)
+    .map((e) => ({ from: Date.parse(e.start), until: e.end ? Date.parse(e.end) : Infinity, boxes: e.boxes.slice(0, 1) }))
+    .filter((o) => o.until >= from && o.from <= until);
   const toggle = async () => {
     setMsg('');
     try {
@@ -137,7 +141,8 @@ function Player({ ev, cam, user, index, count, onMove, onReviewed, onDeleted, on
       <button onClick=${() => onMove(-1)} disabled=${index <= 0} title="Newer event (←)">← Newer</button>
       <button onClick=${() => onMove(1)} disabled=${index < 0 || index >= count - 1} title="Older event (→)">Older →</button>
       <button class="primary" onClick=${toggle}>${ev.reviewed ? 'Mark not reviewed' : 'Mark reviewed'}</button>
-      ${user.role === 'admin' && !confirm && html`<button class="danger" onClick=${() => setConfirm(true)}>Delete</button>`}
+      ${user.role === 'admin' && !confirm && html`<button class="danger" onClick=${() => setConfirm(true)} disabled=${!ev.end}
+        title=${ev.end ? 'Delete this event' : 'An event can be deleted once it has ended'}>Delete</button>`}
     </div>
     ${confirm && html`<div class="confirm" role="alertdialog" aria-label="Delete this event">
       <p>Delete this event? ${ev.recording ? 'Its recording stays: footage goes only by retention, with the other events it holds.' : 'It has no recording; only the event and its snapshot go.'}</p>
@@ -261,6 +266,7 @@ export function EventsPage({ user, cameras }) {
     <${Filters} f=${f} cameras=${cameras} />
     ${f.ev && !open && singleError && html`<p class="note" role="status">${singleError} <button class="link" onClick=${() => go('')}>Close</button></p>`}
     ${open && html`<${Player} ev=${open} cam=${camById.get(open.camera)} user=${user} index=${index} count=${items.length}
+      related=${items.filter((e) => e.id !== open.id && e.camera === open.camera && e.kind === 'object')}
       onMove=${move} onReviewed=${onReviewed} onDeleted=${onDeleted} onClose=${() => go('')} />`}
     ${error && html`<p class="error" role="alert">${error}</p>`}
     ${!list && !error ? html`<p class="muted">Loading…</p>`

@@ -206,7 +206,7 @@ func TestSystemAgreesWithMetrics(t *testing.T) {
 	metrics := n.scrape()
 	c := s.Cameras[0]
 	for name, want := range map[string]float64{
-		`nvr_camera_up{camera="` + id + `"}`:            1,
+		`nvr_camera_up{camera="` + id + `"}`:             1,
 		`nvr_camera_restarts_total{camera="` + id + `"}`: float64(c.Restarts),
 		`nvr_live_viewers{camera="` + id + `"}`:          float64(c.Viewers),
 	} {

@@ -152,6 +152,7 @@ try {
   await page.keyboard.press(away);
   await page.waitForFunction((id) => new URLSearchParams(location.hash.split('?')[1] || '').get('ev') !== id, manualId);
   const moved = await evOf();
+  await player.waitFor({ timeout: 10000 });
   await page.keyboard.press(back);
   await page.waitForFunction((id) => new URLSearchParams(location.hash.split('?')[1] || '').get('ev') === id, manualId);
   step({ arrows: { from: manualId, key: away, moved, expected: expected || null, back: await evOf() } });

@@ -136,7 +136,7 @@ function Player({ ev, cam, user, index, count, related, onMove, onReviewed, onDe
     </div>
     <p class="muted">${fmtTime(ev.start)} · ${durationWords(ev)}${scoreWords(ev) ? ' · ' + scoreWords(ev) : ''}
       ${ev.labels && ev.labels.length ? ' · ' + ev.labels.join(', ') : ''} · plays from ${Math.round(pre / 1000)} s before</p>
-    <${RecordingPlayer} camera=${ev.camera} from=${from} until=${until} overlays=${overlays} />
+    <${RecordingPlayer} key=${ev.id} camera=${ev.camera} from=${from} until=${until} overlays=${overlays} />
     <div class="actions">
       <button onClick=${() => onMove(-1)} disabled=${index <= 0} title="Newer event (←)">← Newer</button>
       <button onClick=${() => onMove(1)} disabled=${index < 0 || index >= count - 1} title="Older event (→)">Older →</button>
@@ -232,16 +232,20 @@ export function EventsPage({ user, cameras }) {
   const go = (id) => { const q = hashQuery(); q.set('ev', id || ''); setHashQuery(q); };
   const move = (d) => { const n = items[index + d]; if (n) go(n.id); };
 
+  // ← newer, → older, Esc closes; one listener that always sees this render's list.
+  const keys = useRef(null);
+  keys.current = { ev: f.ev, move, go };
   useEffect(() => {
     const onKey = (e) => {
-      if (!f.ev || e.ctrlKey || e.metaKey || e.altKey || /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName)) return;
-      if (e.key === 'ArrowLeft') { e.preventDefault(); move(-1); }
-      else if (e.key === 'ArrowRight') { e.preventDefault(); move(1); }
-      else if (e.key === 'Escape') go('');
+      const k = keys.current;
+      if (!k.ev || e.ctrlKey || e.metaKey || e.altKey || /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName)) return;
+      if (e.key === 'ArrowLeft') { e.preventDefault(); k.move(-1); }
+      else if (e.key === 'ArrowRight') { e.preventDefault(); k.move(1); }
+      else if (e.key === 'Escape') k.go('');
     };
     addEventListener('keydown', onKey);
     return () => removeEventListener('keydown', onKey);
-  });
+  }, []);
 
   const onReviewed = (ev, on) => {
     if (index < 0) { setSingle({ ...ev, reviewed: on }); return; }

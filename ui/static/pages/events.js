@@ -266,7 +266,7 @@ export function EventsPage({ user, cameras }) {
 
   return html`<main class="events-page">
     <div class="toolbar"><h1>Events</h1><span class="spacer"></span>
-      <span class="muted">${list ? `${items.length}${more ? '+' : ''} shown` : ''}</span></div>
+      <span class="muted">${list && items.length ? `${items.length}${more ? "+" : ""} shown` : ""}</span></div>
     <${Filters} f=${f} cameras=${cameras} />
     ${f.ev && !open && singleError && html`<p class="note" role="status">${singleError} <button class="link" onClick=${() => go('')}>Close</button></p>`}
     ${open && html`<${Player} ev=${open} cam=${camById.get(open.camera)} user=${user} index=${index} count=${items.length}

@@ -45,6 +45,8 @@ type PipelineStatus struct {
 	TLSFingerprint string `json:"tls_fingerprint,omitempty"` // SHA-256 of an rtsps:// camera's certificate
 	TimeJumps      uint64 `json:"timestamp_jumps,omitempty"` // jumps of the camera's timestamps smoothed over (this worker)
 	StreamNote     string `json:"stream_note,omitempty"`     // the latest such jump in plain words
+	Frames         uint64 `json:"frames"`                    // video frames received (the frame rate is its rate)
+	Dropped        uint64 `json:"dropped_packets"`           // TS packets slow readers (viewers, recorder) lost
 }
 
 // RecordingStatus is a camera's recording state.

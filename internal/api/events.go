@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -35,26 +37,54 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) {
 		}
 		f.Limit = n
 	}
+	if b := q.Get("before"); b != "" {
+		n, err := strconv.ParseInt(b, 10, 64)
+		if err != nil || n < 1 {
+			writeError(w, http.StatusBadRequest, "before must be the id of the last event of the previous page")
+			return
+		}
+		f.Before = n
+	}
+	if p != nil && p.User != nil {
+		f.Viewer = p.User.ID
+	}
+	switch q.Get("reviewed") {
+	case "", "show":
+	case "hide":
+		f.HideReviewed = true
+	default:
+		writeError(w, http.StatusBadRequest, "reviewed must be show or hide")
+		return
+	}
 	evs, err := s.opt.Store.ListEvents(r.Context(), f)
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, http.StatusNotFound, err.Error())
+		return
+	}
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	s.linkRecordings(r.Context(), evs)
+	if evs == nil {
+		evs = []store.Event{}
+	}
+	writeJSON(w, http.StatusOK, evs)
+}
+
+// linkRecordings shows each event with the recording that holds its start, once that exists. A GET
+// writes nothing: the link is looked up (store.DeleteRecording and retention treat an event inside a
+// recording as its).
+func (s *Server) linkRecordings(ctx context.Context, evs []store.Event) {
 	for i := range evs {
 		ev := &evs[i]
 		if ev.RecordingID != "" {
 			continue
 		}
-		// Show the recording that holds its start, once that exists. A GET writes nothing: the link
-		// is looked up (store.DeleteRecording and retention treat an event inside a recording as its).
-		if id, err := s.opt.Store.RecordingAt(r.Context(), ev.CameraID, ev.Start.Add(time.Millisecond)); err == nil && id != 0 {
+		if id, err := s.opt.Store.RecordingAt(ctx, ev.CameraID, ev.Start.Add(time.Millisecond)); err == nil && id != 0 {
 			ev.RecordingID = strconv.FormatInt(id, 10)
 		}
 	}
-	if evs == nil {
-		evs = []store.Event{}
-	}
-	writeJSON(w, http.StatusOK, evs)
 }
 
 func (s *Server) eventSnapshot(w http.ResponseWriter, r *http.Request) {

@@ -74,6 +74,11 @@ var permTable = map[string][nPrincipals]int{
 	"POST /api/onvif/profiles":                  {401, 403, 403, 403, 403, 400}, // no address: past the check
 	"POST /api/cameras/{id}/ptz":                {401, 403, 403, 403, 403, 400}, // no command: past the check
 	"GET /api/cameras/{id}/ptz/presets":         {401, 403, 403, 403, 403, 200}, // ptz needs the ptz permission
+	"POST /api/events/{ev}/reviewed":            {401, 403, 200, 403, 403, 200}, // the asking user's own mark
+	"DELETE /api/events/{ev}/reviewed":          {401, 403, 200, 403, 403, 200},
+	"DELETE /api/events/{ev}":                   {401, 403, 403, 403, 403, 204}, // admin; the recording stays
+	"GET /api/system":                           {401, 403, 403, 403, 403, 200},
+	"GET /api/events/{ev}":                      {401, 403, 200, 403, 403, 200},
 }
 
 // permPath fills a route pattern's wildcards with yard's camera, recording, event and a segment name.

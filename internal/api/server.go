@@ -72,6 +72,8 @@ type Server struct {
 	auditMu auditState
 	// writeTimeout is the server's WriteTimeout, which streaming routes renew per write.
 	writeTimeout time.Duration
+	// ring is the system page's last hour of samples (system_sampler.go).
+	ring systemRing
 }
 
 // Access says who may use a route.
@@ -156,6 +158,11 @@ func New(opt Options) *Server {
 		{"POST", "/api/onvif/profiles", Admin, s.onvifProfiles},
 		{"POST", "/api/cameras/{id}/ptz", CameraPTZ, s.ptz},
 		{"GET", "/api/cameras/{id}/ptz/presets", CameraPTZ, s.ptzPresets},
+		{"POST", "/api/events/{ev}/reviewed", EventOf, s.markReviewed},
+		{"DELETE", "/api/events/{ev}/reviewed", EventOf, s.unmarkReviewed},
+		{"DELETE", "/api/events/{ev}", Admin, s.deleteEvent},
+		{"GET", "/api/events/{ev}", EventOf, s.getEvent},
+		{"GET", "/api/system", Admin, s.system},
 	}
 	for _, r := range s.routes {
 		s.mux.HandleFunc(r.Method+" "+r.Pattern, s.guard(r))

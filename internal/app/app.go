@@ -69,6 +69,7 @@ type App struct {
 	dataDir     string
 	backupEvery time.Duration
 	onvif    *onvif.Service
+	api      *api.Server // its sampler runs with the other parts (the system page's last hour)
 }
 
 // New opens the store and builds the parts; nothing runs until Run.
@@ -128,7 +129,7 @@ func New(opt Options) (*App, error) {
 	}
 	a.MQTT = newMQTT(a, opt)
 	a.onvif = &onvif.Service{Log: opt.Log}
-	a.Handler = api.New(api.Options{ONVIF: a.onvif, Store: st, Sup: apiPipelines{sup}, Auth: a.Auth, Recorder: apiRecordings{rec},
+	a.api = api.New(api.Options{ONVIF: a.onvif, Store: st, Sup: apiPipelines{sup}, Auth: a.Auth, Recorder: apiRecordings{rec},
 		Analysis: apiAnalysis{a.Events}, UI: opt.UI, Log: opt.Log, Signer: signer,
 		Listen: opt.Listen, AllowHosts: opt.AllowHosts, MQTT: a.MQTT, TrustedProxies: opt.TrustedProxies,
 		Manual: func(ctx context.Context, id string, seconds int) error {
@@ -145,6 +146,7 @@ func New(opt Options) (*App, error) {
 			return s.MotionScore, at, err == nil
 		},
 	})
+	a.Handler = a.api
 	return a, nil
 }
 
@@ -167,7 +169,8 @@ func (a *App) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
 	for name, run := range map[string]func(context.Context) error{"cameras": a.Sup.Run, "recorder": a.Recorder.Run,
-		"events": a.Events.Run, "backups": a.backupLoop, "mqtt": a.MQTT.Run} {
+		"events": a.Events.Run, "backups": a.backupLoop, "mqtt": a.MQTT.Run,
+		"system sampler": func(ctx context.Context) error { return a.api.RunSampler(ctx, 0) }} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

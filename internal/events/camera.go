@@ -63,6 +63,7 @@ type camera struct {
 	objects    tracker[*objectEvent]
 	lastDetect time.Time // keyframe time of the last detection request
 	warns      warner
+	health     health // offline and tamper (camera_health.go)
 }
 
 // cameraStats are a camera's published counters.
@@ -153,16 +154,23 @@ func (c *camera) run(ctx context.Context) {
 	stall := time.NewTimer(time.Hour)
 	stall.Stop()
 	defer stall.Stop()
+	// dark fires when a camera that sent keyframes sends none for offlineAfter (an offline event).
+	dark := time.NewTimer(time.Hour)
+	dark.Stop()
+	defer dark.Stop()
 	defer func() {
 		// Close what is open, with a context of its own: ctx has ended.
 		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finalWriteTimeout)
 		defer cancel()
 		c.closeAll(wctx)
+		c.closeHealth(wctx)
 	}()
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-dark.C:
+			c.onDark(ctx)
 		case <-stall.C:
 			if c.mev != nil || c.objects.len() > 0 {
 				c.log.Info("no keyframes for a while; closing the open events", "after", c.stallAfter().String())
@@ -189,6 +197,7 @@ func (c *camera) run(ctx context.Context) {
 				c.onFrame(ctx, frame)
 				c.book.analysed.Add(1)
 				stall.Reset(c.stallAfter())
+				dark.Reset(c.e.offlineAfter)
 			}
 		}
 	}

@@ -63,6 +63,7 @@ func (c *camera) onFrame(ctx context.Context, k *ipc.Keyframe) {
 	if undecodable {
 		c.stats.decodeErrors.Add(1)
 	}
+	c.onHealthFrame(ctx, t, img, k.JPEG)
 
 	if c.wantDetect(t) {
 		c.lastDetect = t

@@ -31,6 +31,10 @@
 //     seen. The snapshot is the keyframe with the boxes drawn.
 //   - qr: each text read, unless the same text was read in the last 10 s. Start = End.
 //   - manual: Engine.Manual, for POST /api/cameras/{id}/record.
+//   - offline: a camera that sent keyframes sends none for Options.OfflineAfter; Start is its last
+//     keyframe, End the first keyframe after it came back (camera_health.go). It records nothing.
+//   - tamper: TamperFrames keyframes in a row whose luma is nearly uniform (standard deviation under
+//     TamperStdDev: a covered lens); it ends at the first keyframe with detail again.
 //
 // # Recording
 //
@@ -125,6 +129,9 @@ type Options struct {
 	Now func() time.Time
 	// MaxDetectionsPerSecond caps detections across all cameras; 0 = 20.
 	MaxDetectionsPerSecond float64
+	// OfflineAfter is how long a camera that sent keyframes may send none before an offline event
+	// starts; 0 = DefaultOfflineAfter.
+	OfflineAfter time.Duration
 }
 
 // ErrUnknownCamera is returned for a camera the engine does not run (unknown or disabled).
@@ -141,6 +148,8 @@ type Engine struct {
 	bus      *bus
 	sched    *scheduler // nil without a detector
 	stallFor time.Duration
+	// offlineAfter: no keyframe for this long makes an offline event (camera_health.go).
+	offlineAfter time.Duration
 
 	mu      sync.Mutex
 	cams    map[string]*camera
@@ -188,6 +197,11 @@ func New(opt Options) *Engine {
 		bus:      newBus(),
 		cams:     map[string]*camera{},
 		stallFor: 15 * time.Second,
+
+		offlineAfter: opt.OfflineAfter,
+	}
+	if e.offlineAfter <= 0 {
+		e.offlineAfter = DefaultOfflineAfter
 	}
 	if isNil(e.store) {
 		e.store = nopSink{}

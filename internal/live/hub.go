@@ -37,6 +37,8 @@ type Hub struct {
 
 	bytesIn   atomic.Uint64
 	keyframes atomic.Uint64
+	frames    atomic.Uint64 // video access units (for the frame rate)
+	leftDrops atomic.Uint64 // packets dropped by readers that have left
 	resyncs   atomic.Uint64
 	lastKeyNS atomic.Int64
 	Latency   Histogram // FIFO read → WebSocket written (viewers)
@@ -62,6 +64,9 @@ func (h *Hub) Write(raw []byte, at time.Time) {
 		case mk.Key:
 			h.keyframes.Add(1)
 			h.lastKeyNS.Store(at.UnixNano())
+		}
+		if mk.Kind == mpegts.MarkFrame {
+			h.frames.Add(1)
 		}
 	}
 	h.mu.Lock()
@@ -140,11 +145,19 @@ type Stats struct {
 	Keyframes    uint64
 	LastKeyframe time.Time // zero before the first
 	Resyncs      uint64    // times the byte stream lost packet sync (this generation)
+	Frames       uint64    // video access units received
+	Dropped      uint64    // packets readers (viewers, the recorder) lost for being slow, ever
 }
 
 // Stats returns the counters.
 func (h *Hub) Stats() Stats {
-	s := Stats{BytesIn: h.bytesIn.Load(), Keyframes: h.keyframes.Load(), Resyncs: h.resyncs.Load()}
+	s := Stats{BytesIn: h.bytesIn.Load(), Keyframes: h.keyframes.Load(), Resyncs: h.resyncs.Load(),
+		Frames: h.frames.Load(), Dropped: h.leftDrops.Load()}
+	h.mu.Lock()
+	for r := range h.readers {
+		s.Dropped += r.Dropped.Load()
+	}
+	h.mu.Unlock()
 	if ns := h.lastKeyNS.Load(); ns != 0 {
 		s.LastKeyframe = time.Unix(0, ns)
 	}

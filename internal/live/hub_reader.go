@@ -66,6 +66,7 @@ func (h *Hub) RemoveReader(r *Reader) {
 	defer h.mu.Unlock()
 	if _, ok := h.readers[r]; ok {
 		delete(h.readers, r)
+		h.leftDrops.Add(r.Dropped.Load())
 		close(r.C)
 	}
 }

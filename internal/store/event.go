@@ -17,7 +17,15 @@ const (
 	EventObject = "object" // the detector saw a listed object (person, car, ...)
 	EventQR     = "qr"     // a QR code was read; Text holds it
 	EventManual = "manual" // someone asked to record (POST /api/cameras/{id}/record)
+	// EventOffline: the camera sent no keyframe for longer than its grace; it ends when pictures come back.
+	EventOffline = "offline"
+	// EventTamper: the camera's picture went nearly uniform (a covered or painted lens, a turned camera
+	// facing a wall); it ends when the picture has detail again.
+	EventTamper = "tamper"
 )
+
+// eventKindList is the kinds in words, for error messages.
+const eventKindList = "motion, object, qr, manual, offline, tamper"
 
 // Limits of ListEvents.
 const (
@@ -37,7 +45,7 @@ type Box struct {
 type Event struct {
 	ID       int64
 	CameraID string
-	Kind     string // EventMotion, EventObject, EventQR or EventManual
+	Kind     string // EventMotion, EventObject, EventQR, EventManual, EventOffline or EventTamper
 	Start    time.Time
 	End      time.Time // zero while the event is open
 	Labels   []string  // object classes seen (object events: exactly one)
@@ -49,6 +57,8 @@ type Event struct {
 	Snapshot    []byte
 	HasSnapshot bool   // a snapshot is stored (or being stored) for the event
 	RecordingID string // the recording that holds the event; "" = none (yet)
+	// Reviewed says the user who asked (EventFilter.Viewer) marked the event reviewed.
+	Reviewed bool
 }
 
 // Open reports whether the event is still going on.
@@ -75,6 +85,7 @@ type eventJSON struct {
 	Boxes     []Box    `json:"boxes,omitempty"`
 	Snapshot  *string  `json:"snapshot"`
 	Recording *string  `json:"recording"`
+	Reviewed  bool     `json:"reviewed"`
 }
 
 // MarshalJSON writes the event as the API shows it: {"id","camera","kind","start","end",
@@ -90,6 +101,8 @@ func (e Event) MarshalJSON() ([]byte, error) {
 		Score:  e.Score,
 		Text:   e.Text,
 		Boxes:  e.Boxes,
+
+		Reviewed: e.Reviewed,
 	}
 	if j.Labels == nil {
 		j.Labels = []string{}
@@ -123,7 +136,7 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("event start %q is not an RFC 3339 time", j.Start)
 	}
 	*e = Event{ID: id, CameraID: j.Camera, Kind: j.Kind, Start: start, Labels: j.Labels, Score: j.Score,
-		Text: j.Text, Boxes: j.Boxes, HasSnapshot: j.Snapshot != nil}
+		Text: j.Text, Boxes: j.Boxes, HasSnapshot: j.Snapshot != nil, Reviewed: j.Reviewed}
 	if j.End != nil {
 		if e.End, err = time.Parse(time.RFC3339Nano, *j.End); err != nil {
 			return fmt.Errorf("event end %q is not an RFC 3339 time", *j.End)
@@ -137,7 +150,7 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 
 func validKind(k string) bool {
 	switch k {
-	case EventMotion, EventObject, EventQR, EventManual:
+	case EventMotion, EventObject, EventQR, EventManual, EventOffline, EventTamper:
 		return true
 	}
 	return false
@@ -148,7 +161,7 @@ func (e *Event) check() error {
 		return errors.New("event has no camera")
 	}
 	if !validKind(e.Kind) {
-		return fmt.Errorf("event kind %q is not one of motion, object, qr, manual", e.Kind)
+		return fmt.Errorf("event kind %q is not one of "+eventKindList, e.Kind)
 	}
 	if e.Start.IsZero() {
 		return errors.New("event has no start time")
@@ -271,6 +284,13 @@ type EventFilter struct {
 	Kind      string    // one of the Event* kinds
 	Label     string    // events whose labels include Label
 	Limit     int       // 0 = DefaultEventLimit; at most MaxEventLimit
+	// Before pages: only events that come after event Before in the list's order (older, or as old
+	// with a lower id). 0 = from the newest. An event Before that is gone is ErrNotFound.
+	Before int64
+	// Viewer is the user whose review marks fill in Event.Reviewed (0: none are read).
+	Viewer int64
+	// HideReviewed leaves out the events Viewer marked reviewed.
+	HideReviewed bool
 }
 
 const eventColumns = `e.id, e.camera_id, e.kind, e.start_ns, e.end_ns, e.labels, e.score, e.text, e.boxes, e.recording_id,
@@ -279,7 +299,7 @@ const eventColumns = `e.id, e.camera_id, e.kind, e.start_ns, e.end_ns, e.labels,
 // ListEvents returns the events that match f, newest (latest start) first.
 func (s *Store) ListEvents(ctx context.Context, f EventFilter) ([]Event, error) {
 	if f.Kind != "" && !validKind(f.Kind) {
-		return nil, fmt.Errorf("event kind %q is not one of motion, object, qr, manual", f.Kind)
+		return nil, fmt.Errorf("event kind %q is not one of "+eventKindList, f.Kind)
 	}
 	if f.CameraIDs != nil && len(f.CameraIDs) == 0 {
 		return []Event{}, nil
@@ -308,6 +328,22 @@ func (s *Store) ListEvents(ctx context.Context, f EventFilter) ([]Event, error) 
 		where = append(where, `EXISTS (SELECT 1 FROM json_each(e.labels) WHERE json_each.value = ?)`)
 		args = append(args, f.Label)
 	}
+	if f.Before != 0 {
+		var bStart int64
+		err := s.db.QueryRowContext(ctx, `SELECT start_ns FROM events WHERE id = ?`, f.Before).Scan(&bStart)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("event %d, the one to page on from, was deleted; load the list again: %w", f.Before, ErrNotFound)
+		}
+		if err != nil {
+			return nil, err
+		}
+		where = append(where, `(e.start_ns < ? OR (e.start_ns = ? AND e.id < ?))`)
+		args = append(args, bStart, bStart, f.Before)
+	}
+	if f.HideReviewed && f.Viewer != 0 {
+		where = append(where, `NOT EXISTS (SELECT 1 FROM event_reviews r WHERE r.event_id = e.id AND r.user_id = ?)`)
+		args = append(args, f.Viewer)
+	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = DefaultEventLimit
@@ -332,7 +368,16 @@ func (s *Store) ListEvents(ctx context.Context, f EventFilter) ([]Event, error) 
 		}
 		out = append(out, *e)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	if f.Viewer != 0 {
+		if err := s.FillReviewed(ctx, f.Viewer, out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // GetEvent returns one event by id (without its snapshot bytes).

@@ -6,7 +6,7 @@ var eventMigrations = []string{
 	`CREATE TABLE IF NOT EXISTS events (
 		id INTEGER PRIMARY KEY,
 		camera_id TEXT NOT NULL,
-		kind TEXT NOT NULL CHECK (kind IN ('motion','object','qr','manual')),
+		kind TEXT NOT NULL CHECK (kind IN ('motion','object','qr','manual','offline','tamper')),
 		start_ns INTEGER NOT NULL,
 		end_ns INTEGER,
 		labels TEXT NOT NULL DEFAULT '[]',

@@ -110,7 +110,7 @@ var migrations = []string{
 
 // schema lists the migrations of every part of the store, in order; each file adds its own slice.
 func schema() [][]string {
-	return [][]string{migrations, recordingMigrations, eventMigrations, groupMigrations, trustMigrations}
+	return [][]string{migrations, recordingMigrations, eventMigrations, groupMigrations, trustMigrations, reviewMigrations}
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -127,5 +127,5 @@ func (s *Store) migrate(ctx context.Context) error {
 			return err
 		}
 	}
-	return nil
+	return s.widenEventKinds(ctx)
 }

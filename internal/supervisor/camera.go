@@ -50,6 +50,8 @@ type Status struct {
 	TLSFingerprint string `json:"tls_fingerprint,omitempty"` // SHA-256 of an rtsps:// camera's certificate
 	TimeJumps      uint64 `json:"timestamp_jumps,omitempty"` // jumps of the camera's timestamps smoothed over (this worker)
 	StreamNote     string `json:"stream_note,omitempty"`     // the latest such jump in plain words
+	Frames         uint64 `json:"frames"`                    // video frames received (the frame rate is its rate)
+	Dropped        uint64 `json:"dropped_packets"`           // TS packets slow readers (viewers, recorder) lost
 }
 
 // Camera runs one camera: a sequence of worker attempts with capped exponential backoff. Its status is
@@ -74,7 +76,7 @@ type Camera struct {
 	bitrate  uint64
 	media    ipc.Status // the latest worker's codecs
 	subState ipc.Substream
-	tlsSeen  string     // the latest rtsps:// certificate fingerprint any worker saw (camera_tls.go)
+	tlsSeen  string // the latest rtsps:// certificate fingerprint any worker saw (camera_tls.go)
 
 	snapshot atomic.Pointer[ipc.Keyframe]
 }
@@ -109,6 +111,7 @@ func (c *Camera) Status() Status {
 	}
 	c.mu.Unlock()
 	s.BytesIn, s.Keyframes, s.Resyncs = st.BytesIn, st.Keyframes, st.Resyncs
+	s.Frames, s.Dropped = st.Frames, st.Dropped
 	if !st.LastKeyframe.IsZero() {
 		t := st.LastKeyframe.UTC()
 		s.LastKeyframe = &t

@@ -9,6 +9,8 @@ import { CameraNewPage } from './pages/camera-new.js';
 import { CameraSettingsPage } from './pages/camera-settings.js';
 import { UsersPage } from './pages/users.js';
 import { AccountPage } from './pages/account.js';
+import { EventsPage } from './pages/events.js';
+import { SystemPage } from './pages/system.js';
 
 /** parseRoute turns location.hash into {page, id, query} (query: the URLSearchParams after a "?"). */
 function parseRoute(hash) {
@@ -25,6 +27,8 @@ function parsePath(path) {
   if (p[0] === 'cameras' && p[1]) return { page: 'camera-settings', id: p[1] };
   if (p[0] === 'users') return { page: 'users' };
   if (p[0] === 'account') return { page: 'account' };
+  if (p[0] === 'events') return { page: 'events' };
+  if (p[0] === 'system') return { page: 'system' };
   if (p[0] === '' || p[0] === undefined) return { page: 'live' };
   return { page: 'missing' };
 }
@@ -48,6 +52,8 @@ function Nav({ user, route }) {
       ${link(gridHash(), 'Live', route.page === 'live' || route.page === 'camera')}
       ${admin && link('#/cameras/new', 'Add camera', route.page === 'camera-new')}
       ${admin && link('#/users', 'Users', route.page === 'users')}
+      ${link('#/events', 'Events', route.page === 'events')}
+      ${admin && link('#/system', 'System', route.page === 'system')}
     </nav>
     <span class="who"><a id="health" href="#/account" aria-current=${route.page === 'account' ? 'page' : undefined}
         aria-label=${'Your account: ' + user.user}>${user.user}</a>
@@ -108,6 +114,8 @@ function App() {
     case 'camera-settings': page = html`<${CameraSettingsPage} ...${props} />`; break;
     case 'users': page = html`<${UsersPage} ...${props} />`; break;
     case 'account': page = html`<${AccountPage} ...${props} />`; break;
+    case 'events': page = html`<${EventsPage} ...${props} />`; break;
+    case 'system': page = html`<${SystemPage} ...${props} />`; break;
     default: page = html`<main class="narrow"><p>There is no such page. <a href="#/">Go to the live view.</a></p></main>`;
   }
   return html`<${Nav} user=${user} route=${route} />${page}`;

@@ -72,6 +72,7 @@ type Server struct {
 	auditMu auditState
 	// writeTimeout is the server's WriteTimeout, which streaming routes renew per write.
 	writeTimeout time.Duration
+	exports      exportJobs // background exports with progress (export_jobs.go)
 }
 
 // Access says who may use a route.
@@ -157,6 +158,12 @@ func New(opt Options) *Server {
 		{"POST", "/api/onvif/profiles", Admin, s.onvifProfiles},
 		{"POST", "/api/cameras/{id}/ptz", CameraPTZ, s.ptz},
 		{"GET", "/api/cameras/{id}/ptz/presets", CameraPTZ, s.ptzPresets},
+		{"GET", "/api/cameras/{id}/timeline", CameraRecorded, s.timeline},
+		{"GET", "/api/cameras/{id}/timeline/days", CameraRecorded, s.timelineDays},
+		{"POST", "/api/cameras/{id}/exports", CameraRecorded, s.startExport},
+		{"GET", "/api/exports/{job}", AnyUser, s.getExport},
+		{"GET", "/api/exports/{job}/file", AnyUser, s.exportFile},
+		{"DELETE", "/api/exports/{job}", AnyUser, s.deleteExport},
 	}
 	for _, r := range s.routes {
 		s.mux.HandleFunc(r.Method+" "+r.Pattern, s.guard(r))

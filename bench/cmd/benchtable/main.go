@@ -31,7 +31,7 @@ var suites = []suite{
 	{"./pkg/qr/", ".", "20x"},
 	{"./pkg/detect/", ".", "30x"},
 	{"./pkg/jpegscale/", ".", "100x"},
-	{"./pkg/segments/", ".", "1s"},                      // BenchmarkExportMP4Writers: the export's box writer against mediacommon's fmp4.Part
+	{"./pkg/segments/", ".", "1s"},                                        // BenchmarkExportMP4Writers: the export's box writer against mediacommon's fmp4.Part
 	{"./internal/api/", "BenchmarkMetricsScrape|BenchmarkTimeline", "1s"}, // /metrics: former hand-written text against client_golang; timeline API over 30 days
 	{"./internal/recorder/", ".", "3x"},
 	{"./internal/events/", ".", "20x"},

@@ -35,7 +35,7 @@ export function DayPicker({ day, cameraIds, onPick }) {
   const label = day.toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
   const today = dayKey(new Date());
   return html`<div class="daypicker">
-    <button aria-haspopup="dialog" aria-expanded=${open} aria-label=${'Date: ' + label} onClick=${() => setOpen(!open)}>📅 ${label}</button>
+    <button aria-haspopup="dialog" aria-expanded=${open} aria-label=${'Date: ' + label} onClick=${() => setOpen(!open)}>${label} ▾</button>
     ${open && html`<div class="dp-pop card" role="dialog" aria-label="Pick a day">
       <div class="dp-head">
         <button aria-label="Previous month" onClick=${() => setMonth(new Date(month.getFullYear(), month.getMonth() - 1, 1))}>‹</button>

@@ -15,7 +15,7 @@ export function clock(ms, seconds = true) {
 }
 
 function ticks(from, to, width) {
-  const want = Math.max(2, Math.floor(width / 90));
+  const want = Math.max(3, Math.floor(width / 80));
   const step = TICKS.find((s) => (to - from) / s <= want) || TICKS[TICKS.length - 1];
   const off = new Date(from).getTimezoneOffset() * 60000; // ticks on local round times
   const out = [];
@@ -155,6 +155,6 @@ export function TimelineRows({ cameras, data, from, to, playhead, selection, pla
     <p class="tl-legend muted"><span class="sw rec"></span> recorded <span class="sw gap"></span> no recording
       <span class="sw kind-motion"></span> motion <span class="sw kind-object"></span> object <span class="sw kind-qr"></span> QR
       <span class="sw kind-manual"></span> manual <span class="sw kind-offline"></span> offline
-      · wheel or pinch to zoom, drag to pan, shift-drag to select</p>
+      <span class="tl-hint">Wheel or pinch to zoom, drag to pan, click to play, shift-drag to select for export.</span></p>
   </div>`;
 }

@@ -45,7 +45,8 @@ function Player({ cam, register, status, wall }) {
 /** TimelinePage is #/timeline. */
 export function TimelinePage({ cameras, camError, id }) {
   const q = hashQuery();
-  const initialDay = q.get('day') ? new Date(q.get('day') + 'T00:00:00') : startOfDay(new Date());
+  const initialDay = q.get('day') ? new Date(q.get('day') + 'T00:00:00')
+    : startOfDay(Number(q.get('from')) ? new Date(Number(q.get('from'))) : new Date());
   const [day, setDay] = useState(Number.isNaN(initialDay.getTime()) ? startOfDay(new Date()) : initialDay);
   const dayStart = day.getTime();
   const dayEnd = new Date(day.getFullYear(), day.getMonth(), day.getDate() + 1).getTime();
@@ -199,8 +200,8 @@ export function TimelinePage({ cameras, camError, id }) {
       <${DayPicker} day=${day} cameraIds=${visible.map((c) => c.id)} onPick=${pickDay} />
       <button aria-label="Next day" onClick=${() => pickDay(new Date(day.getFullYear(), day.getMonth(), day.getDate() + 1))}>›</button>
       <span class="spacer"></span>
-      <button onClick=${() => zoomBy(0.5)} aria-label="Zoom in">＋</button>
-      <button onClick=${() => zoomBy(2)} aria-label="Zoom out">－</button>
+      <button onClick=${() => zoomBy(0.5)} aria-label="Zoom in">+</button>
+      <button onClick=${() => zoomBy(2)} aria-label="Zoom out">−</button>
       <button onClick=${() => setView([dayStart, dayEnd])}>Whole day</button>
     </div>
     <div class="tl-players" style=${{ '--n': Math.max(playCams.length, 1) }}>
@@ -209,9 +210,9 @@ export function TimelinePage({ cameras, camError, id }) {
           ${states[c.id] && states[c.id].message && html`<p class="muted tl-state">${states[c.id].message}</p>`}</div>`)}
     </div>
     <div class="toolbar tl-controls">
-      <button onClick=${() => jump(-1)}>⏮ Previous event</button>
-      <button onClick=${togglePause} aria-pressed=${paused}>${paused ? '▶ Play' : '⏸ Pause'}</button>
-      <button onClick=${() => jump(1)}>Next event ⏭</button>
+      <button onClick=${() => jump(-1)}>Previous event</button>
+      <button onClick=${togglePause} aria-pressed=${paused}>${paused ? 'Play' : 'Pause'}</button>
+      <button onClick=${() => jump(1)}>Next event</button>
       <label class="speed">Speed <select aria-label="Speed" value=${String(rate)} onChange=${(e) => setSpeed(Number(e.target.value))}>
         ${SPEEDS.map((s) => html`<option value=${String(s)}>${s}×</option>`)}</select></label>
       ${playCams.length > 1 && html`<span class="muted">${playCams.length} cameras in step with ${playCams[0].name}</span>`}

@@ -3,7 +3,7 @@
 // Environment: NVR_USER, NVR_PASSWORD; CAM_A, CAM_B (ids), NAME_B; FROM, TO (the window, ms); CLICK (ms
 // inside A's footage, before EVENT); EVENT (ms, the start of A's manual event); GAP_START, GAP_END (ms,
 // A's gap); EXPORT_FROM, EXPORT_TO (ms, B's span to export). Prints one JSON line: {errors, csp, fatal,
-// result} with what it measured; the Go test judges it (internal/e2e/timeline_test.go).
+// result} with what it measured (MODE=seek: only the seek times of SEEKS, for the benchmark); the Go test judges it (internal/e2e/timeline_test.go).
 import { chromium } from 'playwright-core';
 
 const [base, outDir] = process.argv.slice(2);
@@ -73,6 +73,34 @@ const xOf = (page, ms) => page.evaluate(([ms, from, to]) => {
 }, [ms, num('FROM'), num('TO')]);
 
 try {
+  if (env.MODE === 'seek') {
+    // The benchmark: click each instant of SEEKS (ms, comma-separated) and time click → a moving wall
+    // clock within 2 s of it (polled every 20 ms).
+    const page = await newPage();
+    await login(page);
+    const A = env.CAM_A;
+    await page.goto(`${base}/#/timeline/${encodeURIComponent(A)}?from=${num('FROM')}&to=${num('TO')}`);
+    const rowA = page.locator(`.tl-row[data-tl-camera="${A}"]`);
+    await rowA.locator('.tl-span').first().waitFor({ timeout: 30000 });
+    const box = await rowA.boundingBox();
+    res.seeks = [];
+    for (const at of env.SEEKS.split(',').map(Number)) {
+      const t0 = Date.now();
+      await page.mouse.click(await xOf(page, at), box.y + box.height / 2);
+      let first = null;
+      for (;;) {
+        const w = await wallOf(page, A);
+        if (w != null && Math.abs(w - at) < 2000) {
+          if (first == null) first = w; else if (w !== first) break;
+        }
+        if (Date.now() - t0 > 30000) throw new Error(`seek to ${at}: no picture within 30 s`);
+        await page.waitForTimeout(20);
+      }
+      res.seeks.push(Date.now() - t0);
+      await page.waitForTimeout(500);
+    }
+    throw 'done';
+  }
   const page = await newPage();
   await login(page);
   const A = env.CAM_A; const B = env.CAM_B;
@@ -192,7 +220,7 @@ try {
     }
   }
 } catch (e) {
-  out.fatal = String(e && e.stack || e);
+  if (e !== 'done') out.fatal = String(e && e.stack || e);
 }
 await browser.close();
 console.log(JSON.stringify(out));

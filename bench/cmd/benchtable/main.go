@@ -35,7 +35,7 @@ var suites = []suite{
 	{"./internal/api/", "BenchmarkMetricsScrape|BenchmarkTimeline", "1s"}, // /metrics: former hand-written text against client_golang; timeline API over 30 days
 	{"./internal/recorder/", ".", "3x"},
 	{"./internal/events/", ".", "20x"},
-	{"./internal/e2e/", "BenchmarkGStreamerBaseline|BenchmarkCameras(1|8|16)$|BenchmarkFailingCamerasCPU|BenchmarkBrowserLive", "1x"},
+	{"./internal/e2e/", "BenchmarkGStreamerBaseline|BenchmarkCameras(1|8|16)$|BenchmarkFailingCamerasCPU|BenchmarkBrowserLive|BenchmarkTimelineSeek", "1x"},
 }
 
 // Result is one benchmark's figures.

@@ -13,7 +13,9 @@ export class Playback {
   constructor(video, cameraId, onChange) {
     this.video = video;
     this.camera = cameraId;
-    this.onChange = onChange || (() => {});
+    const report = onChange || (() => {});
+    this.state = 'idle';
+    this.onChange = (s) => { this.state = s.state; report(s); };
     this.hls = null;
     this.rate = 1;
     this.gen = 0;

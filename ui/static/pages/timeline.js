@@ -110,7 +110,7 @@ export function TimelinePage({ cameras, camError, id }) {
     pending.current = ms;
     setPaused(false);
     setMsg('');
-    for (const p of players.current.values()) p.playAt(ms);
+    for (const [cid, p] of players.current) { p.playAt(ms); lastFix.current.set(cid, Date.now()); }
     setWall((o) => Object.fromEntries(playing.map((c) => [c, ms])));
   };
 
@@ -128,6 +128,8 @@ export function TimelinePage({ cameras, camError, id }) {
         const fw = w[cid];
         const since = Date.now() - (lastFix.current.get(cid) || 0);
         if (since < 1000) continue;
+        // One still loading, or without footage at this instant, is left alone (it gets the next seek).
+        if (fw == null && p.state !== 'playing') continue;
         if (fw == null || Math.abs(fw - mw) > DRIFT_MS) {
           lastFix.current.set(cid, Date.now());
           p.seekWall(mw + (fw == null ? 300 : 0));

@@ -3,6 +3,7 @@ package e2e
 import (
 	"bufio"
 	"encoding/json"
+	"io"
 	"math"
 	"net/http"
 	"net/url"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/nvrproject/nvr/internal/supervisor"
 	"github.com/nvrproject/nvr/internal/testcam"
+	"github.com/nvrproject/nvr/pkg/manifest"
 	"github.com/nvrproject/nvr/pkg/testskip"
 )
 
@@ -89,7 +91,9 @@ func TestWebappTimeline(t *testing.T) {
 	n.waitStatus(b, 30*time.Second, "streaming", streaming)
 	begin := time.Now().Add(-time.Minute)
 	long := func(d time.Duration) func(tlAnswer) bool {
-		return func(tl tlAnswer) bool { return len(tl.Spans) > 0 && tl.Spans[len(tl.Spans)-1].End.Sub(tl.Spans[0].Start) >= d }
+		return func(tl tlAnswer) bool {
+			return len(tl.Spans) > 0 && tl.Spans[len(tl.Spans)-1].End.Sub(tl.Spans[0].Start) >= d
+		}
 	}
 	tlA := n.waitTimeline(a, begin, 60*time.Second, "12 s of footage", long(12*time.Second))
 	a0 := tlA.Spans[0].Start
@@ -171,6 +175,9 @@ func TestWebappTimeline(t *testing.T) {
 				Name, File, Sig string
 				Progress        [][2]float64 `json:"progress"`
 			} `json:"export"`
+			Zoom struct {
+				Before, Zoomed, Panned [2]float64
+			} `json:"zoom"`
 			Shots       []string `json:"shots"`
 			FootageDays []string `json:"footageDays"`
 		} `json:"result"`
@@ -233,6 +240,19 @@ func TestWebappTimeline(t *testing.T) {
 	if !strings.Contains(res.Export.Sig, "export.mp4.sig") {
 		t.Errorf("no signature link: %q", res.Export.Sig)
 	}
+	// The signature beside it is of this very file.
+	resp := n.get("/" + res.Export.Sig)
+	sig, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if f, err := os.Open(res.Export.File); err != nil {
+		t.Fatal(err)
+	} else {
+		m, err := manifest.Verify(f, sig, nil)
+		f.Close()
+		if err != nil || m.File != res.Export.Name {
+			t.Errorf("the export's signature (HTTP %d): %v, manifest file %q", resp.StatusCode, err, m.File)
+		}
+	}
 	p := ffprobe(t, res.Export.File)
 	if p.Streams[0].CodecName != "h264" {
 		t.Errorf("the export's codec is %q, want the camera's h264", p.Streams[0].CodecName)
@@ -244,6 +264,14 @@ func TestWebappTimeline(t *testing.T) {
 	dur, _ := strconv.ParseFloat(strings.TrimSpace(string(outDur)), 64)
 	if dur < 27 || dur > 35 {
 		t.Errorf("the export holds %.1f s, want about 30", dur)
+	}
+	// The wheel zoomed in (a shorter window), the drag panned it back in time by about the dragged part.
+	z := res.Zoom
+	if spanBefore, spanZoomed := z.Before[1]-z.Before[0], z.Zoomed[1]-z.Zoomed[0]; !(spanZoomed < spanBefore*0.9) || spanZoomed <= 0 {
+		t.Errorf("the wheel did not zoom in: window %v, then %v", z.Before, z.Zoomed)
+	}
+	if math.Abs((z.Panned[1]-z.Panned[0])-(z.Zoomed[1]-z.Zoomed[0])) > 2 || !(z.Panned[0] < z.Zoomed[0]) {
+		t.Errorf("a drag to the right did not pan back in time: %v, then %v", z.Zoomed, z.Panned)
 	}
 	today := time.Now().Format(time.DateOnly)
 	if len(res.FootageDays) == 0 || !strings.Contains(strings.Join(res.FootageDays, ","), a0.Format(time.DateOnly)) {

@@ -26,6 +26,10 @@ async function newPage(opts = {}) {
     if (m.type() === 'error' && !(api && /status of (4\d\d|503)/.test(m.text()))) out.errors.push(`${m.text()} (${m.location().url}:${m.location().lineNumber})`);
   });
   await page.addInitScript(() => {
+    // Where an uncaught error or rejection came from (pageerror alone may carry no stack).
+    const note = (what) => { const seen = JSON.parse(sessionStorage.getItem('nvr-err') || '[]'); seen.push(what); sessionStorage.setItem('nvr-err', JSON.stringify(seen)); };
+    addEventListener('error', (e) => note(`error ${e.message} at ${e.filename}:${e.lineno}:${e.colno} ${e.error && e.error.stack}`));
+    addEventListener('unhandledrejection', (e) => note(`rejection ${e.reason} ${e.reason && e.reason.stack} ${typeof e.reason} ${e.reason && e.reason.constructor && e.reason.constructor.name}`));
     document.addEventListener('securitypolicyviolation', (e) => {
       const seen = JSON.parse(sessionStorage.getItem('nvr-csp') || '[]');
       seen.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} in ${e.sourceFile || e.documentURI}:${e.lineNumber}`);
@@ -193,6 +197,24 @@ try {
   res.export.sig = await page.getByText('signature (.sig)').getAttribute('href');
   if (outDir) await page.screenshot({ path: `${outDir}/export-1280.png`, fullPage: true });
   out.csp.push(...await page.evaluate(() => JSON.parse(sessionStorage.getItem('nvr-csp') || '[]')));
+  res.errorSources = await page.evaluate(() => JSON.parse(sessionStorage.getItem('nvr-err') || '[]'));
+
+  // Zoom with the wheel (around the pointer) and pan with a drag: the window in the address follows.
+  const win = () => page.evaluate(() => { const q = new URLSearchParams(location.hash.split('?')[1]); return [Number(q.get('from')), Number(q.get('to'))]; });
+  const tb = await page.locator('.tl-tracks').boundingBox();
+  await page.mouse.move(tb.x + tb.width / 2, tb.y + 10);
+  const w0 = await win();
+  await page.mouse.wheel(0, -400);
+  await page.waitForFunction((w) => !location.hash.includes(`from=${w[0]}&`), w0, { timeout: 5000 }).catch(() => {});
+  const w1 = await win();
+  await page.mouse.move(tb.x + tb.width / 2, tb.y + 10);
+  await page.mouse.down();
+  await page.mouse.move(tb.x + tb.width / 2 + 60, tb.y + 10, { steps: 4 });
+  await page.mouse.move(tb.x + tb.width / 2 + 120, tb.y + 10, { steps: 4 });
+  await page.mouse.up();
+  await page.waitForTimeout(300);
+  const w2 = await win();
+  res.zoom = { before: w0, zoomed: w1, panned: w2 };
 
   // Screenshots: 1280×800 and 390×844, light and dark, playing, and the date picker open.
   res.shots = [];

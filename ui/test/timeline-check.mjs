@@ -39,8 +39,9 @@ async function newPage(opts = {}) {
   return page;
 }
 
-async function login(page) {
-  await page.goto(base + '/');
+// login opens path (the page comes back to it after the login, so no live grid is opened on the way).
+async function login(page, path = '/') {
+  await page.goto(base + path);
   await page.waitForURL(/login\.html/, { timeout: 30000 });
   await page.getByLabel('User name').fill(env.NVR_USER);
   await page.getByLabel('Password').fill(env.NVR_PASSWORD);
@@ -81,9 +82,8 @@ try {
     // The benchmark: click each instant of SEEKS (ms, comma-separated) and time click → a moving wall
     // clock within 2 s of it (polled every 20 ms).
     const page = await newPage();
-    await login(page);
     const A = env.CAM_A;
-    await page.goto(`${base}/#/timeline/${encodeURIComponent(A)}?from=${num('FROM')}&to=${num('TO')}`);
+    await login(page, `/#/timeline/${encodeURIComponent(A)}?from=${num('FROM')}&to=${num('TO')}`);
     const rowA = page.locator(`.tl-row[data-tl-camera="${A}"]`);
     await rowA.locator('.tl-span').first().waitFor({ timeout: 30000 });
     const box = await rowA.boundingBox();
@@ -106,9 +106,8 @@ try {
     throw 'done';
   }
   const page = await newPage();
-  await login(page);
   const A = env.CAM_A; const B = env.CAM_B;
-  await page.goto(`${base}/#/timeline/${encodeURIComponent(A)}?from=${num('FROM')}&to=${num('TO')}`);
+  await login(page, `/#/timeline/${encodeURIComponent(A)}?from=${num('FROM')}&to=${num('TO')}`);
   const rowA = page.locator(`.tl-row[data-tl-camera="${A}"]`);
   await rowA.locator('.tl-span').first().waitFor({ timeout: 30000 });
   await rowA.locator('.tl-gap').first().waitFor({ timeout: 30000 });
@@ -221,8 +220,7 @@ try {
   for (const [w, h] of [[1280, 800], [390, 844]]) {
     for (const scheme of ['light', 'dark']) {
       const p = await newPage({ viewport: { width: w, height: h }, colorScheme: scheme, isMobile: w < 600, hasTouch: w < 600 });
-      await login(p);
-      await p.goto(`${base}/#/timeline/${encodeURIComponent(A)}?from=${num('FROM')}&to=${num('TO')}`);
+      await login(p, `/#/timeline/${encodeURIComponent(A)}?from=${num('FROM')}&to=${num('TO')}`);
       await p.locator(`.tl-row[data-tl-camera="${A}"] .tl-span`).first().waitFor({ timeout: 30000 });
       const rb = await p.locator(`.tl-row[data-tl-camera="${A}"]`).boundingBox();
       const tr = await p.locator('.tl-tracks').boundingBox();

@@ -19,7 +19,12 @@ export function ExportPanel({ cameras, camera, selection, onRange }) {
   const [msg, setMsg] = useState('');
   const src = useRef(null);
   useEffect(() => { if (camera) setCam(camera); }, [camera]);
-  useEffect(() => () => src.current && src.current.close(), []);
+  // Leaving the page ends the job: a running export is cancelled, a finished file removed on the server.
+  const jobId = useRef('');
+  useEffect(() => () => {
+    if (src.current) src.current.close();
+    if (jobId.current) del('api/exports/' + encodeURIComponent(jobId.current)).catch(() => {});
+  }, []);
 
   const from = selection ? localInput(selection[0]) : '';
   const to = selection ? localInput(selection[1]) : '';
@@ -41,7 +46,9 @@ export function ExportPanel({ cameras, camera, selection, onRange }) {
     if (!selection) { setMsg('Pick a span first: shift-drag on the timeline, click an event, or fill From and To.'); return; }
     const q = `?since=${encodeURIComponent(new Date(selection[0]).toISOString())}&until=${encodeURIComponent(new Date(selection[1]).toISOString())}`;
     try {
+      if (jobId.current) del('api/exports/' + encodeURIComponent(jobId.current)).catch(() => {});
       const j = await post(cameraPath(cam, '/exports' + q));
+      jobId.current = j.id;
       setJob(j);
       if (src.current) src.current.close();
       const es = new EventSource('api/exports/' + encodeURIComponent(j.id));
@@ -60,7 +67,7 @@ export function ExportPanel({ cameras, camera, selection, onRange }) {
   const cancel = async () => {
     if (!job) return;
     if (src.current) src.current.close();
-    try { await del('api/exports/' + encodeURIComponent(job.id)); } catch (e) { setMsg(e.message); }
+    try { await del('api/exports/' + encodeURIComponent(job.id)); jobId.current = ''; } catch (e) { setMsg(e.message); }
     setJob({ ...job, state: 'canceled' });
   };
 

@@ -172,8 +172,15 @@ try {
     const d = new Date(ms); const p = (n) => String(n).padStart(2, '0');
     return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
   }, ms);
-  await page.getByLabel('From', { exact: true }).fill(await local(num('EXPORT_FROM')));
-  await page.getByLabel('To', { exact: true }).fill(await local(num('EXPORT_TO')));
+  // fill() refuses a datetime-local value whose seconds are :00 (the browser shortens it and Playwright
+  // calls that malformed): the value is typed in as a person's picker would leave it.
+  const setTime = (label, v) => page.getByLabel(label, { exact: true }).evaluate((el, v) => {
+    el.value = v;
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+  }, v);
+  await setTime('From', await local(num('EXPORT_FROM')));
+  await setTime('To', await local(num('EXPORT_TO')));
   // Every render of the export section is seen (its status text changes with each progress event).
   await page.evaluate(() => {
     window.__progress = [];

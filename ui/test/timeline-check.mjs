@@ -173,7 +173,7 @@ try {
     return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
   }, ms);
   // fill() refuses a datetime-local value whose seconds are :00 (the browser shortens it and Playwright
-  // calls that malformed): the value is typed in as a person's picker would leave it.
+  // calls that malformed): the value is set as the browser's own picker sets it, with input and change events.
   const setTime = (label, v) => page.getByLabel(label, { exact: true }).evaluate((el, v) => {
     el.value = v;
     el.dispatchEvent(new Event('input', { bubbles: true }));

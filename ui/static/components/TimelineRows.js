@@ -19,7 +19,8 @@ function ticks(from, to, width) {
   const step = TICKS.find((s) => (to - from) / s <= want) || TICKS[TICKS.length - 1];
   const off = new Date(from).getTimezoneOffset() * 60000; // ticks on local round times
   const out = [];
-  for (let t = Math.ceil((from - off) / step) * step + off; t < to; t += step) out.push(t);
+  // A label too near the right end would be cut off.
+  for (let t = Math.ceil((from - off) / step) * step + off; t < to - (to - from) * 0.05; t += step) out.push(t);
   return { out, seconds: step < 60000 };
 }
 
@@ -89,7 +90,7 @@ export function TimelineRows({ cameras, data, from, to, playhead, selection, pla
     }
     if (Math.abs(e.clientX - d.x0) > 4) d.moved = true;
     if (!d.moved) return;
-    if (d.mode === 'pan') pan(d.from0, ((e.clientX - d.x0) / width()) * (d.from0 === from ? span : span));
+    if (d.mode === 'pan') pan(d.from0, ((e.clientX - d.x0) / width()) * span);
     else if (d.mode === 'select') onSelect(Math.min(d.t0, timeAt(e.clientX)), Math.max(d.t0, timeAt(e.clientX)));
     else if (d.mode === 'head') d.head = timeAt(e.clientX);
   };

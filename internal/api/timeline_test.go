@@ -6,7 +6,10 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -173,5 +176,66 @@ func TestExportJobReportsFailureAndIsPrivate(t *testing.T) {
 	}
 	if code, _ := e.do(t, "GET", "/api/exports/"+job.ID, e.with, "", nil); code != 404 {
 		t.Errorf("after delete: HTTP %d, want 404", code)
+	}
+}
+
+// TestExportJobCancel: DELETE of a running export job ends it: the job is gone at once, and its
+// goroutine stops and removes the half-written file. The segment is a FIFO, so the export is held
+// reading it until the test lets it go.
+func TestExportJobCancel(t *testing.T) {
+	e := newEnv(t)
+	srv := e.srv.Config.Handler.(*Server)
+	first, err := e.st.GetRecording(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(srv.opt.Recorder.Root(), first.Dir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(dir, store.SegmentFile(0))
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	q := url.Values{"since": {rfc(first.Start.Add(-time.Second))}, "until": {rfc(first.Start.Add(10 * time.Second))}}
+	code, body := e.do(t, "POST", "/api/cameras/yard/exports?"+q.Encode(), e.with, "{}", nil)
+	var job exportJobJSON
+	if err := json.Unmarshal([]byte(body), &job); code != 202 || err != nil {
+		t.Fatalf("start: HTTP %d %s", code, body)
+	}
+	srv.exports.mu.Lock()
+	j := srv.exports.jobs[job.ID]
+	srv.exports.mu.Unlock()
+	path := j.path
+	if code, body := e.do(t, "GET", "/api/exports/"+job.ID, e.with, "", nil); code != 200 || !strings.Contains(body, `"state": "running"`) {
+		t.Fatalf("while held: HTTP %d %s, want running", code, body)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("the export's file: %v", err)
+	}
+	if code, _ := e.do(t, "DELETE", "/api/exports/"+job.ID, e.with, "", nil); code != 204 {
+		t.Fatalf("cancel: HTTP %d", code)
+	}
+	if code, _ := e.do(t, "GET", "/api/exports/"+job.ID, e.with, "", nil); code != 404 {
+		t.Errorf("after cancel: HTTP %d, want 404", code)
+	}
+	// Let the export read on (an empty segment): it stops and removes its file.
+	w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if _, err := os.Stat(path); os.IsNotExist(err) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the cancelled export's file %s is still there", path)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if st := j.snapshot(); st.State != "canceled" {
+		t.Errorf("the job ended %q (%s), want canceled", st.State, st.Error)
 	}
 }

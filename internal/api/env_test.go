@@ -42,13 +42,13 @@ var (
 )
 
 // newEnv builds the test server; opts may change its options (ONVIF is a stub unless one does).
-func newEnv(t *testing.T, opts ...func(*Options)) *testEnv {
+func newEnv(t testing.TB, opts ...func(*Options)) *testEnv {
 	t.Helper()
 	return newEnvWith(t, opts...)
 }
 
 // newEnvWith is newEnv with a hook that completes the server's options (event engine, motion, ...).
-func newEnvWith(t *testing.T, opts ...func(*Options)) *testEnv {
+func newEnvWith(t testing.TB, opts ...func(*Options)) *testEnv {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := store.Open(filepath.Join(dir, "data"))

@@ -56,9 +56,9 @@ func (s *Server) exportSig(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(sig)
 }
 
-// exportName is the file name export.mp4 offers.
+// exportName is the file name an export offers: <camera>_<YYYYMMDD-HHMMSS>.mp4 (its first frame, UTC).
 func exportName(cameraID string, sp FootageSpan) string {
-	return fmt.Sprintf("%s-%s.mp4", cameraID, sp.Start.UTC().Format("20060102-150405"))
+	return fmt.Sprintf("%s_%s.mp4", cameraID, sp.Start.UTC().Format("20060102-150405"))
 }
 
 // signingKey answers the public key export manifests are signed with, for `nvrd verify --key`.

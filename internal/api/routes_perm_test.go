@@ -79,11 +79,17 @@ var permTable = map[string][nPrincipals]int{
 	"DELETE /api/events/{ev}":                   {401, 403, 403, 403, 403, 204}, // admin; the recording stays
 	"GET /api/system":                           {401, 403, 403, 403, 403, 200},
 	"GET /api/events/{ev}":                      {401, 403, 200, 403, 403, 200},
+	"GET /api/cameras/{id}/timeline":            {401, 403, 400, 403, 403, 400}, // no since/until: past the check
+	"GET /api/cameras/{id}/timeline/days":       {401, 403, 400, 403, 403, 400},
+	"POST /api/cameras/{id}/exports":            {401, 403, 400, 403, 403, 400},
+	"GET /api/exports/{job}":                    {401, 404, 404, 404, 404, 404}, // only one's own jobs exist
+	"GET /api/exports/{job}/file":               {401, 404, 404, 404, 404, 404},
+	"DELETE /api/exports/{job}":                 {401, 404, 404, 404, 404, 404},
 }
 
 // permPath fills a route pattern's wildcards with yard's camera, recording, event and a segment name.
 func permPath(pattern string) string {
-	return strings.NewReplacer("{id}", "yard", "{rec}", "1", "{ev}", "1", "{file}", "000000.ts", "{name}", "nosuchuser", "{tok}", "999").Replace(pattern)
+	return strings.NewReplacer("{id}", "yard", "{rec}", "1", "{ev}", "1", "{file}", "000000.ts", "{name}", "nosuchuser", "{tok}", "999", "{job}", "nosuchjob").Replace(pattern)
 }
 
 func permBody(pattern string) string {

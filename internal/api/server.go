@@ -73,7 +73,8 @@ type Server struct {
 	// writeTimeout is the server's WriteTimeout, which streaming routes renew per write.
 	writeTimeout time.Duration
 	// ring is the system page's last hour of samples (system_sampler.go).
-	ring systemRing
+	ring    systemRing
+	exports exportJobs // background exports with progress (export_jobs.go)
 }
 
 // Access says who may use a route.
@@ -163,6 +164,12 @@ func New(opt Options) *Server {
 		{"DELETE", "/api/events/{ev}", Admin, s.deleteEvent},
 		{"GET", "/api/events/{ev}", EventOf, s.getEvent},
 		{"GET", "/api/system", Admin, s.system},
+		{"GET", "/api/cameras/{id}/timeline", CameraRecorded, s.timeline},
+		{"GET", "/api/cameras/{id}/timeline/days", CameraRecorded, s.timelineDays},
+		{"POST", "/api/cameras/{id}/exports", CameraRecorded, s.startExport},
+		{"GET", "/api/exports/{job}", AnyUser, s.getExport},
+		{"GET", "/api/exports/{job}/file", AnyUser, s.exportFile},
+		{"DELETE", "/api/exports/{job}", AnyUser, s.deleteExport},
 	}
 	for _, r := range s.routes {
 		s.mux.HandleFunc(r.Method+" "+r.Pattern, s.guard(r))

@@ -23,6 +23,7 @@ var ErrNotFound = errors.New("not found")
 type Store struct {
 	db   *sql.DB
 	path string
+	runs runsCache // closed recordings' runs, for the timeline (recording_timeline.go)
 }
 
 // FileName is the database file inside the data directory.
@@ -110,7 +111,7 @@ var migrations = []string{
 
 // schema lists the migrations of every part of the store, in order; each file adds its own slice.
 func schema() [][]string {
-	return [][]string{migrations, recordingMigrations, eventMigrations, groupMigrations, trustMigrations, reviewMigrations}
+	return [][]string{migrations, recordingMigrations, eventMigrations, groupMigrations, trustMigrations, reviewMigrations, timelineMigrations}
 }
 
 func (s *Store) migrate(ctx context.Context) error {

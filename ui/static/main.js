@@ -11,6 +11,7 @@ import { UsersPage } from './pages/users.js';
 import { AccountPage } from './pages/account.js';
 import { EventsPage } from './pages/events.js';
 import { SystemPage } from './pages/system.js';
+import { TimelinePage } from './pages/timeline.js';
 
 /** parseRoute turns location.hash into {page, id, query} (query: the URLSearchParams after a "?"). */
 function parseRoute(hash) {
@@ -29,6 +30,7 @@ function parsePath(path) {
   if (p[0] === 'account') return { page: 'account' };
   if (p[0] === 'events') return { page: 'events' };
   if (p[0] === 'system') return { page: 'system' };
+  if (p[0].replace(/\?.*/, '') === 'timeline') return { page: 'timeline', id: p[1] && p[1].replace(/\?.*/, '') };
   if (p[0] === '' || p[0] === undefined) return { page: 'live' };
   return { page: 'missing' };
 }
@@ -51,6 +53,7 @@ function Nav({ user, route }) {
     <nav aria-label="Main">
       ${link(gridHash(), 'Live', route.page === 'live' || route.page === 'camera')}
       ${admin && link('#/cameras/new', 'Add camera', route.page === 'camera-new')}
+      ${link('#/timeline', 'Timeline', route.page === 'timeline')}
       ${admin && link('#/users', 'Users', route.page === 'users')}
       ${link('#/events', 'Events', route.page === 'events')}
       ${admin && link('#/system', 'System', route.page === 'system')}
@@ -116,6 +119,7 @@ function App() {
     case 'account': page = html`<${AccountPage} ...${props} />`; break;
     case 'events': page = html`<${EventsPage} ...${props} />`; break;
     case 'system': page = html`<${SystemPage} ...${props} />`; break;
+    case 'timeline': page = html`<${TimelinePage} ...${props} />`; break;
     default: page = html`<main class="narrow"><p>There is no such page. <a href="#/">Go to the live view.</a></p></main>`;
   }
   return html`<${Nav} user=${user} route=${route} />${page}`;

@@ -32,11 +32,11 @@ var suites = []suite{
 	{"./pkg/qr/", ".", "20x"},
 	{"./pkg/detect/", ".", "30x"},
 	{"./pkg/jpegscale/", ".", "100x"},
-	{"./pkg/segments/", ".", "1s"},                      // BenchmarkExportMP4Writers: the export's box writer against mediacommon's fmp4.Part
-	{"./internal/api/", "BenchmarkMetricsScrape", "1s"}, // /metrics: former hand-written text against client_golang
+	{"./pkg/segments/", ".", "1s"},                                        // BenchmarkExportMP4Writers: the export's box writer against mediacommon's fmp4.Part
+	{"./internal/api/", "BenchmarkMetricsScrape|BenchmarkTimeline", "1s"}, // /metrics: former hand-written text against client_golang; timeline API over 30 days
 	{"./internal/recorder/", ".", "3x"},
 	{"./internal/events/", ".", "20x"},
-	{"./internal/e2e/", "BenchmarkGStreamerBaseline|BenchmarkCameras(1|8|16)$|BenchmarkFailingCamerasCPU|BenchmarkBrowserLive", "1x"},
+	{"./internal/e2e/", "BenchmarkGStreamerBaseline|BenchmarkCameras(1|8|16)$|BenchmarkFailingCamerasCPU|BenchmarkBrowserLive|BenchmarkTimelineSeek", "1x"},
 	{"./internal/e2e/", "BenchmarkRealCameras", "1x"}, // issue 14: relay floor vs main/sub analysis vs AAC/G.711 at 16 cameras
 }
 

@@ -57,6 +57,7 @@ export function CameraPage({ user, cameras, id }) {
       <button onClick=${fullscreen}>Fullscreen</button>
       <a class="button" href=${cameraPath(id, '/snapshot.jpg')} download=${cam.name + '.jpg'}>Snapshot</a>
       <button onClick=${recordNow}>Record now</button>
+      <a class="button" href=${'#/timeline/' + encodeURIComponent(id)}>Timeline</a>
       ${user.role === 'admin' && html`<a class="button" href=${'#/cameras/' + encodeURIComponent(id)}>Settings</a>`}
     </div>
     ${msg && html`<p class="note" role="status">${msg}</p>`}

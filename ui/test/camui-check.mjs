@@ -28,7 +28,7 @@ const nextLine = () => (lines.length ? Promise.resolve(lines.shift()) : new Prom
 async function newPage(opts = {}) {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...opts });
   const page = await ctx.newPage();
-  page.on('pageerror', (e) => out.errors.push(String(e.stack || e)));
+  page.on('pageerror', (e) => out.errors.push(`${e.name}: ${e.message} at ${page.url()} ${e.stack || ''}`));
   page.on('console', (m) => {
     const api = /\/api\//.test(m.location().url || '');
     if (m.type() === 'error' && !(api && /status of (4\d\d|503)/.test(m.text()))) out.errors.push(`${m.text()} (${m.location().url}:${m.location().lineNumber})`);
@@ -186,6 +186,35 @@ try {
       + await other.getByRole('heading', { name: 'Presets' }).count();
     out.result = { pressed, presets, controlsForViewerWithoutPTZ: controls };
     await collectCSP(other);
+  } else if (mode === 'audit') {
+    // Filters and paging: NVR_AUDIT_USER's entries, a page of 50 at a time; then only its exports.
+    const page = await newPage();
+    await login(page, env.NVR_USER, env.NVR_PASSWORD);
+    await page.getByRole('link', { name: 'Audit' }).click();
+    await page.getByRole('heading', { name: 'Audit log' }).waitFor({ timeout: 30000 });
+    // act, then wait for the page's next finished load (data-gen) and read its rows.
+    const gen = () => page.locator('.audit-results').getAttribute('data-gen').then(Number);
+    const rows = async (act) => {
+      const g = await gen();
+      await act();
+      await waitFor('the audit page to load', async () => (await gen()) > g, 30000);
+      return page.locator('table.audit tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((c) => c.innerText)));
+    };
+    await waitFor('the first load', async () => (await gen()) > 0, 30000);
+    await page.getByLabel('User name').fill(env.NVR_AUDIT_USER);
+    const page1 = await rows(() => page.getByRole('button', { name: 'Show' }).click());
+    const nextEnabled1 = await page.getByRole('button', { name: 'Next page' }).isEnabled();
+    const page2 = await rows(() => page.getByRole('button', { name: 'Next page' }).click());
+    const nextEnabled2 = await page.getByRole('button', { name: 'Next page' }).isEnabled();
+    const back = await rows(() => page.getByRole('button', { name: 'Previous page' }).click());
+    await page.getByLabel('Action').selectOption({ label: 'Export' });
+    await page.getByLabel('Camera').selectOption({ label: env.NVR_CAMERA_NAME });
+    const exports = await rows(() => page.getByRole('button', { name: 'Show' }).click());
+    await page.getByLabel('User name').fill('nobody-at-all');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.getByText('No audit entries match').waitFor({ timeout: 30000 });
+    out.result = { page1, nextEnabled1, page2, nextEnabled2, back: back.length, exports, empty: true };
+    await collectCSP(page);
   } else if (mode === 'shots') {
     const id = env.NVR_CAMERA_ID;
     const pages = [['single-ptz', `#/camera/${id}`], ['single-h265', `#/camera/${env.NVR_HEVC_ID}`], ['add-camera-onvif', '#/cameras/new'],

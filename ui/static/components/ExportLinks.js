@@ -29,7 +29,6 @@ export function ExportLinks({ camera }) {
       <a class="button primary" href=${cameraPath(camera.id, '/export.mp4') + q} download=${file + '.mp4'}>Download MP4</a>
       <a class="button" href=${cameraPath(camera.id, '/export.mp4.sig') + q} download=${file + '.mp4.sig'}>Download signature (.sig)</a>
     </div>`}
-    <p class="hint">The signature proves the clip came from this nvr unchanged: check it with
-      <code>nvrd verify ${file}.mp4 ${file}.mp4.sig</code>. Export spans that have ended; a span still being recorded changes.</p>
+    <p class="hint">The signature proves the clip came from this nvr unchanged: check it with <code>nvrd verify ${file}.mp4 ${file}.mp4.sig</code>. Export spans that have ended; a span still being recorded changes.</p>
   </section>`;
 }

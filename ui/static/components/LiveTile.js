@@ -43,7 +43,8 @@ export function LiveTile({ camera, onStatus, onOpen, big, stream, children }) {
   const hasSub = !!(camera.sub_url || camera.has_sub);
   // An H.265 main stream this browser's MSE cannot decode is not fetched at all: the tile says why.
   const noHEVC = !useSub && status && status.codec === 'h265' && !canPlayHEVC();
-  const wanted = visible && enabled && !noHEVC && (!status || status.state !== 'disabled');
+  // The first status (from the push stream, at once) says the codec: no player starts before it.
+  const wanted = visible && enabled && !noHEVC && !!status && status.state !== 'disabled';
   useEffect(() => { if (video.current) video.current.muted = muted; }, [muted, playing]);
 
   useEffect(() => watchCamera(camera.id, (s) => {

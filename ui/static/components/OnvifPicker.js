@@ -9,8 +9,9 @@ import { post } from '../api.js';
 const pixels = (p) => (p.width || 0) * (p.height || 0);
 const describe = (p) => [p.name || p.token, p.width ? `${p.width}×${p.height}` : '', p.codec].filter(Boolean).join(' · ');
 
-/** OnvifPicker props: onPick({name, url, sub_url, user, password, onvif}). */
-export function OnvifPicker({ onPick }) {
+/** OnvifPicker props: onPick({name, url, sub_url, user, password, onvif}); subStreams: offer a substream
+ * choice (the form has a sub_url field). */
+export function OnvifPicker({ onPick, subStreams }) {
   const [devices, setDevices] = useState(null);
   const [finding, setFinding] = useState(false);
   const [error, setError] = useState('');
@@ -43,7 +44,7 @@ export function OnvifPicker({ onPick }) {
   };
   const use = () => {
     const m = profiles.find((p) => p.token === main);
-    const s = profiles.find((p) => p.token === sub && p.token !== main);
+    const s = subStreams && profiles.find((p) => p.token === sub && p.token !== main);
     onPick({ name: [dev.manufacturer, dev.model].filter(Boolean).join(' ') || dev.address, url: m.rtsp_uri,
       sub_url: s ? s.rtsp_uri : '', user: acct.user, password: acct.password, onvif: dev.address });
   };
@@ -74,7 +75,7 @@ export function OnvifPicker({ onPick }) {
           checked=${main === p.token} onChange=${() => setMain(p.token)} /><label for=${'main-' + p.token}>${describe(p)}</label>
           <p class="hint"><code>${p.rtsp_uri}</code></p></div>`)}
       </fieldset>
-      ${profiles.length > 1 && html`<fieldset><legend>Substream (grid and analysis)</legend>
+      ${subStreams && profiles.length > 1 && html`<fieldset><legend>Substream (grid and analysis)</legend>
         <div class="field check"><input type="radio" name="onvif-sub" id="sub-none" checked=${!sub} onChange=${() => setSub('')} /><label for="sub-none">None</label></div>
         ${profiles.filter((p) => p.token !== main).map((p) => html`<div class="field check"><input type="radio" name="onvif-sub" id=${'sub-' + p.token}
           checked=${sub === p.token} onChange=${() => setSub(p.token)} /><label for=${'sub-' + p.token}>${describe(p)}</label>

@@ -26,6 +26,7 @@ export function AuditPage({ user, cameras }) {
   const [rows, setRows] = useState(null);
   const [more, setMore] = useState(false);
   const [error, setError] = useState('');
+  const [gen, setGen] = useState(0); // finished loads (data-gen: tests wait on it)
   const page = cursors.length - 1;
   const set = (k) => (v) => setF({ ...f, [k]: v });
 
@@ -43,7 +44,8 @@ export function AuditPage({ user, cameras }) {
       const fresh = (list || []).filter((e) => !cur || !cur.ids.includes(e.id));
       setMore(fresh.length > PAGE);
       setRows(fresh.slice(0, PAGE));
-    }, (e) => { setError(e.message); setRows([]); });
+      setGen((g) => g + 1);
+    }, (e) => { setError(e.message); setRows([]); setGen((g) => g + 1); });
   }, [applied, cursors]);
 
   if (user.role !== 'admin') return html`<main class="narrow"><p class="error" role="alert">Only an administrator may read the audit log.</p></main>`;
@@ -72,14 +74,14 @@ export function AuditPage({ user, cameras }) {
       <div class="field"><button type="submit" class="primary">Show</button></div>
     </form>
     ${error && html`<p class="error" role="alert">${error}</p>`}
-    <section class="card">
+    <section class="card audit-results" aria-busy=${!rows} data-gen=${gen}>
       ${!rows ? html`<p class="muted">Loading…</p>`
         : rows.length === 0 ? html`<p class="muted" role="status">${page > 0 ? 'No more entries.' : 'No audit entries match these filters in this time range.'}</p>`
         : html`<div class="table-wrap"><table class="audit">
             <thead><tr><th scope="col">When</th><th scope="col">User</th><th scope="col">From</th><th scope="col">Action</th><th scope="col">Camera</th><th scope="col">Detail</th></tr></thead>
             <tbody>${rows.map((e) => html`<tr key=${e.id}>
-              <td class="when">${new Date(e.at).toLocaleString()}</td><td>${e.user || html`<span class="muted">—</span>`}</td>
-              <td>${e.addr}</td><td>${actionWords[e.action] || e.action}</td><td>${e.camera ? camName(e.camera) : ''}</td><td>${e.detail}</td>
+              <td class="when">${new Date(e.at).toLocaleString()}</td><td class="who">${e.user || html`<span class="muted">—</span>`}</td>
+              <td class="addr">${e.addr}</td><td class="what">${actionWords[e.action] || e.action}</td><td>${e.camera ? camName(e.camera) : ''}</td><td>${e.detail}</td>
             </tr>`)}</tbody></table></div>`}
       <div class="pager actions">
         <button type="button" disabled=${page === 0} onClick=${() => setCursors(cursors.slice(0, -1))}>Previous page</button>

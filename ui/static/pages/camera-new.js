@@ -87,6 +87,6 @@ export function CameraNewPage({ user, reload }) {
       ${probeError && html`<p class="error probe-error" role="alert">${probeError}</p>`}
       ${error && html`<p class="error" role="alert">${error}</p>`}
     </form>
-    <${OnvifPicker} onPick=${picked} />
+    <${OnvifPicker} onPick=${picked} subStreams=${'sub_url' in f} />
   </main>`;
 }

@@ -68,7 +68,7 @@ export function CameraPage({ user, cameras, id }) {
       ${user.role === 'admin' && html`<a class="button" href=${'#/cameras/' + encodeURIComponent(id)}>Settings</a>`}
     </div>
     ${msg && html`<p class="note" role="status">${msg}</p>`}
-    <div ref=${box}><${LiveTile} camera=${cam} big=${true} onStatus=${setStatus}>
+    <div ref=${box}><${LiveTile} key=${cam.id} camera=${cam} big=${true} onStatus=${setStatus}>
       ${ptz && html`<${PtzPad} id=${id} onError=${setPtzError} />`}
     </${LiveTile}></div>
     ${ptzError && html`<p class="error" role="alert">${ptzError}</p>`}

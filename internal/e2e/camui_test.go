@@ -263,7 +263,8 @@ func TestCamuiPTZ(t *testing.T) {
 	}
 }
 
-// TestCamuiScreenshots saves the pages this part of the app touches (single view with PTZ and export,
+// TestCamuiScreenshots saves the pages this part of the app touches (the grid with its tiles' Unmute
+// buttons and the H.265 sentence, single view with PTZ and export,
 // the H.265 tile, the ONVIF picker, Security settings, the audit log and its empty state) at 1280×800
 // and 390×844, light and dark, under <webapp dir>/camui for a person to look at.
 func TestCamuiScreenshots(t *testing.T) {
@@ -272,10 +273,16 @@ func TestCamuiScreenshots(t *testing.T) {
 	cam := startCamera(t, testcam.Options{User: "cam", Pass: "s3cret"})
 	hevc := clipStream(t, testcam.HEVC)
 	camH := startCamera(t, hevc.Options(testcam.HEVC.FPS))
+	aac, err := testcam.EncodeAAC(filepath.Join(repoRoot, ".cache", "testclips"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	camA := startCamera(t, testcam.Options{Audio: testcam.AudioAAC, AAC: aac})
 	d := onviftest.Start(t, "cam", "s3cret")
 	n := startNVRWith(t, nvrOptions{onvifDiscovery: d.DiscoveryAddr()})
 	id := n.addCamera("Drive", cam.URL())
 	h := n.addCamera("Garage", camH.URL())
+	n.addCamera("Doorbell", camA.URL())
 	if code := n.do("PATCH", "/api/cameras/"+id, map[string]any{"onvif": d.Addr()}, nil); code != 200 {
 		t.Fatalf("PATCH onvif: HTTP %d", code)
 	}
@@ -288,8 +295,8 @@ func TestCamuiScreenshots(t *testing.T) {
 		Shots []string `json:"shots"`
 	}
 	_ = json.Unmarshal(res.Result, &got)
-	if len(got.Shots) != 24 {
-		t.Fatalf("%d screenshots, want 24", len(got.Shots))
+	if len(got.Shots) != 28 {
+		t.Fatalf("%d screenshots, want 28", len(got.Shots))
 	}
 	t.Logf("screenshots in %s", filepath.Join(webappDir(t), "camui"))
 }

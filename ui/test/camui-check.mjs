@@ -217,7 +217,7 @@ try {
     await collectCSP(page);
   } else if (mode === 'shots') {
     const id = env.NVR_CAMERA_ID;
-    const pages = [['single-ptz', `#/camera/${id}`], ['single-h265', `#/camera/${env.NVR_HEVC_ID}`], ['add-camera-onvif', '#/cameras/new'],
+    const pages = [['grid', '#/'], ['single-ptz', `#/camera/${id}`], ['single-h265', `#/camera/${env.NVR_HEVC_ID}`], ['add-camera-onvif', '#/cameras/new'],
       ['settings-security', '#/settings'], ['audit', '#/audit'], ['audit-empty', '#/audit']];
     const shots = [];
     for (const scheme of ['light', 'dark']) {
@@ -227,7 +227,10 @@ try {
         for (const [name, hash] of pages) {
           await page.goto(base + '/' + hash);
           await page.waitForTimeout(1000);
-          if (name === 'single-ptz') {
+          if (name === 'grid') {
+            await page.getByRole('button', { name: 'Unmute' }).first().waitFor({ timeout: 30000 }).catch(() => {});
+            await page.waitForTimeout(2000);
+          } else if (name === 'single-ptz') {
             await waitFor('the camera playing', async () => { const s = await videoState(page, id); return s && s.w > 0 && s.t > 0.3; }).catch(() => {});
           } else if (name === 'single-h265') {
             await page.getByText(/This browser cannot play H\.265 live/).waitFor({ timeout: 30000 }).catch(() => {});

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"github.com/nvrproject/nvr/internal/store"
 	"github.com/nvrproject/nvr/internal/supervisor"
 	"github.com/nvrproject/nvr/internal/testcam"
+	"github.com/nvrproject/nvr/pkg/manifest"
 )
 
 // camuiRun is one run of ui/test/camui-check.mjs: its stdin and its stdout lines.
@@ -360,5 +362,54 @@ func TestCamuiAuditPage(t *testing.T) {
 		if row[3] != "Export" || row[4] != "Gate" {
 			t.Errorf("an export row is %q", row)
 		}
+	}
+}
+
+// TestCamuiExportOffersSignature: the single view's export offers the MP4 and, next to it, its .sig for
+// the same span; both downloaded, the signature verifies the clip (pkg/manifest, as nvrd verify does),
+// and the page names the nvrd verify command.
+func TestCamuiExportOffersSignature(t *testing.T) {
+	need(t)
+	needBrowser(t)
+	cam := startCamera(t, testcam.Options{})
+	n := startNVR(t)
+	var c store.Camera
+	if code := n.do("POST", "/api/cameras", map[string]any{"name": "Gate", "url": cam.URL(),
+		"record": map[string]any{"mode": "events", "pre_roll_s": 0, "post_roll_s": 0}, "motion": map[string]any{"enabled": false}}, &c); code != 201 {
+		t.Fatalf("create: HTTP %d", code)
+	}
+	n.waitStatus(c.ID, 45*time.Second, "streaming", streaming)
+	if code := n.do("POST", "/api/cameras/"+c.ID+"/record", map[string]any{"seconds": 3}, nil); code != 202 {
+		t.Fatalf("record: HTTP %d", code)
+	}
+	n.waitRecordings(c.ID, 60*time.Second, "a finished recording", func(rs []recordingOut) bool { return len(rs) > 0 && !rs[0].Open && rs[0].End != "" })
+	r := startCamui(t, "export", n, "NVR_USER=root", "NVR_PASSWORD=correct horse battery", "NVR_CAMERA_ID="+c.ID)
+	res := webappDone(t, r.sc)
+	var got struct {
+		MP4, Sig, MP4File, SigFile, VerifyHint string
+	}
+	if err := json.Unmarshal(res.Result, &got); err != nil {
+		t.Fatalf("result %s: %v", res.Result, err)
+	}
+	mq, sq, _ := strings.Cut(got.MP4, "?")
+	sp, sigq, _ := strings.Cut(got.Sig, "?")
+	if mq != "api/cameras/gate/export.mp4" || sp != "api/cameras/gate/export.mp4.sig" || sq != sigq || sq == "" {
+		t.Fatalf("the page offers %q and %q, want export.mp4 and export.mp4.sig with one span", got.MP4, got.Sig)
+	}
+	if got.SigFile != got.MP4File+".sig" || !strings.Contains(got.VerifyHint, "nvrd verify "+got.MP4File+" "+got.SigFile) {
+		t.Errorf("files %q and %q, hint %q: want clip.mp4 and clip.mp4.sig and the nvrd verify line", got.MP4File, got.SigFile, got.VerifyHint)
+	}
+	fetch := func(path string) []byte {
+		resp := n.get("/" + path)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: HTTP %d %s", path, resp.StatusCode, b)
+		}
+		return b
+	}
+	clip, sig := fetch(got.MP4), fetch(got.Sig)
+	if _, err := manifest.Verify(bytes.NewReader(clip), sig, nil); err != nil {
+		t.Fatalf("the offered signature does not verify the offered clip (%d bytes): %v", len(clip), err)
 	}
 }

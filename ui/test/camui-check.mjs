@@ -215,6 +215,22 @@ try {
     await page.getByText('No audit entries match').waitFor({ timeout: 30000 });
     out.result = { page1, nextEnabled1, page2, nextEnabled2, back: back.length, exports, empty: true };
     await collectCSP(page);
+  } else if (mode === 'export') {
+    // The single view's export: the MP4 and its signature, for the span typed in From and To.
+    const page = await newPage();
+    await login(page, env.NVR_USER, env.NVR_PASSWORD);
+    await page.goto(base + '/#/camera/' + encodeURIComponent(env.NVR_CAMERA_ID));
+    const pad = (n) => String(n).padStart(2, '0');
+    const local = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+    await page.getByLabel('From', { exact: true }).fill(local(new Date(Date.now() - 5 * 60000)));
+    await page.getByLabel('To', { exact: true }).fill(local(new Date(Date.now() + 2 * 60000)));
+    const mp4 = page.getByRole('link', { name: 'Download MP4' });
+    const sig = page.getByRole('link', { name: 'Download signature (.sig)' });
+    await mp4.waitFor({ timeout: 30000 });
+    out.result = { mp4: await mp4.getAttribute('href'), sig: await sig.getAttribute('href'),
+      mp4File: await mp4.getAttribute('download'), sigFile: await sig.getAttribute('download'),
+      verifyHint: await page.locator('#export-h').locator('..').innerText() };
+    await collectCSP(page);
   } else if (mode === 'shots') {
     const id = env.NVR_CAMERA_ID;
     const pages = [['grid', '#/'], ['single-ptz', `#/camera/${id}`], ['single-h265', `#/camera/${env.NVR_HEVC_ID}`], ['add-camera-onvif', '#/cameras/new'],

@@ -16,7 +16,7 @@ export function ExportLinks({ camera }) {
   const a = new Date(from); const b = new Date(to);
   const bad = isNaN(a) || isNaN(b) ? 'Enter both times.' : b <= a ? 'The end must be after the start.' : '';
   const q = bad ? '' : `?since=${encodeURIComponent(a.toISOString())}&until=${encodeURIComponent(b.toISOString())}`;
-  const file = `${camera.name}-${from.replace(/[:T]/g, '')}`.replace(/[^\w.-]+/g, '_');
+  const file = `${camera.name}-${from.replace('T', '-').replace(/:/g, '')}`.replace(/[^\w.-]+/g, '_');
   return html`<section class="card" aria-labelledby="export-h">
     <h2 id="export-h">Export</h2>
     <div class="row2">

@@ -142,7 +142,7 @@ export function LiveTile({ camera, onStatus, onOpen, big, stream, children }) {
         <span class="tile-badges">
           ${motion && html`<span class="badge motion" title="Motion">motion</span>`}
           ${recording && html`<span class="rec-dot" title="Recording" aria-label="Recording"></span>`}
-          ${hasAudio && html`<button class="tile-mute" aria-pressed=${!muted} onClick=${() => setMuted(!muted)}>${muted ? 'Unmute' : 'Mute'}</button>`}
+          ${hasAudio && html`<button class="tile-mute" onClick=${() => setMuted(!muted)}>${muted ? 'Unmute' : 'Mute'}</button>`}
           <span class=${'badge state-' + shown}>${shown}</span>
         </span>
       </div>

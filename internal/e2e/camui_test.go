@@ -151,10 +151,15 @@ func TestCamuiONVIFPicker(t *testing.T) {
 		Listed   string            `json:"listed"`
 		Profiles string            `json:"profiles"`
 		Form     map[string]string `json:"form"`
+		Wrong    string            `json:"wrongPassword"`
 	}
 	if err := json.Unmarshal(res.Result, &got); err != nil {
 		t.Fatalf("result %s: %v", res.Result, err)
 	}
+	if !strings.Contains(got.Wrong, "refused the user name or password") || strings.Contains(got.Wrong, "not the password") || d.AuthFailures() == 0 {
+		t.Errorf("with a wrong ONVIF password the page said %q (device saw %d refused requests)", got.Wrong, d.AuthFailures())
+	}
+	t.Logf("wrong ONVIF password: %q", got.Wrong)
 	for _, want := range []string{onviftest.Maker, onviftest.Model, d.Addr()} {
 		if !strings.Contains(got.Listed, want) {
 			t.Errorf("the device list %q does not show %q", got.Listed, want)

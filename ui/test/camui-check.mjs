@@ -31,7 +31,7 @@ async function newPage(opts = {}) {
   page.on('pageerror', (e) => out.errors.push(`${e.name}: ${e.message} at ${page.url()} ${e.stack || ''}`));
   page.on('console', (m) => {
     const api = /\/api\//.test(m.location().url || '');
-    if (m.type() === 'error' && !(api && /status of (4\d\d|503)/.test(m.text()))) out.errors.push(`${m.text()} (${m.location().url}:${m.location().lineNumber})`);
+    if (m.type() === 'error' && !(api && /status of (4\d\d|502|503)/.test(m.text()))) out.errors.push(`${m.text()} (${m.location().url}:${m.location().lineNumber})`);
   });
   await page.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => {
@@ -113,6 +113,14 @@ try {
     step({ listed });
     await dev.click();
     await page.getByLabel('ONVIF user').fill(env.NVR_ONVIF_USER);
+    // A wrong password first: the camera's refusal in a sentence, nothing filled in.
+    await page.getByLabel('ONVIF password').fill('not the password');
+    await page.getByRole('button', { name: 'Get streams' }).click();
+    const refused = page.locator('.onvif [role=alert]');
+    await refused.waitFor({ timeout: 30000 });
+    const wrongPassword = await refused.innerText();
+    step({ wrongPassword });
+    if (outDir) await page.screenshot({ path: `${outDir}/add-camera-onvif-wrong-password-1280.png`, fullPage: true });
     await page.getByLabel('ONVIF password').fill(env.NVR_ONVIF_PASSWORD);
     await page.getByRole('button', { name: 'Get streams' }).click();
     await page.getByRole('group', { name: /Main stream/ }).waitFor({ timeout: 30000 });
@@ -130,7 +138,7 @@ try {
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.waitForURL(/#\/camera\//, { timeout: 30000 });
     out.camera = decodeURIComponent(page.url().split('#/camera/')[1]);
-    out.result = { listed, profiles, form };
+    out.result = { listed, profiles, form, wrongPassword };
     await collectCSP(page);
   } else if (mode === 'ptz') {
     const id = env.NVR_CAMERA_ID;

@@ -30,10 +30,17 @@ async function newPage(opts = {}) {
   const page = await ctx.newPage();
   page.on('pageerror', (e) => out.errors.push(`${e.name}: ${e.message} at ${page.url()} ${e.stack || ''}`));
   page.on('console', (m) => {
+    if (m.type() === 'warning' && /^nvr-(rejection|error)/.test(m.text())) console.error('[page] ' + m.text());
     const api = /\/api\//.test(m.location().url || '');
     if (m.type() === 'error' && !(api && /status of (4\d\d|502|503)/.test(m.text()))) out.errors.push(`${m.text()} (${m.location().url}:${m.location().lineNumber})`);
   });
   await page.addInitScript(() => {
+    // What an uncaught rejection really was (Playwright reports a thrown non-Error as ": e").
+    addEventListener('unhandledrejection', (ev) => {
+      const r = ev.reason;
+      console.warn('nvr-rejection', r && r.constructor && r.constructor.name, r && (r.stack || r.message || JSON.stringify(r)));
+    });
+    addEventListener('error', (ev) => console.warn('nvr-error', ev.message, ev.filename, ev.lineno, ev.colno, ev.error && ev.error.constructor && ev.error.constructor.name));
     document.addEventListener('securitypolicyviolation', (e) => {
       const seen = JSON.parse(sessionStorage.getItem('nvr-csp') || '[]');
       seen.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} in ${e.sourceFile || e.documentURI}:${e.lineNumber}`);
@@ -276,7 +283,9 @@ try {
             await page.getByText('No audit entries match').waitFor({ timeout: 30000 });
           }
           const p = `${outDir}/${name}-${w}-${scheme}.png`;
-          await page.screenshot({ path: p, fullPage: true });
+          // The grid at its viewport only: a full-page shot makes every tile visible for a moment, and
+          // mpegts.js throws from a WebSocket closed while still connecting (see the report).
+          await page.screenshot({ path: p, fullPage: name !== 'grid' });
           shots.push(p);
         }
         await collectCSP(page);

@@ -151,13 +151,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: auth.CookieName, Value: secret, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, Expires: sess.Expires})
+		SameSite: http.SameSiteStrictMode, Secure: s.secureRequest(r), Expires: sess.Expires})
 	writeJSON(w, http.StatusOK, map[string]any{"user": u.Name, "role": u.Role, "csrf": sess.CSRF, "expires": sess.Expires.UTC().Format(time.RFC3339)})
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	s.opt.Auth.Logout(r)
-	http.SetCookie(w, &http.Cookie{Name: auth.CookieName, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
+	http.SetCookie(w, &http.Cookie{Name: auth.CookieName, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.secureRequest(r), MaxAge: -1})
 	w.WriteHeader(http.StatusNoContent)
 }
 

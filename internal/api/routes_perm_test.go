@@ -57,6 +57,7 @@ var permTable = map[string][nPrincipals]int{
 	"GET /metrics":                              {401, 403, 403, 403, 403, 200},
 	"GET /api/cameras/{id}/export.mp4.sig":      {401, 403, 400, 403, 403, 400},
 	"GET /api/system/signing-key":               {401, 200, 200, 200, 200, 200},
+	"GET /api/system/tls":                       {401, 200, 200, 200, 200, 200},
 	"GET /api/stream":                           {401, 200, 200, 200, 200, 200}, // endless: status only
 	"POST /api/cameras/probe":                   {401, 403, 403, 403, 403, 400}, // no url: past the check
 	"GET /api/users":                            {401, 403, 403, 403, 403, 200},

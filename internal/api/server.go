@@ -58,6 +58,8 @@ type Options struct {
 	LivePerUserCamera int
 	// Signer signs export manifests (export.mp4.sig); nil: no signed exports.
 	Signer ExportSigner
+	// TLS, when set, tells the HTTPS certificate's fingerprints (GET /api/system/tls).
+	TLS func() TLSInfo
 }
 
 // Server serves the API.
@@ -136,6 +138,7 @@ func New(opt Options) *Server {
 		{"GET", "/api/cameras/{id}/export.mp4", CameraRecorded, s.export},
 		{"GET", "/api/cameras/{id}/export.mp4.sig", CameraRecorded, s.exportSig},
 		{"GET", "/api/system/signing-key", AnyUser, s.signingKey},
+		{"GET", "/api/system/tls", AnyUser, s.systemTLS},
 		{"GET", "/api/recordings", AnyUser, s.listRecordings},
 		{"GET", "/api/recordings/{rec}/index.m3u8", RecordingOf, s.recordingPlaylist},
 		{"GET", "/api/recordings/{rec}/segments/{file}", RecordingOf, s.recordingSegment},

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nvrproject/nvr/internal/api"
@@ -52,6 +53,8 @@ type Options struct {
 	Version string
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is believed (api.Options).
 	TrustedProxies []netip.Prefix
+	// ONVIFDiscovery is where ONVIF probes go ("": WS-Discovery multicast; tests: a loopback responder).
+	ONVIFDiscovery string
 }
 
 // App is a running nvrd's parts.
@@ -68,8 +71,9 @@ type App struct {
 	// dataDir and backupEvery drive the automatic settings backups (app/backup.go).
 	dataDir     string
 	backupEvery time.Duration
-	onvif    *onvif.Service
-	api      *api.Server // its sampler runs with the other parts (the system page's last hour)
+	onvif       *onvif.Service
+	api         *api.Server                 // its sampler runs with the other parts (the system page's last hour)
+	tls         atomic.Pointer[api.TLSInfo] // the HTTPS certificate (SetTLS)
 }
 
 // New opens the store and builds the parts; nothing runs until Run.
@@ -128,10 +132,11 @@ func New(opt Options) (*App, error) {
 		return nil, err
 	}
 	a.MQTT = newMQTT(a, opt)
-	a.onvif = &onvif.Service{Log: opt.Log}
+	a.onvif = &onvif.Service{Log: opt.Log, DiscoveryAddr: opt.ONVIFDiscovery}
 	a.api = api.New(api.Options{ONVIF: a.onvif, Store: st, Sup: apiPipelines{sup}, Auth: a.Auth, Recorder: apiRecordings{rec},
 		Analysis: apiAnalysis{a.Events}, UI: opt.UI, Log: opt.Log, Signer: signer,
 		Listen: opt.Listen, AllowHosts: opt.AllowHosts, MQTT: a.MQTT, TrustedProxies: opt.TrustedProxies,
+		TLS: a.tlsInfo,
 		Manual: func(ctx context.Context, id string, seconds int) error {
 			_, err := a.Events.Manual(ctx, id, seconds)
 			return err

@@ -146,6 +146,7 @@ func runStart(ctx context.Context, g *globalFlags, f *startFlags) error {
 			fmt.Fprintf(os.Stderr, "\n  nvr serves HTTPS with %s self-signed certificate. Check that your browser shows\n  this SHA-256 fingerprint before you accept it:\n\n    %s\n\n", what, fp)
 		}
 		log.Info("HTTPS", "certificate_sha256", fp, "spki_sha256", spki)
+		a.SetTLS(api.TLSInfo{HTTPS: true, CertificateSHA256: fp, SPKISHA256: spki, SelfSigned: f.tls.cert == ""})
 	} else if !loopbackOnly(f.listen) {
 		log.Warn("serving plain HTTP on a network address (--insecure-http): passwords and session cookies cross the network in clear")
 	}

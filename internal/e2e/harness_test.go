@@ -115,6 +115,8 @@ type nvrOptions struct {
 	dataDir  string           // default: a temp dir
 	recorder recorder.Options // overrides
 	noAdmin  bool             // leave nvr not set up (no user, no token): the first-run setup is the test's
+	// onvifDiscovery is where ONVIF probes go (a fake device's loopback responder; never multicast).
+	onvifDiscovery string
 }
 
 // startNVRWith runs the whole of nvrd in the test process (app.New, as nvrd start does) with an
@@ -131,6 +133,7 @@ func startNVRWith(t *testing.T, o nvrOptions) *nvr {
 	log := slog.New(slog.NewTextHandler(io.MultiWriter(logw, testWriter{t}), &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ao := app.Options{DataDir: o.dataDir, RAMDir: filepath.Join(dir, "ram"), WorkerPath: workerBin, UI: ui.FS(), Log: log,
 		Recorder: o.recorder}
+	ao.ONVIFDiscovery = o.onvifDiscovery
 	// Object detection as make setup provisions it (the tests that need it skip without it).
 	if m := filepath.Join(repoRoot, "models", "yolox_nano.onnx"); fileExists(m) {
 		ao.ModelPath = m

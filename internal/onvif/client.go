@@ -92,7 +92,7 @@ func Dial(t Target) (*Client, error) {
 	dev, err := goonvif.NewDevice(goonvif.DeviceParams{Xaddr: addr, Username: t.User, Password: t.Password,
 		HttpClient: &http.Client{Timeout: requestTimeout}})
 	if err != nil {
-		return nil, fmt.Errorf("no ONVIF device answers at %s (or it refused the user and password): %w", addr, err)
+		return nil, dialError(addr, t, err)
 	}
 	return &Client{dev: dev}, nil
 }

@@ -11,6 +11,9 @@ import { useLastEvent } from './lastEvent.js';
 import { liveLoader } from './liveLoader.js';
 
 const STALL_MS = 6000; // no new picture for this long while playing → reconnect
+// HEVC Main, level 3.1: what a camera's H.265 main stream needs at least; Chromium here says no.
+const HEVC_TYPE = 'video/mp4; codecs="hvc1.1.6.L93.B0"';
+const canPlayHEVC = () => typeof MediaSource !== 'undefined' && MediaSource.isTypeSupported(HEVC_TYPE);
 
 function useVisible(ref) {
   const [onScreen, setOnScreen] = useState(true);
@@ -25,9 +28,9 @@ function useVisible(ref) {
   return onScreen && tabVisible;
 }
 
-/** LiveTile props: camera ({id, name, enabled}), onStatus (called with each status), onOpen, label. */
-// stream 'sub' asks for the camera's substream (grid tiles; nvrd serves the main stream when there is none).
-export function LiveTile({ camera, onStatus, onOpen, big, stream }) {
+/** LiveTile props: camera ({id, name, enabled, sub_url?}), onStatus (called with each status), onOpen,
+ * big, stream ('sub' plays the substream), children (drawn over the video, e.g. PTZ controls). */
+export function LiveTile({ camera, onStatus, onOpen, big, stream, children }) {
   const box = useRef(null);
   const video = useRef(null);
   const [status, setStatus] = useState(null);
@@ -35,10 +38,17 @@ export function LiveTile({ camera, onStatus, onOpen, big, stream }) {
   const [problem, setProblem] = useState('');
   const [motion, setMotion] = useState(false);
   const [attempt, setAttempt] = useState(0);
+  const [muted, setMuted] = useState(true); // live tiles start muted
+  const [useSub, setUseSub] = useState(stream === 'sub');
   const visible = useVisible(box);
   const last = useLastEvent(camera.id);
   const enabled = camera.enabled !== false;
-  const wanted = visible && enabled && (!status || status.state !== 'disabled');
+  const hasSub = !!(camera.sub_url || camera.has_sub);
+  // An H.265 main stream this browser's MSE cannot decode is not fetched at all: the tile says why.
+  const noHEVC = !useSub && status && status.codec === 'h265' && !canPlayHEVC();
+  // The first status (from the push stream, at once) says the codec: no player starts before it.
+  const wanted = visible && enabled && !noHEVC && !!status && status.state !== 'disabled';
+  useEffect(() => { if (video.current) video.current.muted = muted; }, [muted, playing]);
 
   useEffect(() => watchCamera(camera.id, (s) => {
     setStatus(s);
@@ -88,7 +98,7 @@ export function LiveTile({ camera, onStatus, onOpen, big, stream }) {
         setProblem('this browser cannot play live MPEG-TS (no Media Source Extensions)');
         return;
       }
-      player = mpegts.createPlayer({ type: 'mpegts', isLive: true, url: liveURL(camera.id) + (stream === 'sub' ? '?stream=sub' : '') }, {
+      player = mpegts.createPlayer({ type: 'mpegts', isLive: true, url: liveURL(camera.id) + (useSub ? '?stream=sub' : '') }, {
         enableWorker: false, enableStashBuffer: false, lazyLoad: false,
         liveBufferLatencyChasing: true, liveBufferLatencyMaxLatency: 0.9, liveBufferLatencyMinRemain: 0.2,
         autoCleanupSourceBuffer: true, customLoader: liveLoader(mpegts),
@@ -107,23 +117,27 @@ export function LiveTile({ camera, onStatus, onOpen, big, stream }) {
       v.removeEventListener('timeupdate', onTime);
       if (player) { try { player.destroy(); } catch { /* already gone */ } }
     };
-  }, [wanted, attempt, camera.id, stream]);
+  }, [wanted, attempt, camera.id, useSub]);
 
   const state = stateWords(status, enabled);
   const bad = !enabled || state === 'disabled' || state === 'error' || state === 'reconnecting';
   let reason = '';
   if (!enabled || state === 'disabled') reason = 'This camera is disabled.';
   else if (status && status.error && state !== 'streaming') reason = status.error;
+  else if (noHEVC) reason = 'This browser cannot play H.265 live; ' + (hasSub ? 'play the substream instead, or open' : 'open') + ' this camera in a browser that decodes HEVC (Safari, or Chrome and Edge with hardware decoding).';
   else if (!playing && problem) reason = problem;
   const recording = status && status.recording && status.recording.recording;
-  const shown = playing ? 'streaming' : (state === 'streaming' ? 'connecting' : state);
+  const shown = playing ? 'streaming' : noHEVC ? 'H.265' : (state === 'streaming' ? 'connecting' : state);
+  const hasAudio = !!(status && status.audio);
   return html`
     <div class=${'tile' + (big ? ' big' : '') + (playing ? ' playing' : '')} data-camera=${camera.id} ref=${box}>
-      <video muted autoplay playsinline disableremoteplayback aria-label=${'Live view of ' + camera.name} ref=${video}></video>
+      <video muted=${muted} autoplay playsinline disableremoteplayback aria-label=${'Live view of ' + camera.name} ref=${video}></video>
       ${!playing && html`<div class=${'placeholder' + (bad ? ' bad' : '')}>
         <p>${!enabled || state === 'disabled' ? 'Disabled' : shown === 'connecting' || shown === 'starting' ? 'Connecting…' : shown}</p>
         ${reason && html`<p class="reason">${reason}</p>`}
+        ${noHEVC && hasSub && html`<button class="on-video" onClick=${() => setUseSub(true)}>Play the substream</button>`}
       </div>`}
+      ${children}
       <div class="tile-bar">
         ${onOpen
           ? html`<a class="tile-name" href=${'#/camera/' + encodeURIComponent(camera.id)}>${camera.name}</a>`
@@ -132,6 +146,7 @@ export function LiveTile({ camera, onStatus, onOpen, big, stream }) {
           ${last.label && html`<span class="badge event" title=${'Latest event: ' + last.label + (last.event ? ' (' + new Date(last.event.start).toLocaleString() + ')' : '')}>${last.label}</span>`}
           ${motion && html`<span class="badge motion" title="Motion">motion</span>`}
           ${recording && html`<span class="rec-dot" role="img" title="Recording" aria-label="Recording"></span>`}
+          ${hasAudio && html`<button class="tile-mute" onClick=${() => setMuted(!muted)}>${muted ? 'Unmute' : 'Mute'}</button>`}
           <span class=${'badge state-' + shown}>${shown}</span>
         </span>
       </div>

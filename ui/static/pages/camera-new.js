@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import { html } from '../components/html.js';
 import { Field } from '../components/Field.js';
 import { post } from '../api.js';
+import { OnvifPicker } from '../components/OnvifPicker.js';
 
 /** target is the address and the credentials as the API takes them (nvrd puts them into the URL). */
 function target(f) {
@@ -39,6 +40,13 @@ export function CameraNewPage({ user, reload }) {
   const [error, setError] = useState('');
   const [saving, setSaving] = useState(false);
   const set = (k) => (v) => { setF({ ...f, [k]: v }); setProbe(null); setProbeError(''); };
+  // A camera picked from ONVIF discovery fills the form (sub_url only where the form has that field).
+  const picked = (c) => {
+    const sub = 'sub_url' in f ? { sub_url: c.sub_url } : {};
+    setF({ ...f, name: f.name || c.name, url: c.url, user: c.user, password: c.password, onvif: c.onvif, ...sub });
+    setProbe(null); setProbeError('');
+    scrollTo(0, 0);
+  };
   if (user.role !== 'admin') return html`<main class="narrow"><p class="error">Only an administrator may add cameras.</p></main>`;
 
   const test = async () => {
@@ -53,7 +61,7 @@ export function CameraNewPage({ user, reload }) {
     ev.preventDefault();
     setSaving(true); setError('');
     try {
-      const c = await post('api/cameras', { name: f.name.trim(), ...target(f) });
+      const c = await post('api/cameras', { name: f.name.trim(), ...target(f), ...(f.onvif ? { onvif: f.onvif } : {}) });
       await reload();
       location.hash = '#/camera/' + encodeURIComponent(c.id);
     } catch (e) { setError(e.message); }
@@ -69,6 +77,7 @@ export function CameraNewPage({ user, reload }) {
         <${Field} label="User" value=${f.user} onInput=${set('user')} autocomplete="off" />
         <${Field} label="Password" type="password" value=${f.password} onInput=${set('password')} autocomplete="new-password" />
       </div>
+      ${f.onvif && html`<p class="note">From ONVIF: pan, tilt and zoom go to <code>${f.onvif}</code> with this user and password.</p>`}
       <div class="actions">
         <button type="button" onClick=${test} disabled=${testing}>${testing ? 'Testing…' : 'Test connection'}</button>
         <button type="submit" class="primary" disabled=${saving}>Save</button>
@@ -78,5 +87,6 @@ export function CameraNewPage({ user, reload }) {
       ${probeError && html`<p class="error probe-error" role="alert">${probeError}</p>`}
       ${error && html`<p class="error" role="alert">${error}</p>`}
     </form>
+    <${OnvifPicker} onPick=${picked} subStreams=${'sub_url' in f} />
   </main>`;
 }

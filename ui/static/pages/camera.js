@@ -3,6 +3,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from '../components/html.js';
 import { LiveTile } from '../components/LiveTile.js';
+import { PtzPad, PtzPresets } from '../components/PtzControls.js';
+import { ExportLinks } from '../components/ExportLinks.js';
 import { statusLine } from '../components/status.js';
 import { get, post, cameraPath } from '../api.js';
 import { watchEvents } from '../sse.js';
@@ -18,7 +20,13 @@ export function CameraPage({ user, cameras, id }) {
   const [events, setEvents] = useState(null);
   const [evError, setEvError] = useState('');
   const [msg, setMsg] = useState('');
+  const [ptzError, setPtzError] = useState('');
   const cam = cameras && cameras.find((c) => c.id === id);
+  const perm = (user.cameras && user.cameras[id]) || {};
+  const admin = user.role === 'admin';
+  // PTZ for an admin when the camera has an ONVIF address, for a viewer with the ptz permission.
+  const ptz = cam && (admin ? !!cam.onvif : !!perm.ptz);
+  const recordings = admin || !!perm.recordings;
 
   const loadEvents = () => get(`api/events?camera=${encodeURIComponent(id)}&limit=10`)
     .then((e) => { setEvents(e || []); setEvError(''); }, (e) => setEvError(e.message));
@@ -61,8 +69,13 @@ export function CameraPage({ user, cameras, id }) {
       ${user.role === 'admin' && html`<a class="button" href=${'#/cameras/' + encodeURIComponent(id)}>Settings</a>`}
     </div>
     ${msg && html`<p class="note" role="status">${msg}</p>`}
-    <div ref=${box}><${LiveTile} camera=${cam} big=${true} onStatus=${setStatus} /></div>
+    <div ref=${box}><${LiveTile} key=${cam.id} camera=${cam} big=${true} onStatus=${setStatus}>
+      ${ptz && html`<${PtzPad} id=${id} onError=${setPtzError} />`}
+    </${LiveTile}></div>
+    ${ptzError && html`<p class="error" role="alert">${ptzError}</p>`}
     <p id="cam-status" class="muted status-line">${statusLine(status)}</p>
+    ${ptz && html`<${PtzPresets} id=${id} />`}
+    ${recordings && html`<${ExportLinks} camera=${cam} />`}
     <section class="card">
       <h2>Last events</h2>
       ${evError ? html`<p class="error">${evError}</p>`

@@ -22,5 +22,9 @@ func TestSubURLIsAdminOnly(t *testing.T) {
 		if code != 200 || strings.Contains(body, "sub-secret") || strings.Contains(body, "sub_url") {
 			t.Fatalf("viewer GET %s: %d %s", path, code, body)
 		}
+		// The viewer learns that there is a substream (a tile that cannot play H.265 offers it), not where.
+		if !strings.Contains(strings.ReplaceAll(body, " ", ""), `"has_sub":true`) {
+			t.Fatalf("viewer GET %s does not say the camera has a substream: %s", path, body)
+		}
 	}
 }

@@ -72,7 +72,7 @@ func (s *Server) listCameras(w http.ResponseWriter, r *http.Request) {
 	out := []cameraJSON{}
 	for _, c := range cams {
 		if p.Can(c.ID, auth.NeedLive) || p.Can(c.ID, auth.NeedRecordings) {
-			out = append(out, cameraOut(visible(p, c)))
+			out = append(out, visibleOut(p, c))
 		}
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -115,7 +115,7 @@ func (s *Server) camera(w http.ResponseWriter, r *http.Request) (*store.Camera, 
 
 func (s *Server) getCamera(w http.ResponseWriter, r *http.Request) {
 	if c, ok := s.camera(w, r); ok {
-		writeJSON(w, http.StatusOK, cameraOut(visible(principal(r), c)))
+		writeJSON(w, http.StatusOK, visibleOut(principal(r), c))
 	}
 }
 

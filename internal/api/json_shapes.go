@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"github.com/nvrproject/nvr/internal/auth"
 	"strconv"
 	"time"
 
@@ -44,6 +45,9 @@ type cameraJSON struct {
 	*store.Camera
 	Defaults      []string       `json:"defaults"`
 	DefaultValues map[string]any `json:"default_values"`
+	// HasSub says the camera has a substream, also to viewers, who do not see its URL (a tile that
+	// cannot play the main stream offers it).
+	HasSub bool `json:"has_sub"`
 }
 
 // cameraOut is c as the API shows it.
@@ -51,7 +55,14 @@ func cameraOut(c *store.Camera) cameraJSON {
 	v := *c
 	var defs []string
 	v.CameraSettings, defs = c.CameraSettings.Effective()
-	return cameraJSON{Camera: &v, Defaults: defs, DefaultValues: defaultValues()}
+	return cameraJSON{Camera: &v, Defaults: defs, DefaultValues: defaultValues(), HasSub: c.SubURL != ""}
+}
+
+// visibleOut is cameraOut of what p may see of c, with has_sub from the whole camera.
+func visibleOut(p *auth.Principal, c *store.Camera) cameraJSON {
+	out := cameraOut(visible(p, c))
+	out.HasSub = c.SubURL != ""
+	return out
 }
 
 // cameraIn reads a camera as a client sends it, which may be what cameraOut wrote: "defaults" is
@@ -60,4 +71,5 @@ type cameraIn struct {
 	*store.Camera
 	Defaults      json.RawMessage `json:"defaults"`
 	DefaultValues json.RawMessage `json:"default_values"`
+	HasSub        json.RawMessage `json:"has_sub"`
 }

@@ -108,7 +108,7 @@ var migrations = []string{
 
 // schema lists the migrations of every part of the store, in order; each file adds its own slice.
 func schema() [][]string {
-	return [][]string{migrations, recordingMigrations, eventMigrations, groupMigrations, trustMigrations}
+	return [][]string{migrations, recordingMigrations, eventMigrations, groupMigrations, trustMigrations, integrationMigrations}
 }
 
 func (s *Store) migrate(ctx context.Context) error {

@@ -58,6 +58,10 @@ type Options struct {
 	LivePerUserCamera int
 	// Signer signs export manifests (export.mp4.sig); nil: no signed exports.
 	Signer ExportSigner
+	// Webhooks, when set, serves /api/settings/webhooks (*webhook.Service).
+	Webhooks Webhooks
+	// Notifications, when set, serves /api/push (*push.Service).
+	Notifications Notifications
 }
 
 // Server serves the API.
@@ -157,6 +161,17 @@ func New(opt Options) *Server {
 		{"POST", "/api/onvif/profiles", Admin, s.onvifProfiles},
 		{"POST", "/api/cameras/{id}/ptz", CameraPTZ, s.ptz},
 		{"GET", "/api/cameras/{id}/ptz/presets", CameraPTZ, s.ptzPresets},
+		{"GET", "/api/settings/webhooks", Admin, s.listWebhooks},
+		{"POST", "/api/settings/webhooks", Admin, s.createWebhook},
+		{"PATCH", "/api/settings/webhooks/{hook}", Admin, s.patchWebhook},
+		{"DELETE", "/api/settings/webhooks/{hook}", Admin, s.deleteWebhook},
+		{"POST", "/api/settings/webhooks/{hook}/test", Admin, s.testWebhook},
+		{"GET", "/api/settings/webhooks/log", Admin, s.webhookLog},
+		{"GET", "/api/push/vapid-key", AnyUser, s.vapidKey},
+		{"GET", "/api/push/subscriptions", AnyUser, s.listPushSubscriptions},
+		{"POST", "/api/push/subscriptions", AnyUser, s.createPushSubscription},
+		{"PATCH", "/api/push/subscriptions/{sub}", AnyUser, s.patchPushSubscription},
+		{"DELETE", "/api/push/subscriptions/{sub}", AnyUser, s.deletePushSubscription},
 	}
 	for _, r := range s.routes {
 		s.mux.HandleFunc(r.Method+" "+r.Pattern, s.guard(r))

@@ -8,6 +8,7 @@ import { CameraPage } from './pages/camera.js';
 import { CameraNewPage } from './pages/camera-new.js';
 import { CameraSettingsPage } from './pages/camera-settings.js';
 import { UsersPage } from './pages/users.js';
+import { SettingsPage } from './pages/settings.js';
 
 /** parseRoute turns location.hash into {page, id}. */
 function parseRoute(hash) {
@@ -16,6 +17,7 @@ function parseRoute(hash) {
   if (p[0] === 'cameras' && p[1] === 'new') return { page: 'camera-new' };
   if (p[0] === 'cameras' && p[1]) return { page: 'camera-settings', id: p[1] };
   if (p[0] === 'users') return { page: 'users' };
+  if (p[0] === 'settings') return { page: 'settings' };
   if (p[0] === '' || p[0] === undefined) return { page: 'live' };
   return { page: 'missing' };
 }
@@ -39,6 +41,7 @@ function Nav({ user, route }) {
       ${link('#/', 'Live', route.page === 'live' || route.page === 'camera')}
       ${admin && link('#/cameras/new', 'Add camera', route.page === 'camera-new')}
       ${admin && link('#/users', 'Users', route.page === 'users')}
+      ${link('#/settings', 'Settings', route.page === 'settings')}
     </nav>
     <span class="who"><span class="muted" id="health">${user.user}</span>
       <button class="link" id="logout" onClick=${logout}>Log out</button></span>
@@ -95,6 +98,7 @@ function App() {
     case 'camera-new': page = html`<${CameraNewPage} ...${props} />`; break;
     case 'camera-settings': page = html`<${CameraSettingsPage} ...${props} />`; break;
     case 'users': page = html`<${UsersPage} ...${props} />`; break;
+    case 'settings': page = html`<${SettingsPage} ...${props} />`; break;
     default: page = html`<main class="narrow"><p>There is no such page. <a href="#/">Go to the live view.</a></p></main>`;
   }
   return html`<${Nav} user=${user} route=${route} />${page}`;

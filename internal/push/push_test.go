@@ -137,7 +137,7 @@ type clock struct {
 	t  time.Time
 }
 
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 func startService(t *testing.T, clk *clock) (*Service, *store.Store, *bus) {
@@ -337,10 +337,10 @@ func TestSubscribeInputErrors(t *testing.T) {
 	s := New(Options{})
 	good := newBrowser(t).subscribeBody("https://push.example/x", "")
 	for body, want := range map[string]string{
-		`{"endpoint":"","keys":{}}`:             "is not the URL of a push service",
+		`{"endpoint":"","keys":{}}`:                                         "is not the URL of a push service",
 		`{"endpoint":"https://p/x","keys":{"p256dh":"AAAA","auth":"AAAA"}}`: "are not a browser's push keys",
-		strings.Replace(good, "}}", `},"quiet_s":-1}`, 1):                  "between 0 and 86400",
-		`{"endpoint":"https://p/x","colour":1}`: `unknown field "colour"`,
+		strings.Replace(good, "}}", `},"quiet_s":-1}`, 1):                   "between 0 and 86400",
+		`{"endpoint":"https://p/x","colour":1}`:                             `unknown field "colour"`,
 	} {
 		_, err := s.Subscribe(context.Background(), 1, []byte(body))
 		if err == nil || !strings.Contains(err.Error(), want) {

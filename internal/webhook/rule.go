@@ -223,4 +223,3 @@ func testMessage(h *store.Webhook, now time.Time) eventmsg.Message {
 	j.ID = "test"
 	return eventmsg.Message{Type: "test", After: j}
 }
-

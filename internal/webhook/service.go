@@ -371,4 +371,3 @@ func (s *Service) Delivery(ctx context.Context, id int64) (DeliveryView, error) 
 	}
 	return deliveryView(d), nil
 }
-

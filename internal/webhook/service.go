@@ -192,6 +192,14 @@ func (s *Service) dispatch(ctx context.Context, inflight map[int64]bool, results
 		if err != nil {
 			continue // deleted meanwhile: its deliveries go with it
 		}
+		if !h.Enabled && !d.Test {
+			// Turned off: what it still had to send is not sent (a test still is).
+			d.State, d.Error = store.DeliveryFailed, "not sent: the webhook was turned off"
+			if err := s.opt.Store.UpdateDelivery(ctx, d); err != nil && ctx.Err() == nil {
+				s.log.Warn("save a webhook delivery", "delivery", d.ID, "err", err)
+			}
+			continue
+		}
 		inflight[d.ID] = true
 		wg.Add(1)
 		go func() {

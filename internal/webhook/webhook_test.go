@@ -248,3 +248,22 @@ func TestRuleInputErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestTurnedOffRuleStopsRetrying: a rule turned off sends no more retries of what it had pending.
+func TestTurnedOffRuleStopsRetrying(t *testing.T) {
+	rcv := newReceiver(t, 500)
+	s, _, b := start(t, Options{Backoff: 2 * time.Second, MaxBackoff: 2 * time.Second, RetryFor: time.Minute})
+	rule := create(t, s, `{"url":"`+rcv.URL+`"}`)
+	b.ch <- store.Event{ID: 5, CameraID: "yard", Kind: store.EventMotion, Start: time.Now()}
+	waitDelivery(t, s, rule.ID, func(d DeliveryView) bool { return d.Attempts == 1 })
+	if _, err := s.UpdateWebhookRule(context.Background(), rule.ID, []byte(`{"enabled":false}`)); err != nil {
+		t.Fatal(err)
+	}
+	d := waitDelivery(t, s, rule.ID, func(d DeliveryView) bool { return d.State != store.DeliveryPending })
+	if d.State != store.DeliveryFailed || d.Error != "not sent: the webhook was turned off" || d.Attempts != 1 {
+		t.Errorf("delivery %+v", d)
+	}
+	if n := rcv.count(); n != 1 {
+		t.Errorf("the receiver got %d POSTs after the rule was turned off, want the 1 before", n)
+	}
+}

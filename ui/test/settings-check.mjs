@@ -45,7 +45,7 @@ async function newPage(opts = {}) {
 }
 
 async function login(page) {
-  await page.goto(base + '/');
+  await page.goto(base + '/#/settings'); // straight back to the settings page, not the live grid
   await page.waitForURL(/login\.html/, { timeout: 30000 });
   await page.getByLabel('User name').fill(env.NVR_USER);
   await page.getByLabel('Password').fill(env.NVR_PASSWORD);
@@ -122,12 +122,16 @@ try {
   out.csp.push(...await page.evaluate(() => JSON.parse(sessionStorage.getItem('nvr-csp') || '[]')));
   await page.context().close();
 
+  // Screenshots: one login, the page at each size in light and dark.
   const shots = [];
+  const p2 = await newPage();
+  await login(p2);
   for (const scheme of ['light', 'dark']) {
     for (const [w, h] of [[1280, 800], [390, 844]]) {
-      const p2 = await newPage({ viewport: { width: w, height: h }, colorScheme: scheme });
-      await login(p2);
+      await p2.emulateMedia({ colorScheme: scheme });
+      await p2.setViewportSize({ width: w, height: h });
       await p2.goto(base + '/#/settings');
+      await p2.reload();
       await p2.getByRole('list', { name: 'Delivery log' }).waitFor({ timeout: 20000 });
       await p2.waitForTimeout(500);
       const f = `${outDir}/settings-page-${w}-${scheme}.png`;
@@ -137,10 +141,10 @@ try {
         const wide = await p2.evaluate(() => document.documentElement.scrollWidth);
         if (wide > 390) out.errors.push(`the settings page is ${wide} px wide on a 390 px phone`);
       }
-      out.csp.push(...await p2.evaluate(() => JSON.parse(sessionStorage.getItem('nvr-csp') || '[]')));
-      await p2.context().close();
     }
   }
+  out.csp.push(...await p2.evaluate(() => JSON.parse(sessionStorage.getItem('nvr-csp') || '[]')));
+  await p2.context().close();
   out.result = { shots };
 } catch (e) {
   out.fatal = String(e && e.stack || e);

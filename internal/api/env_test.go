@@ -17,8 +17,10 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/nvrproject/nvr/internal/auth"
+	"github.com/nvrproject/nvr/internal/push"
 	"github.com/nvrproject/nvr/internal/recorder"
 	"github.com/nvrproject/nvr/internal/store"
+	"github.com/nvrproject/nvr/internal/webhook"
 )
 
 // adminTokens maps a test server to its administrator's token (used by call).
@@ -115,7 +117,8 @@ func newEnvWith(t testing.TB, opts ...func(*Options)) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opt := Options{Store: st, Sup: sup, Auth: a, Recorder: realRecordings{rec}, Log: log, UI: testUI(), Signer: signer, ONVIF: stubONVIF{}}
+	opt := Options{Store: st, Sup: sup, Auth: a, Recorder: realRecordings{rec}, Log: log, UI: testUI(), Signer: signer, ONVIF: stubONVIF{},
+		Webhooks: webhook.New(webhook.Options{Store: st}), Notifications: push.New(push.Options{Store: st})}
 	for _, f := range opts {
 		f(&opt)
 	}

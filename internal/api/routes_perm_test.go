@@ -86,11 +86,23 @@ var permTable = map[string][nPrincipals]int{
 	"GET /api/exports/{job}":                    {401, 404, 404, 404, 404, 404}, // only one's own jobs exist
 	"GET /api/exports/{job}/file":               {401, 404, 404, 404, 404, 404},
 	"DELETE /api/exports/{job}":                 {401, 404, 404, 404, 404, 404},
+	"GET /api/settings/webhooks":                {401, 403, 403, 403, 403, 200},
+	"POST /api/settings/webhooks":               {401, 403, 403, 403, 403, 400}, // no url: past the check
+	"PATCH /api/settings/webhooks/{hook}":       {401, 403, 403, 403, 403, 404}, // no webhook 1
+	"DELETE /api/settings/webhooks/{hook}":      {401, 403, 403, 403, 403, 404},
+	"POST /api/settings/webhooks/{hook}/test":   {401, 403, 403, 403, 403, 404},
+	"GET /api/settings/webhooks/log":            {401, 403, 403, 403, 403, 200},
+	"GET /api/push/vapid-key":                   {401, 200, 200, 200, 200, 200},
+	"GET /api/push/subscriptions":               {401, 200, 200, 200, 200, 200}, // one's own
+	"POST /api/push/subscriptions":              {401, 400, 400, 400, 400, 400}, // no endpoint: past the check
+	"PATCH /api/push/subscriptions/{sub}":       {401, 404, 404, 404, 404, 404}, // nobody's own subscription 1
+	"DELETE /api/push/subscriptions/{sub}":      {401, 404, 404, 404, 404, 404},
 }
 
 // permPath fills a route pattern's wildcards with yard's camera, recording, event and a segment name.
 func permPath(pattern string) string {
 	return strings.NewReplacer("{id}", "yard", "{rec}", "1", "{ev}", "1", "{file}", "000000.ts", "{name}", "nosuchuser", "{tok}", "999", "{job}", "nosuchjob").Replace(pattern)
+	return strings.NewReplacer("{id}", "yard", "{rec}", "1", "{ev}", "1", "{file}", "000000.ts", "{name}", "nosuchuser", "{tok}", "999", "{hook}", "1", "{sub}", "1").Replace(pattern)
 }
 
 func permBody(pattern string) string {

@@ -60,6 +60,10 @@ type Options struct {
 	Signer ExportSigner
 	// TLS, when set, tells the HTTPS certificate's fingerprints (GET /api/system/tls).
 	TLS func() TLSInfo
+	// Webhooks, when set, serves /api/settings/webhooks (*webhook.Service).
+	Webhooks Webhooks
+	// Notifications, when set, serves /api/push (*push.Service).
+	Notifications Notifications
 }
 
 // Server serves the API.
@@ -173,6 +177,17 @@ func New(opt Options) *Server {
 		{"GET", "/api/exports/{job}", AnyUser, s.getExport},
 		{"GET", "/api/exports/{job}/file", AnyUser, s.exportFile},
 		{"DELETE", "/api/exports/{job}", AnyUser, s.deleteExport},
+		{"GET", "/api/settings/webhooks", Admin, s.listWebhooks},
+		{"POST", "/api/settings/webhooks", Admin, s.createWebhook},
+		{"PATCH", "/api/settings/webhooks/{hook}", Admin, s.patchWebhook},
+		{"DELETE", "/api/settings/webhooks/{hook}", Admin, s.deleteWebhook},
+		{"POST", "/api/settings/webhooks/{hook}/test", Admin, s.testWebhook},
+		{"GET", "/api/settings/webhooks/log", Admin, s.webhookLog},
+		{"GET", "/api/push/vapid-key", AnyUser, s.vapidKey},
+		{"GET", "/api/push/subscriptions", AnyUser, s.listPushSubscriptions},
+		{"POST", "/api/push/subscriptions", AnyUser, s.createPushSubscription},
+		{"PATCH", "/api/push/subscriptions/{sub}", AnyUser, s.patchPushSubscription},
+		{"DELETE", "/api/push/subscriptions/{sub}", AnyUser, s.deletePushSubscription},
 	}
 	for _, r := range s.routes {
 		s.mux.HandleFunc(r.Method+" "+r.Pattern, s.guard(r))

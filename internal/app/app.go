@@ -21,9 +21,11 @@ import (
 	"github.com/nvrproject/nvr/internal/events"
 	"github.com/nvrproject/nvr/internal/mqtt"
 	"github.com/nvrproject/nvr/internal/onvif"
+	"github.com/nvrproject/nvr/internal/push"
 	"github.com/nvrproject/nvr/internal/recorder"
 	"github.com/nvrproject/nvr/internal/store"
 	"github.com/nvrproject/nvr/internal/supervisor"
+	"github.com/nvrproject/nvr/internal/webhook"
 	"github.com/nvrproject/nvr/pkg/detect"
 	"github.com/nvrproject/nvr/pkg/ipc"
 	"github.com/nvrproject/nvr/pkg/mpegts"
@@ -55,6 +57,8 @@ type Options struct {
 	TrustedProxies []netip.Prefix
 	// ONVIFDiscovery is where ONVIF probes go ("": WS-Discovery multicast; tests: a loopback responder).
 	ONVIFDiscovery string
+	// PublicURL is the web app's address as others reach it (links in Home Assistant); "" = unknown.
+	PublicURL string
 }
 
 // App is a running nvrd's parts.
@@ -65,6 +69,8 @@ type App struct {
 	Recorder *recorder.Recorder
 	Events   *events.Engine
 	MQTT     *mqtt.Service
+	Webhooks *webhook.Service
+	Push     *push.Service
 	Handler  http.Handler
 	log      *slog.Logger
 	detector *detect.Detector
@@ -132,10 +138,11 @@ func New(opt Options) (*App, error) {
 		return nil, err
 	}
 	a.MQTT = newMQTT(a, opt)
+	a.Webhooks, a.Push = newIntegrations(a, opt)
 	a.onvif = &onvif.Service{Log: opt.Log, DiscoveryAddr: opt.ONVIFDiscovery}
 	a.api = api.New(api.Options{ONVIF: a.onvif, Store: st, Sup: apiPipelines{sup}, Auth: a.Auth, Recorder: apiRecordings{rec},
 		Analysis: apiAnalysis{a.Events}, UI: opt.UI, Log: opt.Log, Signer: signer,
-		Listen: opt.Listen, AllowHosts: opt.AllowHosts, MQTT: a.MQTT, TrustedProxies: opt.TrustedProxies,
+		Listen: opt.Listen, AllowHosts: opt.AllowHosts, MQTT: a.MQTT, Webhooks: a.Webhooks, Notifications: a.Push, TrustedProxies: opt.TrustedProxies,
 		TLS: a.tlsInfo,
 		Manual: func(ctx context.Context, id string, seconds int) error {
 			_, err := a.Events.Manual(ctx, id, seconds)
@@ -175,7 +182,8 @@ func (a *App) Run(ctx context.Context) error {
 	errs := make(chan error, 8)
 	for name, run := range map[string]func(context.Context) error{"cameras": a.Sup.Run, "recorder": a.Recorder.Run,
 		"events": a.Events.Run, "backups": a.backupLoop, "mqtt": a.MQTT.Run,
-		"system sampler": func(ctx context.Context) error { return a.api.RunSampler(ctx, 0) }} {
+		"system sampler": func(ctx context.Context) error { return a.api.RunSampler(ctx, 0) },
+		"webhooks":       a.Webhooks.Run, "push": a.Push.Run} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

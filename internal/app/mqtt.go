@@ -6,7 +6,7 @@ import (
 
 // newMQTT builds the MQTT integration on the app's store, event engine and supervisor.
 func newMQTT(a *App, opt Options) *mqtt.Service {
-	return mqtt.New(mqtt.Options{Store: a.Store, Events: a.Events, Version: opt.Version, Log: opt.Log,
+	return mqtt.New(mqtt.Options{Store: a.Store, Events: a.Events, Version: opt.Version, Log: opt.Log, BaseURL: opt.PublicURL,
 		Changed: a.Sup.Changed,
 		State: func(id string) string {
 			if c := a.Sup.Camera(id); c != nil {

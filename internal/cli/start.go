@@ -39,6 +39,8 @@ type startFlags struct {
 	trustedProxies []string
 	// tls is HTTPS (start_tls.go).
 	tls tlsFlags
+	// publicURL is --public-url (start_public.go).
+	publicURL string
 }
 
 func newStartCmd(g *globalFlags) *cobra.Command {
@@ -64,6 +66,7 @@ func newStartCmd(g *globalFlags) *cobra.Command {
 	addHTTPFlags(cmd, f)
 	addTrustFlags(cmd, f)
 	addTLSFlags(cmd, &f.tls)
+	addPublicFlags(cmd, f)
 	return cmd
 }
 
@@ -114,7 +117,15 @@ func runStart(ctx context.Context, g *globalFlags, f *startFlags) error {
 	if err != nil {
 		return err
 	}
-	a, err := app.New(app.Options{DataDir: g.dataDir, RAMDir: inst.RAMDir(f.ramDir), WorkerPath: workerPath(), UI: ui.FS(), Log: log,
+	pubScheme := "http"
+	if secure {
+		pubScheme = "https"
+	}
+	public, err := publicURL(f.publicURL, pubScheme, ln.Addr())
+	if err != nil {
+		return err
+	}
+	a, err := app.New(app.Options{PublicURL: public, DataDir: g.dataDir, RAMDir: inst.RAMDir(f.ramDir), WorkerPath: workerPath(), UI: ui.FS(), Log: log,
 		Recorder: recorder.Options{MaxBytes: f.maxBytes}, ModelPath: f.model, DetectThreads: f.threads,
 		Listen: f.listen, AllowHosts: f.allowHosts, Version: Version, TrustedProxies: proxies})
 	if err != nil {

@@ -2,6 +2,7 @@ package mqtt
 
 import (
 	"encoding/json"
+	"net/url"
 	"sort"
 	"strings"
 
@@ -62,7 +63,7 @@ func (r *run) discovery(c *store.Camera) map[string]haConfig {
 	dev := haDevice{Identifiers: []string{node}, Name: c.Name, Model: "nvr", Manufacturer: "nvr",
 		SWVersion: r.s.opt.Version}
 	if r.s.opt.BaseURL != "" {
-		dev.ConfigurationURL = strings.TrimSuffix(r.s.opt.BaseURL, "/") + "/#/cameras/" + c.ID
+		dev.ConfigurationURL = strings.TrimSuffix(r.s.opt.BaseURL, "/") + "/#/camera/" + url.PathEscape(c.ID)
 	}
 	avail := []haAvailability{{Topic: r.topic("available")}}
 	base := func(name, obj string) haConfig {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/eclipse/paho.golang/autopaho"
 
+	"github.com/nvrproject/nvr/internal/eventmsg"
 	"github.com/nvrproject/nvr/internal/store"
 )
 
@@ -45,55 +46,13 @@ func onOff(b bool) []byte {
 	return []byte("OFF")
 }
 
-// eventJSON is an event as MQTT shows it.
-type eventJSON struct {
-	ID           string     `json:"id"`
-	Camera       string     `json:"camera"`
-	Kind         string     `json:"kind"`
-	Label        string     `json:"label"`
-	Labels       []string   `json:"labels"`
-	Score        float64    `json:"score"`
-	Box          *store.Box `json:"box"`
-	Zones        []string   `json:"zones"`
-	Text         string     `json:"text,omitempty"`
-	Start        string     `json:"start"`
-	End          *string    `json:"end"`
-	HasSnapshot  bool       `json:"has_snapshot"`
-	HasRecording bool       `json:"has_recording"`
-	Snapshot     *string    `json:"snapshot"`
-}
+// eventJSON is an event as MQTT shows it (the integrations' one shape).
+type eventJSON = eventmsg.Event
 
-func toJSON(e store.Event) eventJSON {
-	j := eventJSON{ID: strconv.FormatInt(e.ID, 10), Camera: e.CameraID, Kind: e.Kind, Labels: e.Labels,
-		Score: e.Score, Zones: []string{}, Text: e.Text, Start: e.Start.UTC().Format(store.TimeFormat),
-		HasSnapshot: e.HasSnapshot || e.Snapshot != nil, HasRecording: e.RecordingID != ""}
-	if j.Labels == nil {
-		j.Labels = []string{}
-	}
-	if len(e.Labels) > 0 {
-		j.Label = e.Labels[0]
-	}
-	if len(e.Boxes) > 0 {
-		b := e.Boxes[0]
-		j.Box = &b
-	}
-	if !e.End.IsZero() {
-		t := e.End.UTC().Format(store.TimeFormat)
-		j.End = &t
-	}
-	if j.HasSnapshot {
-		u := e.SnapshotURL()
-		j.Snapshot = &u
-	}
-	return j
-}
+func toJSON(e store.Event) eventJSON { return eventmsg.FromStore(e) }
 
 // eventMessage is the payload of prefix/events.
-type eventMessage struct {
-	Type   string     `json:"type"` // new | update | end
-	Before *eventJSON `json:"before"`
-	After  eventJSON  `json:"after"`
-}
+type eventMessage = eventmsg.Message
 
 // event publishes an event's change, the camera's motion and label counts, and its snapshot.
 func (r *run) event(ctx context.Context, e store.Event) {

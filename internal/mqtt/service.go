@@ -239,7 +239,7 @@ func (r *run) connect(ctx context.Context) {
 		},
 		OnConnectError: func(err error) {
 			s.conn.Store(false)
-			s.setErr(fmt.Errorf("connect to the MQTT broker %s: %w", u.Redacted(), err))
+			s.setErr(connectError(u.Host, err))
 		},
 		ClientConfig: paho.ClientConfig{
 			ClientID: r.st.clientID(),

@@ -12,8 +12,8 @@ import { AccountPage } from './pages/account.js';
 import { EventsPage } from './pages/events.js';
 import { SystemPage } from './pages/system.js';
 import { TimelinePage } from './pages/timeline.js';
-import { SettingsSecurityPage } from './pages/settings-security.js';
 import { AuditPage } from './pages/audit.js';
+import { SettingsPage } from './pages/settings.js';
 
 /** parseRoute turns location.hash into {page, id, query} (query: the URLSearchParams after a "?"). */
 function parseRoute(hash) {
@@ -61,8 +61,8 @@ function Nav({ user, route }) {
       ${admin && link('#/users', 'Users', route.page === 'users')}
       ${link('#/events', 'Events', route.page === 'events')}
       ${admin && link('#/system', 'System', route.page === 'system')}
-      ${admin && link('#/settings', 'Settings', route.page === 'settings')}
       ${admin && link('#/audit', 'Audit', route.page === 'audit')}
+      ${link('#/settings', 'Settings', route.page === 'settings')}
     </nav>
     <span class="who"><a id="health" href="#/account" aria-current=${route.page === 'account' ? 'page' : undefined}
         aria-label=${'Your account: ' + user.user}>${user.user}</a>
@@ -126,8 +126,8 @@ function App() {
     case 'events': page = html`<${EventsPage} ...${props} />`; break;
     case 'system': page = html`<${SystemPage} ...${props} />`; break;
     case 'timeline': page = html`<${TimelinePage} ...${props} />`; break;
-    case 'settings': page = html`<${SettingsSecurityPage} ...${props} />`; break;
     case 'audit': page = html`<${AuditPage} ...${props} />`; break;
+    case 'settings': page = html`<${SettingsPage} ...${props} />`; break;
     default: page = html`<main class="narrow"><p>There is no such page. <a href="#/">Go to the live view.</a></p></main>`;
   }
   return html`<${Nav} user=${user} route=${route} />${page}`;

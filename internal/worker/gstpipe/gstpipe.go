@@ -116,7 +116,7 @@ func rtspSource(codec string) string {
 	if codec == worker.CodecH265 {
 		depay = `rtph265depay name=depay ! video/x-h265,stream-format=byte-stream,alignment=nal`
 	}
-	return `rtspsrc name=src protocols=tcp latency=100 buffer-mode=none tcp-timeout=10000000 timeout=10000000 ! ` + depay
+	return fmt.Sprintf(`rtspsrc name=src protocols=tcp latency=%d buffer-mode=none tcp-timeout=10000000 timeout=10000000 ! `, rtspLatencyMS()) + depay
 }
 
 // New builds the pipeline for spec; it validates the URL but does not connect.

@@ -48,11 +48,15 @@ func with(base map[string]any, kv ...any) map[string]any {
 }
 
 var glassVariants = []glassVariant{
-	{"before", 100, oldTilePlayer},                   // the worker's 100 ms jitter buffer and the old tile
-	{"rtsp0", 0, oldTilePlayer},                      // only the jitter buffer removed
+	{"before", 100, oldTilePlayer}, // the worker's 100 ms jitter buffer and the old tile
+	{"rtsp0", 0, oldTilePlayer},    // only the jitter buffer removed
 	{"chase0.3", 100, with(oldTilePlayer, "liveBufferLatencyMaxLatency", 0.3, "liveBufferLatencyMinRemain", 0.05)}, // only tighter chasing
-	{"stash", 100, with(oldTilePlayer, "enableStashBuffer", true)},                                              // mpegts.js's stash buffer on (its default)
-	{"nochase", 100, with(oldTilePlayer, "liveBufferLatencyChasing", false)},                                     // no chasing at all
+	{"stash", 100, with(oldTilePlayer, "enableStashBuffer", true)},                                                 // mpegts.js's stash buffer on (its default)
+	{"chase0.35/0.12", 100, with(oldTilePlayer, "liveBufferLatencyMaxLatency", 0.35, "liveBufferLatencyMinRemain", 0.12)},
+	{"sync0.2/0.12", 100, with(oldTilePlayer, "liveBufferLatencyMaxLatency", 0.5, "liveBufferLatencyMinRemain", 0.15,
+		"liveSync", true, "liveSyncMaxLatency", 0.2, "liveSyncTargetLatency", 0.12, "liveSyncPlaybackRate", 1.1)},
+	{"sync0.15", 100, with(oldTilePlayer, "liveBufferLatencyMaxLatency", 0.3, "liveBufferLatencyMinRemain", 0.05,
+		"liveSync", true, "liveSyncMaxLatency", 0.15, "liveSyncTargetLatency", 0.08, "liveSyncPlaybackRate", 1.1)},
 	{"now", -1, nil}, // what ships: the worker's default and the tile as it is
 }
 
@@ -102,15 +106,17 @@ func BenchmarkGlassToGlass(b *testing.B) {
 			}
 			b.ReportMetric(percentile(lat, 0.5), "ms-p50-"+v.name)
 			b.ReportMetric(percentile(lat, 0.9), "ms-p90-"+v.name)
+			b.ReportMetric(percentile(r.Messages, 0.5), "ms-websocket-p50-"+v.name)
+			b.ReportMetric(percentile(r.Appends, 0.5), "ms-append-p50-"+v.name)
 			b.ReportMetric(float64(r.Stalls), "stalls-"+v.name)
 			b.ReportMetric(float64(r.Seeking), "seeks-"+v.name)
 			if r.Frames > 0 {
 				b.ReportMetric(100*float64(r.Dropped)/float64(r.Frames), "%dropped-"+v.name)
 			}
 			b.ReportMetric(r.PlayedS/r.WallS, "x-realtime-"+v.name)
-			b.Logf("%s: %d white seconds, p50 %.0f ms, p90 %.0f ms, min %.0f, max %.0f; buffer ahead p50 %.0f ms; stalls %d (longest %.0f ms), waiting %d, seeks %d, max rate %.2f, dropped %d of %d; sampling every %d ms (p99 %d); player %v",
+			b.Logf("%s: %d white seconds, p50 %.0f ms, p90 %.0f ms, min %.0f, max %.0f; WebSocket message p50 %.0f ms, MSE append p50 %.0f ms, buffer ahead p50 %.0f ms; stalls %d (longest %.0f ms), waiting %d, seeks %d, max rate %.2f, dropped %d of %d; sampling every %d ms (p99 %d); player %v",
 				v.name, len(lat), percentile(lat, 0.5), percentile(lat, 0.9), percentile(lat, 0), percentile(lat, 1),
-				percentile(r.Lags, 0.5), r.Stalls, r.MaxStallMs, r.Waiting, r.Seeking, r.MaxRate, r.Dropped, r.Frames, r.SampleGapP50, r.SampleGapP99, r.Config)
+				percentile(r.Messages, 0.5), percentile(r.Appends, 0.5), percentile(r.Lags, 0.5), r.Stalls, r.MaxStallMs, r.Waiting, r.Seeking, r.MaxRate, r.Dropped, r.Frames, r.SampleGapP50, r.SampleGapP99, r.Config)
 			if drift {
 				first, last := r.window(0, 60), r.window(-60, 0)
 				if len(first) > 0 && len(last) > 0 {
@@ -147,7 +153,9 @@ type glassRun struct {
 	Waiting      int            `json:"waiting"`
 	Seeking      int            `json:"seeking"`
 	MaxRate      float64        `json:"maxRate"`
-	Lags         []float64      `json:"lags"` // buffered end − currentTime, ms
+	Lags         []float64      `json:"lags"`     // buffered end − currentTime, ms
+	Appends      []float64      `json:"appends"`  // ms past the second of each second's biggest MSE append (the white keyframe)
+	Messages     []float64      `json:"messages"` // the same for the live WebSocket's messages
 	Frames       int            `json:"frames"`
 	Dropped      int            `json:"dropped"`
 	PlayedS      float64        `json:"playedS"`
@@ -278,4 +286,3 @@ func runGlassCheck(t testing.TB, planPath string) glassResult {
 	}
 	return r
 }
-

@@ -87,6 +87,19 @@ function measure(seconds) {
       r.wallS = (now() - t0) / 1000;
       r.maxStallMs = Math.round(Math.max(r.maxStallMs, now() - lastCTChange));
       r.config = window.nvrPlayerConfig || null;
+      // The biggest append of each whole second after t0: the white keyframe reaching the browser.
+      const biggest = (list) => {
+        const bySecond = new Map();
+        for (const [at, n] of list) {
+          if (at < t0) continue;
+          const sec = Math.floor(at / 1000);
+          const cur = bySecond.get(sec);
+          if (!cur || n > cur[1]) bySecond.set(sec, [at, n]);
+        }
+        return [...bySecond.values()].map(([at]) => Math.round((at % 1000) * 10) / 10);
+      };
+      r.appends = biggest(window.nvrAppends);
+      r.messages = biggest(window.nvrMessages);
       const gs = r.gaps.sort((a, b) => a - b);
       r.sampleGapP50 = gs[Math.floor(gs.length / 2)] || 0;
       r.sampleGapP99 = gs[Math.floor(gs.length * 0.99)] || 0;
@@ -103,6 +116,30 @@ async function runOnce(run) {
   // mpegts.js is a UMD bundle that sets window.mpegts: catch it there and lay the run's options over
   // the tile's own, keeping what the player was created with.
   await page.addInitScript((over) => {
+    // Every append to Media Source Extensions, with its wall time and size: the white keyframe is the
+    // biggest append of its second, so when it reached the browser's media pipeline shows apart from
+    // how long the browser then took to show it.
+    window.nvrAppends = [];
+    const append = SourceBuffer.prototype.appendBuffer;
+    SourceBuffer.prototype.appendBuffer = function (data) {
+      window.nvrAppends.push([performance.timeOrigin + performance.now(), data.byteLength]);
+      if (window.nvrAppends.length > 100000) window.nvrAppends.splice(0, 50000);
+      return append.call(this, data);
+    };
+    // And every live WebSocket message, the same way: when the keyframe left nvrd's socket.
+    window.nvrMessages = [];
+    const WS = window.WebSocket;
+    window.WebSocket = function (...args) {
+      const ws = new WS(...args);
+      ws.addEventListener('message', (e) => {
+        const n = e.data.byteLength || e.data.size || 0;
+        window.nvrMessages.push([performance.timeOrigin + performance.now(), n]);
+        if (window.nvrMessages.length > 100000) window.nvrMessages.splice(0, 50000);
+      });
+      return ws;
+    };
+    window.WebSocket.prototype = WS.prototype;
+    Object.assign(window.WebSocket, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
     let lib;
     Object.defineProperty(window, 'mpegts', {
       configurable: true,
@@ -140,6 +177,8 @@ try {
       if (!acc) { out.runs[run.name] = r; continue; }
       acc.whites.push(...r.whites);
       acc.lags.push(...r.lags);
+      acc.appends.push(...r.appends);
+      acc.messages.push(...r.messages);
       for (const k of ['samples', 'stalls', 'waiting', 'seeking', 'frames', 'dropped', 'playedS', 'wallS']) acc[k] += r[k];
       for (const k of ['maxStallMs', 'maxRate', 'sampleGapP50', 'sampleGapP99']) acc[k] = Math.max(acc[k], r[k]);
     }

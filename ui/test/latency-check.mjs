@@ -99,6 +99,7 @@ function measure(seconds) {
         return [...bySecond.values()].map(([at]) => Math.round((at % 1000) * 10) / 10);
       };
       r.appends = biggest(window.nvrAppends);
+      r.appendCount = window.nvrAppends.filter(([at]) => at >= t0).length;
       r.messages = biggest(window.nvrMessages);
       const gs = r.gaps.sort((a, b) => a - b);
       r.sampleGapP50 = gs[Math.floor(gs.length / 2)] || 0;
@@ -179,7 +180,7 @@ try {
       acc.lags.push(...r.lags);
       acc.appends.push(...r.appends);
       acc.messages.push(...r.messages);
-      for (const k of ['samples', 'stalls', 'waiting', 'seeking', 'frames', 'dropped', 'playedS', 'wallS']) acc[k] += r[k];
+      for (const k of ['appendCount', 'samples', 'stalls', 'waiting', 'seeking', 'frames', 'dropped', 'playedS', 'wallS']) acc[k] += r[k];
       for (const k of ['maxStallMs', 'maxRate', 'sampleGapP50', 'sampleGapP99']) acc[k] = Math.max(acc[k], r[k]);
     }
   }

@@ -134,6 +134,9 @@ try {
   out.dropped = delta('dropped');
   out.playedS = delta('t') / wall;
   out.advanced = s1.filter((x, i) => s0[i] && x.t > s0[i].t + 0.5 * seconds).length;
+  // At the end: tiles showing a picture, and tiles whose placeholder says they are reconnecting.
+  out.playingAtEnd = await page.locator('.tile.playing').count();
+  out.reconnectingAtEnd = await page.locator('.tile .placeholder', { hasText: 'reconnecting' }).count();
   const m = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((x) => [x.name, x.value]));
   out.jsHeapUsed = m.JSHeapUsedSize;
   out.jsHeapTotal = m.JSHeapTotalSize;

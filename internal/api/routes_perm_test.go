@@ -101,8 +101,8 @@ var permTable = map[string][nPrincipals]int{
 
 // permPath fills a route pattern's wildcards with yard's camera, recording, event and a segment name.
 func permPath(pattern string) string {
-	return strings.NewReplacer("{id}", "yard", "{rec}", "1", "{ev}", "1", "{file}", "000000.ts", "{name}", "nosuchuser", "{tok}", "999", "{job}", "nosuchjob").Replace(pattern)
-	return strings.NewReplacer("{id}", "yard", "{rec}", "1", "{ev}", "1", "{file}", "000000.ts", "{name}", "nosuchuser", "{tok}", "999", "{hook}", "1", "{sub}", "1").Replace(pattern)
+	return strings.NewReplacer("{id}", "yard", "{rec}", "1", "{ev}", "1", "{file}", "000000.ts", "{name}", "nosuchuser", "{tok}", "999",
+		"{job}", "nosuchjob", "{hook}", "1", "{sub}", "1").Replace(pattern)
 }
 
 func permBody(pattern string) string {

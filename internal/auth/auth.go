@@ -74,7 +74,7 @@ const (
 	NeedLive Need = iota
 	NeedRecordings
 	NeedRecord // start a recording
-	NeedPTZ // pan/tilt/zoom and presets
+	NeedPTZ    // pan/tilt/zoom and presets
 )
 
 // Can reports whether p may do need with the camera.

@@ -38,6 +38,9 @@ type Options struct {
 	// Variant makes the camera ask for another authentication, speak TLS or UDP, keep its parameter
 	// sets in the SDP or jump its timestamps (variants.go).
 	Variant Variant
+	// WallClock paces the clip by the wall clock: AU 0 leaves at a whole second and every loop of a
+	// clip of whole seconds starts at one (the glass-to-glass camera, WhiteSecond). Video only.
+	WallClock bool
 }
 
 // Server is a running test camera.
@@ -72,6 +75,9 @@ func Start(opt Options) (*Server, error) {
 		}
 		opt.Addr = l.Addr().String()
 		l.Close()
+	}
+	if err := checkWallClock(opt); err != nil {
+		return nil, err
 	}
 	s := &Server{opt: opt, played: make(chan struct{})}
 	return s, s.Resume()
@@ -151,6 +157,10 @@ func (s *Server) Close() { s.Pause() }
 // pump writes the clip in a loop at the clip's frame rate.
 func (s *Server) pump(stream *gortsplib.ServerStream, stop, done chan struct{}) {
 	defer close(done)
+	if s.opt.WallClock {
+		s.pumpWallClock(stream, stop)
+		return
+	}
 	if len(stream.Desc.Medias) > 1 {
 		audioDone := make(chan struct{})
 		go func() { defer close(audioDone); s.pumpAudio(stream, stream.Desc.Medias[1], stop) }()

@@ -38,6 +38,9 @@ var suites = []suite{
 	{"./internal/events/", ".", "20x"},
 	{"./internal/e2e/", "BenchmarkGStreamerBaseline|BenchmarkCameras(1|8|16)$|BenchmarkFailingCamerasCPU|BenchmarkBrowserLive|BenchmarkTimelineSeek", "1x"},
 	{"./internal/e2e/", "BenchmarkRealCameras", "1x"}, // issue 14: relay floor vs main/sub analysis vs AAC/G.711 at 16 cameras
+	// The web app's quality bar (issue 11): glass-to-glass latency of the live tile (NVR_LATENCY_SECONDS=600
+	// for the 10-minute drift run) and the 16-tile 1080p grid in Chromium. Results in internal_e2e_BenchmarkGlassToGlass_BenchmarkBrowserGrid16.json.
+	{"./internal/e2e/", "BenchmarkGlassToGlass|BenchmarkBrowserGrid16", "1x"},
 }
 
 // Result is one benchmark's figures.

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net/url"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -139,7 +140,9 @@ func (p *Pipeline) demoMotion(ctx context.Context) {
 // transport is worker.TransportUDP for a camera that refused TCP (worker.Describe asked), else TCP. An
 // rtsps:// camera's certificate is accepted whatever it is (tls-validation-flags=0; the policy and why
 // are in internal/worker/variants.go); worker.Describe recorded its fingerprint.
-func rtspSource(codec string, m worker.Media, tls bool) string { return rtspSourceNamed(codec, "", m, tls) }
+func rtspSource(codec string, m worker.Media, tls bool) string {
+	return rtspSourceNamed(codec, "", m, tls)
+}
 
 // rtspSourceNamed is rtspSource with its element names prefixed by pre.
 func rtspSourceNamed(codec, pre string, m worker.Media, tls bool) string {
@@ -155,7 +158,7 @@ func rtspSourceNamed(codec, pre string, m worker.Media, tls bool) string {
 	if tls {
 		extra = " tls-validation-flags=0"
 	}
-	return `rtspsrc name=` + pre + `src protocols=` + protocols + extra + ` latency=100 buffer-mode=none tcp-timeout=10000000 timeout=10000000 ! ` + depay
+	return `rtspsrc name=` + pre + `src protocols=` + protocols + extra + ` latency=` + strconv.Itoa(rtspLatencyMS()) + ` buffer-mode=none tcp-timeout=10000000 timeout=10000000 ! ` + depay
 }
 
 // New builds the pipeline for spec; it validates the URL but does not connect.

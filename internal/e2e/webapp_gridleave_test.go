@@ -42,6 +42,7 @@ func TestWebappLeaveLoadingGrid(t *testing.T) {
 	t.Logf("browser: %s", out)
 	var r struct {
 		Errors  []string
+		Thrown  []string
 		Fatal   string
 		Rounds  int
 		Sockets int
@@ -56,7 +57,7 @@ func TestWebappLeaveLoadingGrid(t *testing.T) {
 	if r.Rounds == 0 || r.Sockets == 0 {
 		t.Fatalf("the grid was left %d times with %d live sockets opened: the check did not exercise the tiles", r.Rounds, r.Sockets)
 	}
-	if len(r.Errors) > 0 {
-		t.Errorf("uncaught errors in the page after leaving a loading grid %d times: %v", r.Rounds, r.Errors)
+	if len(r.Errors) > 0 || len(r.Thrown) > 0 {
+		t.Errorf("uncaught errors in the page after leaving a loading grid %d times: %v %v", r.Rounds, r.Errors, r.Thrown)
 	}
 }

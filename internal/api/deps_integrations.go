@@ -17,6 +17,8 @@ type Webhooks interface {
 	DeleteWebhookRule(ctx context.Context, id string) error
 	WebhookDeliveries(ctx context.Context, webhook string, limit int) (any, error)
 	TestWebhook(ctx context.Context, id string) (any, error)
+	// ReplaceWebhookRules makes a JSON array of rules the whole rule set, atomically (PUT).
+	ReplaceWebhookRules(ctx context.Context, body []byte) (any, error)
 }
 
 // Notifications are the browser push subscriptions of each user (*push.Service).
@@ -26,6 +28,10 @@ type Notifications interface {
 	UpdateSubscription(ctx context.Context, userID int64, id string, body []byte) (any, error)
 	Unsubscribe(ctx context.Context, userID int64, id string) error
 	Subscriptions(ctx context.Context, userID int64) (any, error)
+	// NotificationSettings is the VAPID public key and the user's subscriptions with their filters.
+	NotificationSettings(ctx context.Context, userID int64) (any, error)
+	// SetNotificationSettings replaces the filters of the user's subscriptions it lists.
+	SetNotificationSettings(ctx context.Context, userID int64, body []byte) (any, error)
 }
 
 // badInput is an error that is the caller's fault (answered 400); the services' InputError.

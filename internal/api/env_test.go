@@ -34,6 +34,7 @@ type testEnv struct {
 	auth                 *auth.Service
 	logs                 *bytes.Buffer
 	admin, with, without string // API tokens
+	api                  *Server // the server under test (to drive its sampler)
 }
 
 const testPassword = "tr0ub4dor&3-horse"
@@ -122,11 +123,12 @@ func newEnvWith(t testing.TB, opts ...func(*Options)) *testEnv {
 	for _, f := range opts {
 		f(&opt)
 	}
-	srv := httptest.NewServer(New(opt))
+	api := New(opt)
+	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 	adminTokens.Store(srv, toks[0])
 	t.Cleanup(func() { adminTokens.Delete(srv) })
-	return &testEnv{srv: srv, st: st, auth: a, logs: logs, admin: toks[0], with: toks[1], without: toks[2]}
+	return &testEnv{srv: srv, st: st, auth: a, logs: logs, admin: toks[0], with: toks[1], without: toks[2], api: api}
 }
 
 type lockedWriter struct {

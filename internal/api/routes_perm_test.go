@@ -97,6 +97,11 @@ var permTable = map[string][nPrincipals]int{
 	"POST /api/push/subscriptions":              {401, 400, 400, 400, 400, 400}, // no endpoint: past the check
 	"PATCH /api/push/subscriptions/{sub}":       {401, 404, 404, 404, 404, 404}, // nobody's own subscription 1
 	"DELETE /api/push/subscriptions/{sub}":      {401, 404, 404, 404, 404, 404},
+	"PUT /api/settings/webhooks":                {401, 403, 403, 403, 403, 400}, // {} is not an array: past the check
+	"GET /api/settings/notifications":           {401, 200, 200, 200, 200, 200}, // one's own
+	"PUT /api/settings/notifications":           {401, 200, 200, 200, 200, 200}, // {}: nothing listed, nothing changed
+	"GET /api/settings/tls":                     {401, 200, 200, 200, 200, 200},
+	"PUT /api/settings/tls":                     {401, 403, 403, 403, 403, 405}, // set with nvrd start --tls-cert
 }
 
 // permPath fills a route pattern's wildcards with yard's camera, recording, event and a segment name.

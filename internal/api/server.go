@@ -188,6 +188,11 @@ func New(opt Options) *Server {
 		{"POST", "/api/push/subscriptions", AnyUser, s.createPushSubscription},
 		{"PATCH", "/api/push/subscriptions/{sub}", AnyUser, s.patchPushSubscription},
 		{"DELETE", "/api/push/subscriptions/{sub}", AnyUser, s.deletePushSubscription},
+		{"PUT", "/api/settings/webhooks", Admin, s.putWebhooks},
+		{"GET", "/api/settings/notifications", AnyUser, s.getNotificationSettings},
+		{"PUT", "/api/settings/notifications", AnyUser, s.putNotificationSettings},
+		{"GET", "/api/settings/tls", AnyUser, s.systemTLS},
+		{"PUT", "/api/settings/tls", Admin, s.putTLSSettings},
 	}
 	for _, r := range s.routes {
 		s.mux.HandleFunc(r.Method+" "+r.Pattern, s.guard(r))

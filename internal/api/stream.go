@@ -107,6 +107,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 		st.sampleCamera(s, p, id, sw, true)
 		st.sampleMotion(s, id, sw)
 	}
+	sysAt := s.latestSampleAt() // the system figures are pushed from the sampler's next point on
 	sample := time.NewTicker(streamSample)
 	defer sample.Stop()
 	beat := time.NewTicker(streamHeartbeat)
@@ -132,6 +133,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 				st.sampleCamera(s, p, id, sw, false)
 				st.sampleMotion(s, id, sw)
 			}
+			sysAt = s.pushSystem(ctx, p, sw, sysAt)
 		case <-beat.C:
 			sw.comment("heartbeat")
 		}

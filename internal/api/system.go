@@ -70,11 +70,20 @@ type systemForecast struct {
 // system is GET /api/system (admin): every camera's stream figures, the host's CPU, memory and disk,
 // the retention forecast, and the sampler's last hour.
 func (s *Server) system(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	cams, err := s.opt.Store.Cameras(ctx)
+	report, err := s.systemReport(r.Context())
 	if err != nil {
 		storeError(w, err)
 		return
+	}
+	writeJSON(w, http.StatusOK, report)
+}
+
+// systemReport is the document of GET /api/system (and, without its samples, of the push stream's
+// "system" message).
+func (s *Server) systemReport(ctx context.Context) (map[string]any, error) {
+	cams, err := s.opt.Store.Cameras(ctx)
+	if err != nil {
+		return nil, err
 	}
 	now := time.Now()
 	s.ring.mu.Lock()
@@ -90,8 +99,7 @@ func (s *Server) system(w http.ResponseWriter, r *http.Request) {
 	if u, ok := any(s.opt.Store).(RecordingUsage); ok {
 		list, err := u.RecordingUsage(ctx, now.Add(-24*time.Hour))
 		if err != nil {
-			storeError(w, err)
-			return
+			return nil, err
 		}
 		for _, c := range list {
 			usage[c.CameraID] = c
@@ -137,14 +145,14 @@ func (s *Server) system(w http.ResponseWriter, r *http.Request) {
 		}
 		out = append(out, row)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
+	return map[string]any{
 		"at":       now.UTC().Format(store.TimeFormat),
 		"cameras":  out,
 		"host":     host,
 		"forecast": forecast(out, host, dayTotal, oldest, now),
 		"samples":  points,
 		"every_s":  SystemSampleEvery.Seconds(),
-	})
+	}, nil
 }
 
 // forecast works out the retention forecast: the footage of the last 24 h (or of the time since the

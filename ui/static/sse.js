@@ -4,7 +4,7 @@
 // someone listens to, so a tile still never lies about its state.
 import { get, cameraPath } from './api.js';
 
-const listeners = { camera: new Set(), motion: new Set(), event: new Set(), open: new Set() };
+const listeners = { camera: new Set(), motion: new Set(), event: new Set(), open: new Set(), system: new Set() };
 const watched = new Map(); // camera id → number of status listeners (fallback only)
 let source = null;
 let fallbackTimer = 0;
@@ -22,7 +22,7 @@ function emit(kind, data) {
 function connect() {
   source = new EventSource('api/stream', { withCredentials: true });
   source.onopen = () => { retry = 1000; stopFallback(); emit('open', {}); };
-  for (const kind of ['camera', 'motion', 'event']) {
+  for (const kind of ['camera', 'motion', 'event', 'system']) {
     source.addEventListener(kind, (m) => {
       let d;
       try { d = JSON.parse(m.data); } catch { return; }
@@ -63,7 +63,8 @@ function stopFallback() {
   fallbackTimer = 0;
 }
 
-/** on subscribes fn to one kind of message ('camera', 'motion', 'event', 'open'); it returns the unsubscribe. */
+/** on subscribes fn to one kind of message ('camera', 'motion', 'event', 'open', 'system' (admins: the
+ * system page's figures every 10 s)); it returns the unsubscribe. */
 export function on(kind, fn) {
   if (!started) { started = true; connect(); }
   listeners[kind].add(fn);

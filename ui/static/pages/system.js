@@ -1,11 +1,13 @@
 // System (#/system, admin): every camera's stream figures, the host's CPU, memory and disk, the
 // retention forecast in words, and plots of the last hour from the ring of samples nvrd keeps. The
-// figures are read again at the sampler's own pace (GET /api/system every 10 s): they are not events,
-// so the SSE stream does not carry them.
+// page reads GET /api/system once; after that nvrd pushes the figures over the SSE stream (a "system"
+// message, admins only, at each new point of the sampler's ring) and the page appends the new point to
+// its plots.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import { html } from '../components/html.js';
 import { get } from '../api.js';
+import { on } from '../sse.js';
 
 const mbit = (bps) => (bps / 1e6).toFixed(2) + ' Mbit/s';
 const num = (v, d = 1) => (v === null || v === undefined ? '—' : v.toFixed(d));
@@ -83,8 +85,19 @@ export function SystemPage({ user }) {
     const load = () => get('api/system').then((s) => { if (!gone) { setSys(s); setError(''); } },
       (e) => { if (!gone) setError(e.message); });
     load();
-    const id = setInterval(load, 10000);
-    return () => { gone = true; clearInterval(id); };
+    // Pushed figures: the document without the ring, and the ring's new point.
+    const off = on('system', (d) => {
+      if (gone) return;
+      setSys((prev) => {
+        const samples = prev ? prev.samples || [] : [];
+        const last = samples.length ? samples[samples.length - 1].at : '';
+        const next = d.sample && d.sample.at !== last ? [...samples, d.sample].slice(-360) : samples;
+        const { sample, ...rest } = d;
+        return { ...rest, samples: next };
+      });
+      setError('');
+    });
+    return () => { gone = true; off(); };
   }, []);
   if (user.role !== 'admin') return html`<main class="narrow"><p class="error" role="alert">Only administrators see the system page.</p></main>`;
   if (!sys) return html`<main>${error ? html`<p class="error" role="alert">${error}</p>` : html`<p class="muted">Loading…</p>`}</main>`;

@@ -189,6 +189,7 @@ func New(opt Options) *Server {
 		{"PATCH", "/api/push/subscriptions/{sub}", AnyUser, s.patchPushSubscription},
 		{"DELETE", "/api/push/subscriptions/{sub}", AnyUser, s.deletePushSubscription},
 	}
+	s.routes = append(s.routes, s.pprofRoutes()...)
 	for _, r := range s.routes {
 		s.mux.HandleFunc(r.Method+" "+r.Pattern, s.guard(r))
 	}

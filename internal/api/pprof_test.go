@@ -53,7 +53,7 @@ func TestPprofAdminOnly(t *testing.T) {
 }
 
 // TestPprofOutlastsWriteTimeout: a CPU profile longer than the server's WriteTimeout still arrives
-// (net/http/pprof alone refuses it, and the deadline would cut it).
+// (the handler moves its write deadline; nothing in front of it may cut that short).
 func TestPprofOutlastsWriteTimeout(t *testing.T) {
 	e := newEnv(t)
 	ts := httptest.NewUnstartedServer(nil)

@@ -85,6 +85,13 @@ func clamp255(v float32) float32 {
 // order with values 0..255. YCbCr (what image/jpeg returns), RGBA, NRGBA and Gray images
 // are read directly; other kinds are converted to RGBA first.
 func (lb letterbox) fill(dst []float32, img image.Image) {
+	lb.sample(dst, img)
+	lb.pad(dst)
+}
+
+// sample writes img, scaled, into the top-left lb.w×lb.h of every plane of dst, leaving the
+// padding as it is (fill is sample and pad).
+func (lb letterbox) sample(dst []float32, img image.Image) {
 	xs := newSampleAxis(lb.srcW, lb.w)
 	ys := newSampleAxis(lb.srcH, lb.h)
 	switch m := img.(type) {
@@ -102,7 +109,6 @@ func (lb letterbox) fill(dst []float32, img image.Image) {
 		draw.Draw(rgba, rgba.Rect, img, b.Min, draw.Src)
 		lb.fillInterleaved(dst, rgba.Pix, rgba.Stride, 4, 0, 1, 2, xs, ys)
 	}
-	lb.pad(dst)
 }
 
 // pad fills the input outside the scaled image with padValue.

@@ -8,8 +8,10 @@ type sessionTuning struct {
 	spin bool
 }
 
-// engineTuning is the tuning Open uses: no spinning (BenchmarkInferenceTuning: with 2 threads on
-// this loaded 2-core box, 4× faster than spinning); benchmarks swap it to compare settings.
+// engineTuning is the tuning Open uses: no spinning. BenchmarkInferenceTuning with 2 threads on the
+// shared 2-core box (load 10-16): nospin/spin 0.48-0.80 in five runs out of six, 1.24 in the one run
+// at a quieter moment; a recorder's box is busy with its workers, so the threads sleep. Benchmarks
+// swap it to compare settings.
 var engineTuning = sessionTuning{spin: false}
 
 // configEntries are the session config entries (AddSessionConfigEntry) of t.

@@ -33,7 +33,7 @@ type testEnv struct {
 	st                   *store.Store
 	auth                 *auth.Service
 	logs                 *bytes.Buffer
-	admin, with, without string // API tokens
+	admin, with, without string  // API tokens
 	api                  *Server // the server under test (to drive its sampler)
 }
 

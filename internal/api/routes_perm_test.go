@@ -102,6 +102,21 @@ var permTable = map[string][nPrincipals]int{
 	"PUT /api/settings/notifications":           {401, 200, 200, 200, 200, 200}, // {}: nothing listed, nothing changed
 	"GET /api/settings/tls":                     {401, 200, 200, 200, 200, 200},
 	"PUT /api/settings/tls":                     {401, 403, 403, 403, 403, 405}, // set with nvrd start --tls-cert
+	"GET /debug/pprof/":                         {401, 403, 403, 403, 403, 200},
+	"GET /debug/pprof/cmdline":                  {401, 403, 403, 403, 403, 200},
+	"GET /debug/pprof/profile":                  {401, 403, 403, 403, 403, 200}, // ?seconds=1 (permQuery)
+	"GET /debug/pprof/symbol":                   {401, 403, 403, 403, 403, 200},
+	"POST /debug/pprof/symbol":                  {401, 403, 403, 403, 403, 200},
+	"GET /debug/pprof/trace":                    {401, 403, 403, 403, 403, 200}, // ?seconds=1
+	"GET /debug/pprof/{name}":                   {401, 403, 403, 403, 403, 404}, // no profile "nosuchuser"
+}
+
+// permQuery keeps the timed profiles short: one second instead of net/http/pprof's default 30.
+func permQuery(pattern string) string {
+	if pattern == "/debug/pprof/profile" || pattern == "/debug/pprof/trace" {
+		return "?seconds=1"
+	}
+	return ""
 }
 
 // permPath fills a route pattern's wildcards with yard's camera, recording, event and a segment name.
@@ -174,7 +189,7 @@ func TestEveryRouteChecksPermissions(t *testing.T) {
 					}
 					continue
 				}
-				code, out := e.do(t, rt.Method, permPath(rt.Pattern), toks[p], permBody(rt.Pattern), nil)
+				code, out := e.do(t, rt.Method, permPath(rt.Pattern)+permQuery(rt.Pattern), toks[p], permBody(rt.Pattern), nil)
 				if code != want[p] {
 					t.Errorf("%s: HTTP %d, want %d (%s)", principalNames[p], code, want[p], strings.TrimSpace(out))
 				}

@@ -194,6 +194,7 @@ func New(opt Options) *Server {
 		{"GET", "/api/settings/tls", AnyUser, s.systemTLS},
 		{"PUT", "/api/settings/tls", Admin, s.putTLSSettings},
 	}
+	s.routes = append(s.routes, s.pprofRoutes()...)
 	for _, r := range s.routes {
 		s.mux.HandleFunc(r.Method+" "+r.Pattern, s.guard(r))
 	}

@@ -74,7 +74,7 @@ func runCameraLoad(b *testing.B, n int, window time.Duration) {
 		// (pkg/motion, pkg/detect, internal/recorder); the test pattern moves all the time, so motion
 		// would run detection on every keyframe of every camera.
 		req, _ := http.NewRequest("PATCH", p.url+fmt.Sprintf("/api/cameras/cam%02d", i),
-			strings.NewReader(`{"motion":{"enabled":false},"detect":{"enabled":false}}`))
+			strings.NewReader(benchAnalysis()))
 		req.Header.Set("Authorization", "Bearer "+p.token)
 		if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
 			b.Fatalf("turn analysis off: %v %v", err, resp)
@@ -123,6 +123,7 @@ func runCameraLoad(b *testing.B, n int, window time.Duration) {
 	time.Sleep(5 * time.Second) // warm-up
 	pids := append([]int{p.cmd.Process.Pid}, childPIDs(p.cmd.Process.Pid)...)
 	c0, n0 := cpuOf(pids), cpuOf(pids[:1])
+	profiled := benchProfile(b, p, window)
 	time.Sleep(window)
 	c1, n1 := cpuOf(pids), cpuOf(pids[:1])
 	var rssSum, pssSum int64
@@ -136,6 +137,7 @@ func runCameraLoad(b *testing.B, n int, window time.Duration) {
 	}
 	nvrdRSS := rssKB(pids[0])
 	p50, p99 := latencyFromMetrics(b, p)
+	profiled()
 	close(stop)
 	wg.Wait()
 	for i := 0; i < n; i++ {

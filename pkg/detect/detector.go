@@ -72,6 +72,9 @@ type Detector struct {
 	model    modelInfo
 	labels   []string
 	minScore float32
+	// padded is the scaled size (w, h) whose padding the input tensor holds: frames of one
+	// size leave the padding as the previous one wrote it, so it is written once per size.
+	padded [2]int
 }
 
 // Open loads ONNX Runtime if needed, then the model and its labels. The error wraps
@@ -149,7 +152,12 @@ func (d *Detector) detect(img image.Image, lb letterbox, scale, fullW, fullH flo
 		d.mu.Unlock()
 		return nil, errors.New("the detector is closed")
 	}
-	lb.fill(d.eng.input(), img)
+	in := d.eng.input()
+	lb.sample(in, img)
+	if d.padded != [2]int{lb.w, lb.h} {
+		lb.pad(in)
+		d.padded = [2]int{lb.w, lb.h}
+	}
 	if err := d.eng.run(); err != nil {
 		d.mu.Unlock()
 		return nil, fmt.Errorf("running the model failed: %w", err)

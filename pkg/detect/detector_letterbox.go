@@ -85,6 +85,13 @@ func clamp255(v float32) float32 {
 // order with values 0..255. YCbCr (what image/jpeg returns), RGBA, NRGBA and Gray images
 // are read directly; other kinds are converted to RGBA first.
 func (lb letterbox) fill(dst []float32, img image.Image) {
+	lb.sample(dst, img)
+	lb.pad(dst)
+}
+
+// sample writes img, scaled, into the top-left lb.w×lb.h of every plane of dst, leaving the
+// padding as it is (fill is sample and pad).
+func (lb letterbox) sample(dst []float32, img image.Image) {
 	xs := newSampleAxis(lb.srcW, lb.w)
 	ys := newSampleAxis(lb.srcH, lb.h)
 	switch m := img.(type) {
@@ -102,7 +109,6 @@ func (lb letterbox) fill(dst []float32, img image.Image) {
 		draw.Draw(rgba, rgba.Rect, img, b.Min, draw.Src)
 		lb.fillInterleaved(dst, rgba.Pix, rgba.Stride, 4, 0, 1, 2, xs, ys)
 	}
-	lb.pad(dst)
 }
 
 // pad fills the input outside the scaled image with padValue.
@@ -164,42 +170,5 @@ func chromaDivisors(r image.YCbCrSubsampleRatio) (int, int) {
 		return 4, 2
 	default:
 		return 1, 1
-	}
-}
-
-// fillYCbCr samples a YCbCr image: luma and chroma are blended separately and then
-// converted to RGB with the JFIF (full-range BT.601) equations that JPEG uses.
-func (lb letterbox) fillYCbCr(dst []float32, m *image.YCbCr, xs, ys sampleAxis) {
-	plane := lb.inW * lb.inH
-	bPl, gPl, rPl := dst[:plane], dst[plane:2*plane], dst[2*plane:3*plane]
-	hd, vd := chromaDivisors(m.SubsampleRatio)
-	minX, minY := m.Rect.Min.X, m.Rect.Min.Y
-	// Chroma offsets follow image.YCbCr.COffset, in absolute coordinates.
-	cx := func(x int) int { return (minX+x)/hd - minX/hd }
-	cy := func(y int) int { return (minY+y)/vd - minY/vd }
-	cx0 := make([]int, lb.w)
-	cx1 := make([]int, lb.w)
-	for i := range lb.w {
-		cx0[i], cx1[i] = cx(xs.i0[i]), cx(xs.i1[i])
-	}
-	for oy := range lb.h {
-		y0 := m.Y[ys.i0[oy]*m.YStride:]
-		y1 := m.Y[ys.i1[oy]*m.YStride:]
-		c0 := cy(ys.i0[oy]) * m.CStride
-		c1 := cy(ys.i1[oy]) * m.CStride
-		cb0, cb1 := m.Cb[c0:], m.Cb[c1:]
-		cr0, cr1 := m.Cr[c0:], m.Cr[c1:]
-		fy := ys.f[oy]
-		row := oy * lb.inW
-		for ox := range lb.w {
-			a, b, fx := xs.i0[ox], xs.i1[ox], xs.f[ox]
-			ka, kb := cx0[ox], cx1[ox]
-			yy := bilerp(y0[a], y0[b], y1[a], y1[b], fx, fy)
-			u := bilerp(cb0[ka], cb0[kb], cb1[ka], cb1[kb], fx, fy) - 128
-			v := bilerp(cr0[ka], cr0[kb], cr1[ka], cr1[kb], fx, fy) - 128
-			rPl[row+ox] = clamp255(yy + 1.402*v)
-			gPl[row+ox] = clamp255(yy - 0.344136*u - 0.714136*v)
-			bPl[row+ox] = clamp255(yy + 1.772*u)
-		}
 	}
 }

@@ -53,6 +53,14 @@ func openEngine(modelPath string, threads, labels int) (engine, modelInfo, error
 	if err := opts.SetInterOpNumThreads(1); err != nil {
 		return nil, modelInfo{}, fmt.Errorf("cannot set the inter-op thread count: %w", err)
 	}
+	if err := opts.SetGraphOptimizationLevel(ort.GraphOptimizationLevelEnableAll); err != nil {
+		return nil, modelInfo{}, fmt.Errorf("cannot set the graph optimisation level: %w", err)
+	}
+	for _, kv := range engineTuning.configEntries() {
+		if err := opts.AddSessionConfigEntry(kv[0], kv[1]); err != nil {
+			return nil, modelInfo{}, fmt.Errorf("cannot set the session option %s=%s: %w", kv[0], kv[1], err)
+		}
+	}
 	ins, outs, err := ort.GetInputOutputInfoWithOptions(modelPath, opts)
 	if err != nil {
 		return nil, modelInfo{}, fmt.Errorf("cannot load the model %s (is it an ONNX file?): %w", modelPath, err)

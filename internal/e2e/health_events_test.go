@@ -227,11 +227,16 @@ func TestSystemAgreesWithMetrics(t *testing.T) {
 	if rss := metrics["process_resident_memory_bytes"]; math.Abs(rss-float64(s.Host.NvrdRSS)) > 0.25*rss {
 		t.Errorf("nvrd memory: /api/system %d bytes, /metrics %v", s.Host.NvrdRSS, rss)
 	}
-	if f := *c.FPS; f < 20 || f > 30 {
+	// The rate is measured over a short window: on a machine whose cores the whole suite keeps busy the
+	// worker delivers in bursts (15 frames/s once in a loaded CI run), so the bounds catch a wrong unit or
+	// window (0, 1, 250 …), not the machine's load.
+	if f := *c.FPS; f < 10 || f > 40 {
 		t.Errorf("frame rate %.1f, the camera sends 25", f)
 	}
-	if c.KeyframeIntS == nil || *c.KeyframeIntS < 0.7 || *c.KeyframeIntS > 1.4 {
-		t.Errorf("keyframe interval %v, the camera sends one a second", c.KeyframeIntS)
+	if c.KeyframeIntS == nil {
+		t.Error("no keyframe interval, the camera sends one a second")
+	} else if k := *c.KeyframeIntS; k < 0.5 || k > 2 {
+		t.Errorf("keyframe interval %.2f s, the camera sends one a second", k)
 	}
 	if c.WorkerCPU == nil || s.Host.NvrdCPU == nil || s.Host.MemTotal == 0 || s.Host.DiskFree == 0 || c.Width != 640 {
 		t.Errorf("host figures missing: worker CPU %v, nvrd CPU %v, memory %d, free %d, width %d", c.WorkerCPU, s.Host.NvrdCPU, s.Host.MemTotal, s.Host.DiskFree, c.Width)

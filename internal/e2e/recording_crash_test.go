@@ -149,14 +149,15 @@ func TestKill9WhileRecording(t *testing.T) {
 	}
 }
 
-// TestFullDiskKeepsLiveAndDeletesOldest: recordings on a 1.2 MiB tmpfs. The disk fills; retention deletes the
+// TestFullDiskKeepsLiveAndDeletesOldest: recordings on a 2.4 MiB tmpfs (the database, its WAL and its daily
+// backup share it, as in a real data dir; 1.2 MiB no longer left room for them). The disk fills; retention deletes the
 // oldest recordings, nvrd keeps running, live view keeps working and recording resumes.
 func TestFullDiskKeepsLiveAndDeletesOldest(t *testing.T) {
 	if os.Geteuid() != 0 {
 		testskip.Skip(t, "this test mounts a small tmpfs, which needs root", "run the tests as root (sudo -E go test ...)")
 	}
 	mnt := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1200k", "tmpfs", mnt).CombinedOutput(); err != nil {
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=2400k", "tmpfs", mnt).CombinedOutput(); err != nil {
 		testskip.Skip(t, fmt.Sprintf("cannot mount a tmpfs here: %v %s", err, out), "run the tests as root on a machine that allows mount")
 	}
 	t.Cleanup(func() { exec.Command("umount", "-l", mnt).Run() }) // runs after nvrd has stopped
@@ -204,7 +205,7 @@ func TestFullDiskKeepsLiveAndDeletesOldest(t *testing.T) {
 	}
 	oldest := recs[len(recs)-1]
 	if oldest.ID == "1" {
-		t.Fatalf("nothing was deleted although 45 s of video cannot fit in 1.2 MiB: %+v", recs)
+		t.Fatalf("nothing was deleted although 45 s of video cannot fit in 2.4 MiB: %+v", recs)
 	}
 	// Oldest first: every recording retention deleted is older than every one left.
 	deleted := regexp.MustCompile(`recording deleted by retention .*?recording=(\d+)`).FindAllStringSubmatch(n.logs.String(), -1)

@@ -39,11 +39,15 @@ export function LiveTile({ camera, onStatus, onOpen, big, stream, children }) {
   const [motion, setMotion] = useState(false);
   const [attempt, setAttempt] = useState(0);
   const [muted, setMuted] = useState(true); // live tiles start muted
-  const [useSub, setUseSub] = useState(stream === 'sub');
+  const [subChosen, setUseSub] = useState(stream === 'sub');
   const visible = useVisible(box);
   const last = useLastEvent(camera.id);
   const enabled = camera.enabled !== false;
   const hasSub = !!(camera.sub_url || camera.has_sub);
+  // The substream plays only where there is one that works: otherwise nvrd serves the main stream, whose
+  // codec is the one that counts (an H.265 main stream with no substream still gets its sentence).
+  const subFailed = !!(status && status.substream && status.substream.state === 'failed');
+  const useSub = subChosen && hasSub && !subFailed;
   // An H.265 main stream this browser's MSE cannot decode is not fetched at all: the tile says why.
   const noHEVC = !useSub && status && status.codec === 'h265' && !canPlayHEVC();
   // The first status (from the push stream, at once) says the codec: no player starts before it.

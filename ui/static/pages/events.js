@@ -105,8 +105,11 @@ function EventItem({ ev, camName, open }) {
 
 function Player({ ev, cam, user, index, count, related, onMove, onReviewed, onDeleted, onClose }) {
   const [msg, setMsg] = useState('');
-  const [confirm, setConfirm] = useState(false);
-  useEffect(() => { setMsg(''); setConfirm(false); }, [ev.id]);
+  // confirm holds the event as the server has it now (its recording may have been linked since the list
+  // loaded), so the question says truly what a delete takes.
+  const [confirm, setConfirm] = useState(null);
+  useEffect(() => { setMsg(''); setConfirm(null); }, [ev.id]);
+  const askDelete = () => get('api/events/' + encodeURIComponent(ev.id)).then(setConfirm, (e) => setMsg(e.message));
   const pre = ((cam && cam.record && cam.record.pre_roll_s) || 0) * 1000;
   const postRoll = ((cam && cam.record && cam.record.post_roll_s) || 0) * 1000;
   const from = Date.parse(ev.start) - pre;
@@ -141,13 +144,13 @@ function Player({ ev, cam, user, index, count, related, onMove, onReviewed, onDe
       <button onClick=${() => onMove(-1)} disabled=${index <= 0} title="Newer event (←)">← Newer</button>
       <button onClick=${() => onMove(1)} disabled=${index < 0 || index >= count - 1} title="Older event (→)">Older →</button>
       <button class="primary" onClick=${toggle}>${ev.reviewed ? 'Mark not reviewed' : 'Mark reviewed'}</button>
-      ${user.role === 'admin' && !confirm && html`<button class="danger" onClick=${() => setConfirm(true)} disabled=${!ev.end}
+      ${user.role === 'admin' && !confirm && html`<button class="danger" onClick=${askDelete} disabled=${!ev.end}
         title=${ev.end ? 'Delete this event' : 'An event can be deleted once it has ended'}>Delete</button>`}
     </div>
     ${confirm && html`<div class="confirm" role="alertdialog" aria-label="Delete this event">
-      <p>Delete this event? ${ev.recording ? 'Its recording stays: footage goes only by retention, with the other events it holds.' : 'It has no recording; only the event and its snapshot go.'}</p>
+      <p>Delete this event? ${confirm.recording ? 'Its recording stays: footage goes only by retention, with the other events it holds.' : 'It has no recording; only the event and its snapshot go.'}</p>
       <div class="actions"><button class="danger" onClick=${remove}>Delete event</button>
-        <button onClick=${() => setConfirm(false)}>Cancel</button></div>
+        <button onClick=${() => setConfirm(null)}>Cancel</button></div>
     </div>`}
     ${msg && html`<p class="error" role="alert">${msg}</p>`}
   </section>`;

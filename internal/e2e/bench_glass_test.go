@@ -23,11 +23,15 @@ import (
 
 // glassVariant is one configuration measured side by side with the others: the worker's rtspsrc jitter
 // buffer (NVR_RTSP_LATENCY_MS; -1 = the worker's default) and mpegts.js options laid over the tile's
-// own (nil = the tile as it ships).
+// own (nil = the tile as it ships); depay "nal" runs the worker's former video path
+// (NVR_DEPAY_ALIGNMENT=nal: single NAL units, access units closed by the parser one frame late), so
+// the variants before "nal" each change one thing from "before", and "nal" → "now" is the worker's
+// whole access units alone.
 type glassVariant struct {
 	name   string
 	rtspMS int
 	player map[string]any
+	depay  string
 }
 
 // The tile's options before this benchmark (LiveTile.js until issue 11's quality bar).
@@ -48,14 +52,15 @@ func with(base map[string]any, kv ...any) map[string]any {
 }
 
 var glassVariants = []glassVariant{
-	{"before", 100, oldTilePlayer},                                 // the worker's 100 ms jitter buffer and the old tile
-	{"rtsp0", 0, oldTilePlayer},                                    // only the jitter buffer removed
-	{"stash", 100, with(oldTilePlayer, "enableStashBuffer", true)}, // mpegts.js's stash buffer on (its default)
-	{"chase0.3", 100, with(oldTilePlayer, "liveBufferLatencyMaxLatency", 0.3, "liveBufferLatencyMinRemain", 0.05)}, // tight chasing by seeking alone
+	{"before", 100, oldTilePlayer, "nal"},                                 // the worker's 100 ms jitter buffer and the old tile
+	{"rtsp0", 0, oldTilePlayer, "nal"},                                    // only the jitter buffer removed
+	{"stash", 100, with(oldTilePlayer, "enableStashBuffer", true), "nal"}, // mpegts.js's stash buffer on (its default)
+	{"chase0.3", 100, with(oldTilePlayer, "liveBufferLatencyMaxLatency", 0.3, "liveBufferLatencyMinRemain", 0.05), "nal"}, // tight chasing by seeking alone
 	// Playback-rate sync to a 80 ms buffer: near the target, but the buffer runs dry now and then.
 	{"sync0.15", 100, with(oldTilePlayer, "liveBufferLatencyMaxLatency", 0.3, "liveBufferLatencyMinRemain", 0.05,
-		"liveSync", true, "liveSyncMaxLatency", 0.15, "liveSyncTargetLatency", 0.08, "liveSyncPlaybackRate", 1.1)},
-	{"now", -1, nil}, // what ships: the worker's default and the tile as it is
+		"liveSync", true, "liveSyncMaxLatency", 0.15, "liveSyncTargetLatency", 0.08, "liveSyncPlaybackRate", 1.1), "nal"},
+	{"nal", -1, nil, "nal"}, // the tile as it ships on the worker's former path (single NAL units)
+	{"now", -1, nil, ""},    // what ships: the worker's default and the tile as it is
 }
 
 func glassSeconds() int {
@@ -124,13 +129,9 @@ func BenchmarkGlassToGlass(b *testing.B) {
 				}
 			}
 		}
-		for ms, p := range procs {
+		for name, p := range procs {
 			p50, _ := latencyFromMetrics(b, p)
-			name := "default"
-			if ms >= 0 {
-				name = strconv.Itoa(ms)
-			}
-			b.ReportMetric(p50*1000, "ms-nvrd-added-p50-rtsp"+name)
+			b.ReportMetric(p50*1000, "ms-nvrd-added-p50-"+name)
 			p.stopB(b)
 		}
 	}
@@ -204,8 +205,8 @@ func percentile(xs []float64, q float64) float64 {
 
 // runGlass starts one nvrd per jitter-buffer setting of the variants, each with the camera, and plays
 // the plan in Chromium. The returned nvrds are still running.
-func runGlass(b *testing.B, cam *testcam.Server, variants []glassVariant, seconds int, drift bool) (glassResult, map[int]*nvrdProc) {
-	procs := map[int]*nvrdProc{}
+func runGlass(b *testing.B, cam *testcam.Server, variants []glassVariant, seconds int, drift bool) (glassResult, map[string]*nvrdProc) {
+	procs := map[string]*nvrdProc{}
 	type planRun struct {
 		Name    string         `json:"name"`
 		Base    string         `json:"base"`
@@ -215,14 +216,25 @@ func runGlass(b *testing.B, cam *testcam.Server, variants []glassVariant, second
 	}
 	var runs []planRun
 	for _, v := range variants {
-		p := procs[v.rtspMS]
+		key := "rtspdefault"
+		if v.rtspMS >= 0 {
+			key = "rtsp" + strconv.Itoa(v.rtspMS)
+		}
+		if v.depay != "" {
+			key += "-" + v.depay
+		}
+		p := procs[key]
 		if p == nil {
 			if v.rtspMS >= 0 {
 				os.Setenv("NVR_RTSP_LATENCY_MS", strconv.Itoa(v.rtspMS))
 			}
+			if v.depay != "" {
+				os.Setenv("NVR_DEPAY_ALIGNMENT", v.depay)
+			}
 			p = startNVRDForBench(b)
 			os.Unsetenv("NVR_RTSP_LATENCY_MS")
-			procs[v.rtspMS] = p
+			os.Unsetenv("NVR_DEPAY_ALIGNMENT")
+			procs[key] = p
 			addGlassCamera(b, p, cam.URL())
 		}
 		runs = append(runs, planRun{Name: v.name, Base: p.url, Seconds: seconds, Warmup: 5, Player: v.player})

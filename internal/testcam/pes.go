@@ -17,6 +17,10 @@ type PES struct {
 // elementary stream bytes). A PES cut off at the end of ts is left out.
 func ReadVideoPES(ts []byte) ([]PES, error) { return readVideoPES(ts, false) }
 
+// ReadAllVideoPES is ReadVideoPES with the last PES too, which may be cut short when ts is still
+// being written (a video PES has no length, so only the next one's start tells its end).
+func ReadAllVideoPES(ts []byte) ([]PES, error) { return readVideoPES(ts, true) }
+
 // readVideoPES is ReadVideoPES that keeps the last PES too when keepLast (ts is a whole file).
 func readVideoPES(ts []byte, keepLast bool) ([]PES, error) {
 	var psi mpegts.PSI

@@ -41,6 +41,9 @@ type Options struct {
 	// WallClock paces the clip by the wall clock: AU 0 leaves at a whole second and every loop of a
 	// clip of whole seconds starts at one (the glass-to-glass camera, WhiteSecond). Video only.
 	WallClock bool
+	// Count, when set, holds the clip until the first PLAY, sends only this many AUs and then nothing
+	// more (the session stays up), so a test sees whether the receiver hands out the last picture without waiting for the next one.
+	Count int
 }
 
 // Server is a running test camera.
@@ -184,7 +187,7 @@ func (s *Server) pump(stream *gortsplib.ServerStream, stop, done chan struct{}) 
 	tick := time.NewTicker(period)
 	defer tick.Stop()
 	var n uint64
-	if s.opt.StartAt > 0 {
+	if s.opt.StartAt > 0 || s.opt.Count > 0 {
 		select {
 		case <-stop:
 			return
@@ -193,6 +196,10 @@ func (s *Server) pump(stream *gortsplib.ServerStream, stop, done chan struct{}) 
 		n = uint64(s.opt.StartAt)
 	}
 	for {
+		if s.opt.Count > 0 && n >= uint64(s.opt.StartAt+s.opt.Count) {
+			<-stop
+			return
+		}
 		select {
 		case <-stop:
 			return

@@ -9,8 +9,8 @@ import "bytes"
 // a timestamp). The repeats are copies of the parameter sets before the picture's first slice, so
 // dropping them loses nothing; a parameter set that differs from the last one seen is kept.
 //
-// It sees the NAL units in order, one at a time (rtph264depay with alignment=nal). Not safe for
-// concurrent use: it lives on one streaming thread.
+// It sees the NAL units in order, one at a time (RTPParamFilter, before the depayloader, or the
+// depayloader's output with alignment=nal). Not safe for concurrent use: it lives on one streaming thread.
 type ParamFilter struct {
 	inPicture bool  // a slice of the current picture was seen
 	pts       int64 // the current picture's timestamp
@@ -47,4 +47,12 @@ func (f *ParamFilter) Keep(nalu []byte, pts int64, marker bool) bool {
 		f.inPicture = false
 	}
 	return keep
+}
+
+// observe notes a piece of a picture that is neither a slice start nor a parameter set (a later
+// fragment of a slice, say) with timestamp pts: a new timestamp or the marker bit ends the picture.
+func (f *ParamFilter) observe(pts int64, marker bool) {
+	if marker || (f.inPicture && pts != f.pts) {
+		f.inPicture = false
+	}
 }

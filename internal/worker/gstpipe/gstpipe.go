@@ -132,10 +132,12 @@ func (p *Pipeline) demoMotion(ctx context.Context) {
 // rtspSource pulls H.264 or H.265 over RTSP, interleaved in the TCP connection (cameras and firewalls
 // like it best). buffer-mode=none takes presentation times from the RTP timestamps alone: the default
 // clock slaving assumes timestamps that only grow, and bent a B-frame camera's (pictures 0–5 ms apart
-// instead of 40). The depayloader hands out single NAL units so filterParams can drop the parameter sets
-// some cameras repeat between the slices of a picture before h264parse assembles access units
-// (rtph264depay's own assembly, and h264parse's, would cut such a picture in two, the first half without
-// a timestamp).
+// instead of 40). The depayloader assembles whole access units and hands each out on the RTP marker bit
+// of its last packet (the parser, fed single NAL units, could close a picture only when the next one
+// started: one frame interval on every picture). Some cameras repeat the parameter sets between the
+// slices of a picture, which would end it there (the first half without a timestamp): filterParamsRTP
+// drops those packets before the depayloader. NVR_DEPAY_ALIGNMENT=nal restores single NAL units
+// (align.go).
 //
 // transport is worker.TransportUDP for a camera that refused TCP (worker.Describe asked), else TCP. An
 // rtsps:// camera's certificate is accepted whatever it is (tls-validation-flags=0; the policy and why
@@ -146,9 +148,9 @@ func rtspSource(codec string, m worker.Media, tls bool) string {
 
 // rtspSourceNamed is rtspSource with its element names prefixed by pre.
 func rtspSourceNamed(codec, pre string, m worker.Media, tls bool) string {
-	depay := `rtph264depay name=` + pre + `depay ! video/x-h264,stream-format=byte-stream,alignment=nal`
+	depay := `rtph264depay name=` + pre + `depay ! video/x-h264,stream-format=byte-stream,alignment=` + depayAlignment()
 	if codec == worker.CodecH265 {
-		depay = `rtph265depay name=` + pre + `depay ! video/x-h265,stream-format=byte-stream,alignment=nal`
+		depay = `rtph265depay name=` + pre + `depay ! video/x-h265,stream-format=byte-stream,alignment=` + depayAlignment()
 	}
 	protocols := "tcp"
 	if m.Transport == worker.TransportUDP {
@@ -209,7 +211,7 @@ func New(spec worker.Spec) (worker.Pipeline, error) {
 		return nil, err
 	}
 	if u.Scheme != "demo" && media.Video == worker.CodecH264 {
-		if err := filterParams(p); err != nil {
+		if err := filterParamsAt(p, "depay"); err != nil {
 			return nil, err
 		}
 	}

@@ -8,12 +8,9 @@ import (
 	"github.com/nvrproject/nvr/internal/worker"
 )
 
-// filterParams puts a worker.ParamFilter on the depayloader's output (one NAL unit per buffer, Annex-B),
-// dropping the SPS/PPS/SEI/AUD a camera repeats between the slices of one picture, before h264parse
-// assembles access units.
-func filterParams(p *gst.Pipeline) error { return filterParamsOn(p, "depay") }
-
-// filterParamsOn is filterParams on the depayloader of that name.
+// filterParamsOn puts a worker.ParamFilter on the output of the depayloader of that name when it hands
+// out one NAL unit per buffer (Annex-B; NVR_DEPAY_ALIGNMENT=nal), dropping the SPS/PPS/SEI/AUD a camera
+// repeats between the slices of one picture, before h264parse assembles access units.
 func filterParamsOn(p *gst.Pipeline, name string) error {
 	depay, err := p.GetElementByName(name)
 	if err != nil {

@@ -95,7 +95,7 @@ func configureSub(p *gst.Pipeline, spec worker.Spec, codec string, s *substream)
 		return err
 	}
 	if codec == worker.CodecH264 {
-		if err := filterParamsOn(p, "subdepay"); err != nil {
+		if err := filterParamsAt(p, "subdepay"); err != nil {
 			return err
 		}
 	}

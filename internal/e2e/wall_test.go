@@ -30,8 +30,11 @@ type wallResult struct {
 		MeanChroma float64 `json:"meanChroma"`
 		MaxChroma  int     `json:"maxChroma"`
 		Bright     float64 `json:"bright"`
-		SameRight  float64 `json:"sameRight"`
+		BlockSame  float64 `json:"blockSame"`
 	} `json:"pixels"`
+	Video0 struct {
+		MeanChroma float64 `json:"meanChroma"`
+	} `json:"video0"`
 	MotionBright []float64       `json:"motionBright"`
 	FPS          json.RawMessage `json:"fps"`
 }
@@ -39,7 +42,10 @@ type wallResult struct {
 // startWall starts four test cameras (two colour bars that never move, two with the moving ball) and a
 // fifth not on the wall, makes a wall token of the first four through the API, and returns the wall
 // link's fragment with the extra parameters, and the fifth camera's id.
-func startWall(t *testing.T, extra string) (*nvr, string, string) {
+func startWall(t *testing.T, extra string) (*nvr, string, string) { return startWallWith(t, extra, false) }
+
+// startWallWith is startWall; with barsAt3 the fourth tile shows colour bars too (the third the ball).
+func startWallWith(t *testing.T, extra string, barsAt3 bool) (*nvr, string, string) {
 	t.Helper()
 	bars, err := testcam.Encode(filepath.Join(repoRoot, ".cache", "testclips"), testcam.Clip{Width: 640, Height: 360, FPS: 25, KeyInt: 25,
 		BitrateKbps: 1000, Frames: 50, Source: "videotestsrc pattern=smpte num-buffers=50"})
@@ -48,7 +54,11 @@ func startWall(t *testing.T, extra string) (*nvr, string, string) {
 	}
 	n := startNVR(t)
 	var ids []string
-	for i, au := range [][][][]byte{bars, bars, clip, clip, clip} {
+	order := [][][][]byte{bars, bars, clip, clip, clip}
+	if barsAt3 {
+		order = [][][][]byte{bars, bars, clip, bars, clip}
+	}
+	for i, au := range order {
 		cam := startCamera(t, testcam.Options{AUs: au})
 		ids = append(ids, n.addCamera(fmt.Sprintf("Wall %d", i+1), cam.URL()))
 	}
@@ -104,5 +114,38 @@ func TestWallLinkPlaysWithoutLogin(t *testing.T) {
 	}
 	if len(w.Answers) < 10 {
 		t.Errorf("the browser asked only %d routes: %v", len(w.Answers), w.Answers)
+	}
+}
+
+// TestWallEffects: pixi.js effects drawn from the live video. Tiles: 0 colour bars in grayscale (with the
+// clock), 1 still colour bars with motion amplify, 2 the moving ball with motion amplify, 3 colour bars
+// pixelated by 16. Grey means R=G=B within a tolerance while the camera's own picture is in colour;
+// pixelate makes 16x16 blocks.
+func TestWallEffects(t *testing.T) {
+	need(t)
+	needBrowser(t)
+	n, wall, other := startWallWith(t, "&fx0=grayscale,clock&fx1=motion&fx2=motion&fx3=pixelate:16", true)
+	w := runWall(t, "fx", n, wall, other)
+	t.Logf("pixels %+v video0 %+v motion %v fps %s notes %v", w.Pixels, w.Video0, w.MotionBright, w.FPS, w.FxNote)
+	if len(w.FxNote) > 0 {
+		t.Fatalf("the effects did not run: %v", w.FxNote)
+	}
+	if len(w.Pixels) != 4 {
+		t.Fatalf("read %d tiles' pixels, want 4", len(w.Pixels))
+	}
+	for i, p := range w.Pixels {
+		if p.From != "canvas" {
+			t.Errorf("tile %d shows its %s, not the effects canvas", i, p.From)
+		}
+	}
+	if w.Video0.MeanChroma < 30 {
+		t.Fatalf("the colour bars camera is not in colour (mean chroma %.1f): the grey test would prove nothing", w.Video0.MeanChroma)
+	}
+	if g := w.Pixels[0]; g.MaxChroma > 12 {
+		t.Errorf("grayscale: a pixel has R, G, B %d apart (mean %.2f), want grey within 12", g.MaxChroma, g.MeanChroma)
+	}
+	if b := w.Pixels[3]; b.BlockSame < 0.97 || b.BlockSame <= w.Pixels[0].BlockSame {
+		t.Errorf("pixelate:16: %.3f of the pixels equal their block's corner (grayscale tile of the same camera: %.3f), want >= 0.97",
+			b.BlockSame, w.Pixels[0].BlockSame)
 	}
 }

@@ -10,6 +10,9 @@ const env = process.env;
 const wall = env.NVR_WALL;
 const token = new URLSearchParams(wall.split('?')[1]).get('token');
 const out = { errors: [], csp: [], result: {} };
+const step = (s) => process.stderr.write(`wall-check: ${s}\n`);
+// A page that hangs must still answer: report what there is after 180 s.
+setTimeout(() => { out.fatal = out.fatal || 'wall-check timed out (the page hangs)'; console.log(JSON.stringify(out)); process.exit(0); }, 180000).unref();
 const browser = await chromium.launch({
   executablePath: env.CHROMIUM || '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
@@ -22,40 +25,42 @@ const tiles = (page) => page.evaluate(() => [...document.querySelectorAll('.wall
     state: (el.querySelector('.tile-bar .badge:last-child') || {}).textContent };
 }));
 
-// pixels reads a tile's effect canvas (or, without one, its video) into RGBA at 64x36.
-const pixels = (page, i) => page.evaluate((i) => {
+// stats reads a tile's effect canvas (or its video) in the page and returns: the largest and mean
+// |R-G|,|G-B|,|R-B| (0 for grey), the share of bright pixels, and the share of pixels equal to the
+// top-left pixel of their 16x16 block (1 when pixelated by 16).
+const stats = (page, i, video) => page.evaluate(({ i, video }) => {
   const cell = document.querySelectorAll('.wall .wall-cell')[i];
-  const src = cell.querySelector('canvas.fx') || cell.querySelector('video');
+  const src = (!video && cell.querySelector('canvas.fx')) || cell.querySelector('video');
   const c = document.createElement('canvas');
-  c.width = 160; c.height = 90;
+  const w = c.width = cell.clientWidth;
+  const h = c.height = cell.clientHeight;
   const g = c.getContext('2d', { willReadFrequently: true });
-  g.drawImage(src, 0, 0, 160, 90);
-  return { from: src.tagName.toLowerCase(), data: Array.from(g.getImageData(0, 0, 160, 90).data) };
-}, i);
-
-// colour stats: mean |R-G|+|G-B| (0 for grey), share of bright pixels, share of pixels equal to the right neighbour.
-function stats(px) {
-  const d = px.data;
+  g.drawImage(src, 0, 0, w, h);
+  const d = g.getImageData(0, 0, w, h).data;
   let chroma = 0, bright = 0, same = 0, n = 0, max = 0;
-  for (let y = 0; y < 90; y++) {
-    for (let x = 0; x < 160; x++) {
-      const i = (y * 160 + x) * 4;
-      const [r, g, b] = [d[i], d[i + 1], d[i + 2]];
-      const c = Math.max(Math.abs(r - g), Math.abs(g - b), Math.abs(r - b));
-      chroma += c; max = Math.max(max, c);
-      if ((r + g + b) / 3 > 150) bright++;
-      if (x < 159 && Math.abs(r - d[i + 4]) + Math.abs(g - d[i + 5]) + Math.abs(b - d[i + 6]) <= 6) same++;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const k = (y * w + x) * 4;
+      const r = d[k], gg = d[k + 1], b = d[k + 2];
+      const ch = Math.max(Math.abs(r - gg), Math.abs(gg - b), Math.abs(r - b));
+      chroma += ch; if (ch > max) max = ch;
+      if ((r + gg + b) / 3 > 150) bright++;
+      const j = ((y - (y % 16)) * w + (x - (x % 16))) * 4;
+      if (Math.abs(r - d[j]) + Math.abs(gg - d[j + 1]) + Math.abs(b - d[j + 2]) <= 9) same++;
       n++;
     }
   }
-  return { from: px.from, meanChroma: +(chroma / n).toFixed(2), maxChroma: max, bright: +(bright / n).toFixed(4), sameRight: +(same / (90 * 159)).toFixed(3) };
-}
+  return { from: src.tagName.toLowerCase(), meanChroma: +(chroma / n).toFixed(2), maxChroma: max, bright: +(bright / n).toFixed(4), blockSame: +(same / n).toFixed(4) };
+}, { i, video });
 
 try {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await ctx.newPage();
   page.on('pageerror', (e) => out.errors.push(String(e)));
-  page.on('console', (m) => { if (/Content.Security.Policy|Refused to/i.test(m.text())) out.csp.push(m.text()); });
+  page.on('console', (m) => {
+    if (/Content.Security.Policy|Refused to/i.test(m.text())) out.csp.push(m.text());
+    else if (m.type() === 'error') step('console: ' + m.text().slice(0, 300));
+  });
   await page.goto(base + '/' + wall);
   const deadline = Date.now() + 60000;
   let first = null;
@@ -81,18 +86,22 @@ try {
     r['POST api/tokens'] = (await fetch('api/tokens', { method: 'POST', headers: h, body: '{"name":"x"}' })).status;
     return r;
   }, { token, cams: new URLSearchParams(wall.split('?')[1]).get('cams').split(','), other: env.NVR_OTHER });
+  step('tiles play');
   if (mode === 'fx' && !out.fatal) {
     await page.waitForFunction(() => document.querySelectorAll('.wall canvas.fx.live').length >= Number(3), null, { timeout: 30000 }).catch(() => {});
     await page.waitForTimeout(1500); // the motion effect's past frame
     out.result.fxNote = await page.evaluate(() => [...document.querySelectorAll('.fx-note')].map((e) => e.textContent));
+    step('effects: ' + JSON.stringify(out.result.fxNote));
     out.result.pixels = [];
-    for (let i = 0; i < 4; i++) out.result.pixels.push(stats(await pixels(page, i)));
+    for (let i = 0; i < 4; i++) out.result.pixels.push(await stats(page, i));
+    out.result.video0 = await stats(page, 0, true);
     // motion: the brightest of several samples (the ball sweeps; one sample may fall between frames)
     out.result.motionBright = [0, 0, 0, 0];
     for (let k = 0; k < 6; k++) {
-      for (const i of [2, 3]) out.result.motionBright[i] = Math.max(out.result.motionBright[i], stats(await pixels(page, i)).bright);
+      for (const i of [1, 2]) out.result.motionBright[i] = Math.max(out.result.motionBright[i], await stats(page, i).bright);
       await page.waitForTimeout(200);
     }
+    step('pixels read');
     out.result.fps = await page.evaluate(async () => {
       const cs = [...document.querySelectorAll('.wall canvas.fx')];
       const a = cs.map((c) => Number(c.dataset.frames || 0));

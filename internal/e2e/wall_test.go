@@ -39,7 +39,7 @@ type wallResult struct {
 	FPS          json.RawMessage `json:"fps"`
 }
 
-// startWall starts four test cameras (two colour bars that never move, two with the moving ball) and a
+// startWall starts four test cameras (two still colour patterns (videotestsrc colors: no noise), two with the moving ball) and a
 // fifth not on the wall, makes a wall token of the first four through the API, and returns the wall
 // link's fragment with the extra parameters, and the fifth camera's id.
 func startWall(t *testing.T, extra string) (*nvr, string, string) { return startWallWith(t, extra, false) }
@@ -48,7 +48,7 @@ func startWall(t *testing.T, extra string) (*nvr, string, string) { return start
 func startWallWith(t *testing.T, extra string, barsAt3 bool) (*nvr, string, string) {
 	t.Helper()
 	bars, err := testcam.Encode(filepath.Join(repoRoot, ".cache", "testclips"), testcam.Clip{Width: 640, Height: 360, FPS: 25, KeyInt: 25,
-		BitrateKbps: 1000, Frames: 50, Source: "videotestsrc pattern=smpte num-buffers=50"})
+		BitrateKbps: 1000, Frames: 50, Source: "videotestsrc pattern=colors num-buffers=50"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,10 +117,10 @@ func TestWallLinkPlaysWithoutLogin(t *testing.T) {
 	}
 }
 
-// TestWallEffects: pixi.js effects drawn from the live video. Tiles: 0 colour bars in grayscale (with the
-// clock), 1 still colour bars with motion amplify, 2 the moving ball with motion amplify, 3 colour bars
+// TestWallEffects: pixi.js effects drawn from the live video. Tiles: 0 a still colour pattern in grayscale (with the
+// clock), 1 the still colour pattern with motion amplify, 2 the moving ball with motion amplify, 3 the colour pattern
 // pixelated by 16. Grey means R=G=B within a tolerance while the camera's own picture is in colour;
-// pixelate makes 16x16 blocks.
+// pixelate makes 16x16 blocks; motion lights up on the ball and stays dark on the still camera.
 func TestWallEffects(t *testing.T) {
 	need(t)
 	needBrowser(t)
@@ -147,5 +147,8 @@ func TestWallEffects(t *testing.T) {
 	if b := w.Pixels[3]; b.BlockSame < 0.97 || b.BlockSame <= w.Pixels[0].BlockSame {
 		t.Errorf("pixelate:16: %.3f of the pixels equal their block's corner (grayscale tile of the same camera: %.3f), want >= 0.97",
 			b.BlockSame, w.Pixels[0].BlockSame)
+	}
+	if still, moving := w.MotionBright[1], w.MotionBright[2]; still > 0.0005 || moving < 0.003 {
+		t.Errorf("motion amplify: lit share %.4f on the still camera (want <= 0.0005) and %.4f on the moving ball (want >= 0.003)", still, moving)
 	}
 }

@@ -98,7 +98,7 @@ try {
     // motion: the brightest of several samples (the ball sweeps; one sample may fall between frames)
     out.result.motionBright = [0, 0, 0, 0];
     for (let k = 0; k < 6; k++) {
-      for (const i of [1, 2]) out.result.motionBright[i] = Math.max(out.result.motionBright[i], await stats(page, i).bright);
+      for (const i of [1, 2]) out.result.motionBright[i] = Math.max(out.result.motionBright[i], (await stats(page, i)).bright);
       await page.waitForTimeout(200);
     }
     step('pixels read');

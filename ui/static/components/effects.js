@@ -185,6 +185,8 @@ export function WallEffects({ video, chain, label }) {
       }
       let lastT = -1;
       let lastPast = 0;
+      let lastUpload = 0;
+      let newFrames = 0;
       let frames = 0;
       let w = 0;
       let h = 0;
@@ -201,9 +203,18 @@ export function WallEffects({ video, chain, label }) {
         }
         const vw = video.videoWidth;
         const vh = video.videoHeight;
-        const fresh = video.currentTime !== lastT && vw > 0;
+        // A new picture, or (every 250 ms) the same one again: an upload made before the video had data
+        // would otherwise leave the texture black until the picture changes.
+        const fresh = vw > 0 && video.readyState >= 2 && (video.currentTime !== lastT || now - lastUpload > 250);
         if (fresh) {
+          if (video.currentTime !== lastT) newFrames++;
           lastT = video.currentTime;
+          lastUpload = now;
+          // Motion's reference: the picture shown until now (before this frame's upload), every PAST_MS.
+          if (wantsMotion && sprite && now - lastPast > PAST_MS) {
+            app.renderer.render({ container: sprite, target: past, clear: true });
+            lastPast = now;
+          }
           if (!source || source.width !== vw || source.height !== vh) {
             if (sprite) { box2.removeChild(sprite); sprite.destroy({ texture: true, textureSource: false }); }
             source = new PIXI.VideoSource({ resource: video, autoPlay: false, autoLoad: false, updateFPS: 0 });
@@ -218,15 +229,14 @@ export function WallEffects({ video, chain, label }) {
           sprite.position.set((w - vw * s) / 2, (h - vh * s) / 2);
         }
         for (const u of updates) u(now, w, h);
-        if (text) text.text = new Date().toLocaleTimeString() + (label ? '  ' + label : '');
+        if (text) {
+          text.text = new Date().toLocaleTimeString() + (label ? '  ' + label : '');
+          text.style.fontSize = Math.max(10, Math.min(22, Math.round(w / 22))); // fits a phone's small tile
+        }
         if (fresh || updates.length || text) {
           app.renderer.render(app.stage);
-          if (fresh) { frames++; el.dataset.frames = String(frames); }
+          if (fresh) { frames = newFrames; el.dataset.frames = String(frames); }
           el.classList.toggle('live', vw > 0);
-        }
-        if (wantsMotion && sprite && fresh && now - lastPast > PAST_MS) {
-          app.renderer.render({ container: sprite, target: past, clear: true });
-          lastPast = now;
         }
         timer = requestAnimationFrame(draw);
       };

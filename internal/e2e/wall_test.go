@@ -42,7 +42,9 @@ type wallResult struct {
 // startWall starts four test cameras (two still colour patterns (videotestsrc colors: no noise), two with the moving ball) and a
 // fifth not on the wall, makes a wall token of the first four through the API, and returns the wall
 // link's fragment with the extra parameters, and the fifth camera's id.
-func startWall(t *testing.T, extra string) (*nvr, string, string) { return startWallWith(t, extra, false) }
+func startWall(t *testing.T, extra string) (*nvr, string, string) {
+	return startWallWith(t, extra, false)
+}
 
 // startWallWith is startWall; with barsAt3 the fourth tile shows colour bars too (the third the ball).
 func startWallWith(t *testing.T, extra string, barsAt3 bool) (*nvr, string, string) {

@@ -35,10 +35,17 @@ func (s *Server) guard(rt Route) http.HandlerFunc {
 			writeError(w, http.StatusServiceUnavailable, "nvr is not set up yet: open the setup link that nvrd start printed, or run nvrd user add on the server")
 			return
 		}
-		p, err := s.opt.Auth.Authenticate(r)
+		p, viaURL, err := s.wallAuthenticate(r, rt.Method+" "+rt.Pattern)
+		if !viaURL {
+			p, err = s.opt.Auth.Authenticate(r)
+		}
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="nvr"`)
 			writeError(w, http.StatusUnauthorized, err.Error())
+			return
+		}
+		if p.Wall() && !wallRoutes[rt.Method+" "+rt.Pattern] {
+			writeError(w, http.StatusForbidden, "a wall token may only show live video of its cameras")
 			return
 		}
 		if p.ViaCookie && !sameOrigin(r) {

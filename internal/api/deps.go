@@ -114,6 +114,10 @@ type Auth interface {
 	CheckCurrentPassword(addr string, u *store.User, password string) error
 	// NewTokenFor makes an API token for a user; the secret is returned once.
 	NewTokenFor(ctx context.Context, userID int64, name string) (int64, string, error)
+	// NewWallTokenFor makes a wall token (live view of the cameras only); the secret is returned once.
+	NewWallTokenFor(ctx context.Context, userID int64, name string, cameras []string) (int64, string, error)
+	// AuthenticateWall authenticates a token given in a wall route's URL; only wall tokens pass.
+	AuthenticateWall(r *http.Request, token string) (*auth.Principal, error)
 	// Sessions lists the caller's own sessions; EndSession ends one of them (and its live sockets).
 	Sessions(ctx context.Context, p *auth.Principal) ([]auth.SessionView, error)
 	EndSession(ctx context.Context, p *auth.Principal, id int64) error

@@ -187,15 +187,21 @@ func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) {
 
 // tokenOut is a token as listed; Token (the secret) is set only in the answer that created it.
 type tokenOut struct {
-	ID      string `json:"id"`
-	Name    string `json:"name"`
-	User    string `json:"user"`
-	Created string `json:"created"`
-	Token   string `json:"token,omitempty"`
+	ID      string   `json:"id"`
+	Name    string   `json:"name"`
+	User    string   `json:"user"`
+	Created string   `json:"created"`
+	Kind    string   `json:"kind"`              // "api" or "wall"
+	Cameras []string `json:"cameras,omitempty"` // a wall token's cameras
+	Token   string   `json:"token,omitempty"`
 }
 
 func showToken(t store.Token) tokenOut {
-	return tokenOut{ID: strconv.FormatInt(t.ID, 10), Name: t.Name, User: t.User, Created: t.Created.UTC().Format(time.RFC3339)}
+	kind := t.Kind
+	if kind == "" {
+		kind = store.TokenAPI
+	}
+	return tokenOut{ID: strconv.FormatInt(t.ID, 10), Name: t.Name, User: t.User, Created: t.Created.UTC().Format(time.RFC3339), Kind: kind, Cameras: t.Cameras}
 }
 
 // listTokens lists every token for administrators, a user's own for everyone else.
@@ -220,8 +226,10 @@ func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) {
 // createToken makes a token for the caller, or (administrators) for any user, e.g. a wall display's.
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		Name string `json:"name"`
-		User string `json:"user"`
+		Name    string   `json:"name"`
+		User    string   `json:"user"`
+		Kind    string   `json:"kind"`
+		Cameras []string `json:"cameras"`
 	}
 	if !decodeBody(w, r, &in) {
 		return
@@ -229,6 +237,15 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
 	if strings.TrimSpace(in.Name) == "" {
 		writeError(w, http.StatusBadRequest, "give the token a name (what uses it), so it can be told apart when revoking it")
+		return
+	}
+	switch in.Kind {
+	case "", store.TokenAPI:
+	case store.TokenWall:
+		s.createWallToken(w, r, in.Name, in.Cameras)
+		return
+	default:
+		writeError(w, http.StatusBadRequest, "kind "+strconv.Quote(in.Kind)+" is not api or wall")
 		return
 	}
 	u := p.User

@@ -61,6 +61,7 @@ type Principal struct {
 	// credHash is the stored hash of the token or session cookie that authenticated the request, so
 	// live sockets can be tied to it (see Live).
 	credHash string
+	wall     bool // a wall token (see Wall)
 }
 
 // Admin reports the admin role.
@@ -259,12 +260,7 @@ func (s *Service) Authenticate(r *http.Request) (*Principal, error) {
 		if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
 			return nil, ErrNoCredentials
 		}
-		hash := Hash(strings.TrimSpace(tok))
-		u, err := s.st.UserByToken(ctx, hash)
-		if err != nil {
-			return nil, ErrNoCredentials
-		}
-		return &Principal{User: u, credHash: hash}, nil
+		return s.fromToken(ctx, strings.TrimSpace(tok))
 	}
 	c, err := r.Cookie(CookieName)
 	if err != nil || c.Value == "" {

@@ -112,6 +112,8 @@ type Token struct {
 	User    string    `json:"user"`
 	UserID  int64     `json:"-"`
 	Created time.Time `json:"-"`
+	Kind    string    `json:"kind"`              // TokenAPI or TokenWall
+	Cameras []string  `json:"cameras,omitempty"` // a wall token's cameras
 }
 
 // CreateTokenFor stores a token's hash for a user and returns the token's id.
@@ -132,7 +134,7 @@ func (s *Store) CreateTokenFor(ctx context.Context, userID int64, hash, name str
 
 // Tokens lists the tokens not revoked, of one user (userID > 0) or of everyone, oldest first.
 func (s *Store) Tokens(ctx context.Context, userID int64) ([]Token, error) {
-	q := `SELECT t.id, t.name, u.name, u.id, t.created_ns FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.revoked=0`
+	q := `SELECT t.id, t.name, u.name, u.id, t.created_ns, t.kind, t.cameras FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.revoked=0`
 	var args []any
 	if userID > 0 {
 		q += ` AND u.id=?`
@@ -147,9 +149,11 @@ func (s *Store) Tokens(ctx context.Context, userID int64) ([]Token, error) {
 	for rows.Next() {
 		var t Token
 		var ns int64
-		if err := rows.Scan(&t.ID, &t.Name, &t.User, &t.UserID, &ns); err != nil {
+		var cams string
+		if err := rows.Scan(&t.ID, &t.Name, &t.User, &t.UserID, &ns, &t.Kind, &cams); err != nil {
 			return nil, err
 		}
+		t.Cameras = splitCameras(cams)
 		t.Created = time.Unix(0, ns).UTC()
 		out = append(out, t)
 	}
@@ -160,8 +164,10 @@ func (s *Store) Tokens(ctx context.Context, userID int64) ([]Token, error) {
 func (s *Store) TokenByID(ctx context.Context, id int64) (*Token, error) {
 	var t Token
 	var ns int64
-	err := s.db.QueryRowContext(ctx, `SELECT t.id, t.name, u.name, u.id, t.created_ns FROM tokens t JOIN users u ON u.id = t.user_id
-		WHERE t.revoked=0 AND t.id=?`, id).Scan(&t.ID, &t.Name, &t.User, &t.UserID, &ns)
+	var cams string
+	err := s.db.QueryRowContext(ctx, `SELECT t.id, t.name, u.name, u.id, t.created_ns, t.kind, t.cameras FROM tokens t JOIN users u ON u.id = t.user_id
+		WHERE t.revoked=0 AND t.id=?`, id).Scan(&t.ID, &t.Name, &t.User, &t.UserID, &ns, &t.Kind, &cams)
+	t.Cameras = splitCameras(cams)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("there is no token %d: %w", id, ErrNotFound)
 	}

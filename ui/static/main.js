@@ -14,6 +14,7 @@ import { SystemPage } from './pages/system.js';
 import { TimelinePage } from './pages/timeline.js';
 import { AuditPage } from './pages/audit.js';
 import { SettingsPage } from './pages/settings.js';
+import { WallPage } from './pages/wall.js';
 
 /** parseRoute turns location.hash into {page, id, query} (query: the URLSearchParams after a "?"). */
 function parseRoute(hash) {
@@ -35,6 +36,7 @@ function parsePath(path) {
   if (p[0].replace(/\?.*/, '') === 'timeline') return { page: 'timeline', id: p[1] && p[1].replace(/\?.*/, '') };
   if (p[0] === 'settings') return { page: 'settings' };
   if (p[0] === 'audit') return { page: 'audit' };
+  if (p[0] === 'wall') return { page: 'wall' };
   if (p[0] === '' || p[0] === undefined) return { page: 'live' };
   return { page: 'missing' };
 }
@@ -128,6 +130,7 @@ function App() {
     case 'timeline': page = html`<${TimelinePage} ...${props} />`; break;
     case 'audit': page = html`<${AuditPage} ...${props} />`; break;
     case 'settings': page = html`<${SettingsPage} ...${props} />`; break;
+    case 'wall': return route.query.get('cams') ? html`<${WallPage} ...${props} />` : html`<${Nav} user=${user} route=${route} /><${WallPage} ...${props} />`;
     default: page = html`<main class="narrow"><p>There is no such page. <a href="#/">Go to the live view.</a></p></main>`;
   }
   return html`<${Nav} user=${user} route=${route} />${page}`;
@@ -136,4 +139,10 @@ function App() {
 // The old address /?camera=ID opens that camera's single view.
 const legacy = new URLSearchParams(location.search).get('camera');
 if (legacy && !location.hash) location.replace('#/camera/' + encodeURIComponent(legacy));
-render(html`<${App} />`, document.getElementById('app'));
+// A wall link carries its own token: it needs no login, so it never asks who is logged in.
+function Root() {
+  const route = useRoute();
+  if (route.page === 'wall' && route.query.get('token')) return html`<${WallPage} query=${route.query} />`;
+  return html`<${App} />`;
+}
+render(html`<${Root} />`, document.getElementById('app'));

@@ -29,8 +29,11 @@ function useVisible(ref) {
 }
 
 /** LiveTile props: camera ({id, name, enabled, sub_url?}), onStatus (called with each status), onOpen,
- * big, stream ('sub' plays the substream), children (drawn over the video, e.g. PTZ controls). */
-export function LiveTile({ camera, onStatus, onOpen, big, stream, children }) {
+ * big, stream ('sub' plays the substream), children (drawn over the video, e.g. PTZ controls).
+ * The video wall (no login) also gives: watch (a status source in place of the push stream), url (the
+ * live socket's address), calm (a broken stream only says "reconnecting"; no events or motion badges),
+ * onVideo (called with the <video> element, for effects drawn from it). */
+export function LiveTile({ camera, onStatus, onOpen, big, stream, children, watch, url, calm, onVideo }) {
   const box = useRef(null);
   const video = useRef(null);
   const [status, setStatus] = useState(null);
@@ -41,7 +44,7 @@ export function LiveTile({ camera, onStatus, onOpen, big, stream, children }) {
   const [muted, setMuted] = useState(true); // live tiles start muted
   const [subChosen, setUseSub] = useState(stream === 'sub');
   const visible = useVisible(box);
-  const last = useLastEvent(camera.id);
+  const last = useLastEvent(calm ? '' : camera.id);
   const enabled = camera.enabled !== false;
   const hasSub = !!(camera.sub_url || camera.has_sub);
   // The substream plays only where there is one that works: otherwise nvrd serves the main stream, whose
@@ -54,12 +57,14 @@ export function LiveTile({ camera, onStatus, onOpen, big, stream, children }) {
   const wanted = visible && enabled && !noHEVC && !!status && status.state !== 'disabled';
   useEffect(() => { if (video.current) video.current.muted = muted; }, [muted, playing]);
 
-  useEffect(() => watchCamera(camera.id, (s) => {
+  useEffect(() => { if (onVideo) onVideo(video.current); }, []);
+  useEffect(() => (watch || watchCamera)(camera.id, (s) => {
     setStatus(s);
     if (s.analysis && typeof s.analysis.motion_active === 'boolean') setMotion(s.analysis.motion_active);
     if (onStatus) onStatus(s);
   }), [camera.id]);
   useEffect(() => {
+    if (calm) return undefined;
     let t = 0;
     const off = watchMotion(camera.id, (m) => {
       const th = (camera.motion && camera.motion.threshold) || 2; // 0 = the detector's default, 2
@@ -102,7 +107,7 @@ export function LiveTile({ camera, onStatus, onOpen, big, stream, children }) {
         setProblem('this browser cannot play live MPEG-TS (no Media Source Extensions)');
         return;
       }
-      player = mpegts.createPlayer({ type: 'mpegts', isLive: true, url: liveURL(camera.id) + (useSub ? '?stream=sub' : '') }, {
+      player = mpegts.createPlayer({ type: 'mpegts', isLive: true, url: (url || liveURL(camera.id)) + (useSub ? ((url || '').includes('?') ? '&' : '?') + 'stream=sub' : '') }, {
         enableWorker: false, enableStashBuffer: false, lazyLoad: false,
         liveBufferLatencyChasing: true, liveBufferLatencyMaxLatency: 0.9, liveBufferLatencyMinRemain: 0.2,
         // Low latency without seeks (BenchmarkGlassToGlass): play 1.2× while over 0.2 s is buffered, down to 0.12 s.
@@ -131,9 +136,10 @@ export function LiveTile({ camera, onStatus, onOpen, big, stream, children }) {
   if (!enabled || state === 'disabled') reason = 'This camera is disabled.';
   else if (status && status.error && state !== 'streaming') reason = status.error;
   else if (noHEVC) reason = 'This browser cannot play H.265 live; ' + (hasSub ? 'play the substream instead, or open' : 'open') + ' this camera in a browser that decodes HEVC (Safari, or Chrome and Edge with hardware decoding).';
-  else if (!playing && problem) reason = problem;
+  else if (!playing && problem) reason = calm ? '' : problem;
+  if (calm && enabled && state !== 'disabled') reason = ''; // a wall stays calm: no error text
   const recording = status && status.recording && status.recording.recording;
-  const shown = playing ? 'streaming' : noHEVC ? 'H.265' : (state === 'streaming' ? 'connecting' : state);
+  const shown = playing ? 'streaming' : calm && (problem || state === 'error') ? 'reconnecting' : noHEVC ? 'H.265' : (state === 'streaming' ? 'connecting' : state);
   const hasAudio = !!(status && status.audio);
   return html`
     <div class=${'tile' + (big ? ' big' : '') + (playing ? ' playing' : '')} data-camera=${camera.id} ref=${box}>

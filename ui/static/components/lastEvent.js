@@ -80,7 +80,7 @@ export function eventLabel(e, at = Date.now()) {
 export function useLastEvent(id) {
   const [ev, setEv] = useState(latest.get(id) || null);
   const [at, setAt] = useState(now);
-  useEffect(() => subscribe(id, setEv), [id]);
+  useEffect(() => (id ? subscribe(id, setEv) : undefined), [id]); // '': none (the video wall)
   useEffect(() => tick(setAt), []);
   return { label: eventLabel(ev, Math.max(at, Date.now())), event: ev };
 }

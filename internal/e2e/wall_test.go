@@ -1,0 +1,156 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nvrproject/nvr/internal/supervisor"
+	"github.com/nvrproject/nvr/internal/testcam"
+)
+
+// wallResult is the result of ui/test/wall-check.mjs.
+type wallResult struct {
+	Tiles []struct {
+		ID      string  `json:"id"`
+		T       float64 `json:"t"`
+		Playing bool    `json:"playing"`
+	} `json:"tiles"`
+	LoginPage bool           `json:"loginPage"`
+	Answers   map[string]int `json:"answers"`
+	FxNote    []string       `json:"fxNote"`
+	Pixels    []struct {
+		From       string  `json:"from"`
+		MeanChroma float64 `json:"meanChroma"`
+		MaxChroma  int     `json:"maxChroma"`
+		Bright     float64 `json:"bright"`
+		BlockSame  float64 `json:"blockSame"`
+	} `json:"pixels"`
+	Video0 struct {
+		MeanChroma float64 `json:"meanChroma"`
+	} `json:"video0"`
+	MotionBright []float64       `json:"motionBright"`
+	FPS          json.RawMessage `json:"fps"`
+}
+
+// startWall starts four test cameras (two still colour patterns (videotestsrc colors: no noise), two with the moving ball) and a
+// fifth not on the wall, makes a wall token of the first four through the API, and returns the wall
+// link's fragment with the extra parameters, and the fifth camera's id.
+func startWall(t *testing.T, extra string) (*nvr, string, string) {
+	return startWallWith(t, extra, false)
+}
+
+// startWallWith is startWall; with barsAt3 the fourth tile shows colour bars too (the third the ball).
+func startWallWith(t *testing.T, extra string, barsAt3 bool) (*nvr, string, string) {
+	t.Helper()
+	bars, err := testcam.Encode(filepath.Join(repoRoot, ".cache", "testclips"), testcam.Clip{Width: 640, Height: 360, FPS: 25, KeyInt: 25,
+		BitrateKbps: 1000, Frames: 50, Source: "videotestsrc pattern=colors num-buffers=50"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := startNVR(t)
+	var ids []string
+	order := [][][][]byte{bars, bars, clip, clip, clip}
+	if barsAt3 {
+		order = [][][][]byte{bars, bars, clip, bars, clip}
+	}
+	for i, au := range order {
+		cam := startCamera(t, testcam.Options{AUs: au})
+		ids = append(ids, n.addCamera(fmt.Sprintf("Wall %d", i+1), cam.URL()))
+	}
+	for _, id := range ids {
+		n.waitStatus(id, 30*time.Second, "streaming", func(s supervisor.Status) bool { return s.State == supervisor.StateStreaming })
+	}
+	var tok struct {
+		Token string `json:"token"`
+	}
+	if code := n.do("POST", "/api/tokens", map[string]any{"name": "shop wall", "kind": "wall", "cameras": ids[:4]}, &tok); code != http.StatusCreated || tok.Token == "" {
+		t.Fatalf("POST /api/tokens wall: HTTP %d", code)
+	}
+	q := url.Values{"token": {tok.Token}, "cams": {strings.Join(ids[:4], ",")}, "layout": {"2x2"}}
+	return n, "#/wall?" + q.Encode() + extra, ids[4]
+}
+
+func runWall(t *testing.T, mode string, n *nvr, wall, other string) wallResult {
+	t.Helper()
+	shots := filepath.Join(webappDir(t), "wall")
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, _, sc := startScript(t, "wall-check.mjs", mode, n.srv.URL, shots, "NVR_WALL="+wall, "NVR_OTHER="+other)
+	r := webappDone(t, sc)
+	var w wallResult
+	if err := json.Unmarshal(r.Result, &w); err != nil {
+		t.Fatalf("result %s: %v", r.Result, err)
+	}
+	return w
+}
+
+// TestWallLinkPlaysWithoutLogin: a wall link with a wall token shows its four tiles playing in a browser
+// that never logged in; the same token gets 401/403 on other routes and on a camera not on the wall.
+func TestWallLinkPlaysWithoutLogin(t *testing.T) {
+	need(t)
+	needBrowser(t)
+	n, wall, other := startWall(t, "")
+	w := runWall(t, "play", n, wall, other)
+	if w.LoginPage {
+		t.Fatal("the wall link went to the login page")
+	}
+	if len(w.Tiles) != 4 {
+		t.Fatalf("the wall shows %d playing tiles, want 4: %+v", len(w.Tiles), w.Tiles)
+	}
+	for p, code := range w.Answers {
+		want := code == 401 || code == 403
+		if strings.HasSuffix(p, "/status") && !strings.Contains(p, other) {
+			want = code == 200
+		}
+		if !want {
+			t.Errorf("the wall token got HTTP %d from %s", code, p)
+		}
+	}
+	if len(w.Answers) < 10 {
+		t.Errorf("the browser asked only %d routes: %v", len(w.Answers), w.Answers)
+	}
+}
+
+// TestWallEffects: pixi.js effects drawn from the live video. Tiles: 0 a still colour pattern in grayscale (with the
+// clock), 1 the still colour pattern with motion amplify, 2 the moving ball with motion amplify, 3 the colour pattern
+// pixelated by 16. Grey means R=G=B within a tolerance while the camera's own picture is in colour;
+// pixelate makes 16x16 blocks; motion lights up on the ball and stays dark on the still camera.
+func TestWallEffects(t *testing.T) {
+	need(t)
+	needBrowser(t)
+	n, wall, other := startWallWith(t, "&fx0=grayscale,clock&fx1=motion&fx2=motion&fx3=pixelate:16", true)
+	w := runWall(t, "fx", n, wall, other)
+	t.Logf("pixels %+v video0 %+v motion %v fps %s notes %v", w.Pixels, w.Video0, w.MotionBright, w.FPS, w.FxNote)
+	if len(w.FxNote) > 0 {
+		t.Fatalf("the effects did not run: %v", w.FxNote)
+	}
+	if len(w.Pixels) != 4 {
+		t.Fatalf("read %d tiles' pixels, want 4", len(w.Pixels))
+	}
+	for i, p := range w.Pixels {
+		if p.From != "canvas" {
+			t.Errorf("tile %d shows its %s, not the effects canvas", i, p.From)
+		}
+	}
+	if w.Video0.MeanChroma < 30 {
+		t.Fatalf("the colour bars camera is not in colour (mean chroma %.1f): the grey test would prove nothing", w.Video0.MeanChroma)
+	}
+	if g := w.Pixels[0]; g.MaxChroma > 12 {
+		t.Errorf("grayscale: a pixel has R, G, B %d apart (mean %.2f), want grey within 12", g.MaxChroma, g.MeanChroma)
+	}
+	if b := w.Pixels[3]; b.BlockSame < 0.97 || b.BlockSame <= w.Pixels[0].BlockSame {
+		t.Errorf("pixelate:16: %.3f of the pixels equal their block's corner (grayscale tile of the same camera: %.3f), want >= 0.97",
+			b.BlockSame, w.Pixels[0].BlockSame)
+	}
+	if still, moving := w.MotionBright[1], w.MotionBright[2]; still > 0.0005 || moving < 0.003 {
+		t.Errorf("motion amplify: lit share %.4f on the still camera (want <= 0.0005) and %.4f on the moving ball (want >= 0.003)", still, moving)
+	}
+}

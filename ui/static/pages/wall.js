@@ -1,0 +1,153 @@
+// The video wall (#/wall?...): a full-screen, chrome-free layout of 1–16 live tiles for shop displays
+// and installations. Every choice is in the URL, so a wall is a bookmark:
+//   token=  a wall token (POST /api/tokens {"kind":"wall"}): the display needs no login
+//   cams=   camera ids, comma-separated, in tile order (a camera may appear twice)
+//   layout= auto | NxM (columns x rows) | 1+5 | 1+7 | 1+12 (one big tile and the rest small)
+//   span=   custom spans, e.g. 0:2x2,3:1x2 (tile 0 spans 2 columns and 2 rows)
+//   fx=     the effect chain of every tile; fx0=, fx1=, ... that of one tile (see effects.js)
+//   names=0 hides the camera names
+// Without a token a logged-in administrator sees the "Make wall link" form instead.
+import { useEffect, useState } from 'preact/hooks';
+import { html } from '../components/html.js';
+import { LiveTile } from '../components/LiveTile.js';
+import { liveURL } from '../components/mpegts.js';
+import { cameraPath, post } from '../api.js';
+import { WallEffects, parseChain, EFFECT_NAMES } from '../components/effects.js';
+
+const STATUS_EVERY_MS = 10000; // a wall token has no push stream: its tiles ask for their status
+
+/** layoutOf turns the layout and span parameters into {cols, rows, spans: Map(tile → [c, r])}. */
+export function layoutOf(layout, span, n) {
+  const spans = new Map();
+  let cols;
+  let m;
+  if ((m = /^1\+(\d+)$/.exec(layout || ''))) {
+    const small = Number(m[1]);
+    // one big tile of (k-1)x(k-1) in a k-column grid leaves 2k-1 small places: 1+3, 1+5, 1+7, 1+9, 1+12 (k=...)
+    cols = { 3: 2, 5: 3, 7: 4, 9: 5 }[small] || Math.max(2, Math.ceil((small + 1) / 2));
+    spans.set(0, [cols - 1, cols - 1]);
+  } else if ((m = /^(\d+)x(\d+)$/.exec(layout || ''))) {
+    cols = Math.min(Math.max(Number(m[1]), 1), 16);
+  } else {
+    cols = Math.ceil(Math.sqrt(Math.max(n, 1)));
+  }
+  for (const part of (span || '').split(',')) {
+    const s = /^(\d+):(\d+)x(\d+)$/.exec(part.trim());
+    if (s) spans.set(Number(s[1]), [Math.min(Number(s[2]), cols), Number(s[3])]);
+  }
+  let cells = 0;
+  for (let i = 0; i < n; i++) { const sp = spans.get(i) || [1, 1]; cells += sp[0] * sp[1]; }
+  return { cols, rows: Math.max(1, Math.ceil(cells / cols)), spans };
+}
+
+/** tokenWatch is a status source for a tile on a wall token: it asks every few seconds (there is no
+ * push stream for wall tokens) and says "reconnecting" while nvrd does not answer. */
+function tokenWatch(token) {
+  return (id, fn) => {
+    let stop = false;
+    let timer = 0;
+    const ask = async () => {
+      try {
+        const r = await fetch(cameraPath(id, '/status'), { headers: { Authorization: 'Bearer ' + token } });
+        if (stop) return;
+        fn(r.ok ? { ...(await r.json()), id } : { id, state: 'reconnecting', error: '' });
+      } catch {
+        if (!stop) fn({ id, state: 'reconnecting', error: '' });
+      }
+      if (!stop) timer = setTimeout(ask, STATUS_EVERY_MS);
+    };
+    ask();
+    return () => { stop = true; clearTimeout(timer); };
+  };
+}
+
+function WallTile({ id, index, query, token, watch, span, names }) {
+  const [video, setVideo] = useState(null);
+  const chain = parseChain(query.get('fx' + index) ?? query.get('fx') ?? '');
+  const url = token ? liveURL(id) + '?token=' + encodeURIComponent(token) : undefined;
+  const style = span ? `grid-column: span ${span[0]}; grid-row: span ${span[1]}` : '';
+  return html`<div class=${'wall-cell' + (names ? '' : ' no-names')} style=${style}>
+    <${LiveTile} camera=${{ id, name: id }} watch=${watch} url=${url} calm=${true} onVideo=${setVideo}>
+      ${chain.length > 0 && video && html`<${WallEffects} video=${video} chain=${chain} label=${id} />`}
+    <//>
+  </div>`;
+}
+
+/** Wall shows the tiles of the URL's cameras. */
+function Wall({ query }) {
+  const token = query.get('token') || '';
+  const cams = (query.get('cams') || '').split(',').map((c) => c.trim()).filter(Boolean).slice(0, 16);
+  const [watch] = useState(() => (token ? tokenWatch(token) : undefined));
+  useEffect(() => {
+    document.documentElement.classList.add('wall-mode');
+    return () => document.documentElement.classList.remove('wall-mode');
+  }, []);
+  if (!cams.length) return html`<main class="wall-empty"><p>This wall shows no cameras: its link needs <code>cams=</code>.</p></main>`;
+  const { cols, rows, spans } = layoutOf(query.get('layout'), query.get('span'), cams.length);
+  const names = query.get('names') !== '0';
+  return html`<main class="wall" aria-label="Video wall" style=${`--wall-cols: ${cols}; --wall-rows: ${rows}`}>
+    ${cams.map((id, i) => html`<${WallTile} key=${i + ':' + id} id=${id} index=${i} query=${query} token=${token}
+      watch=${watch} span=${spans.get(i)} names=${names} />`)}
+  </main>`;
+}
+
+const LAYOUTS = [['auto', 'Automatic'], ['1x1', '1 tile'], ['2x2', '2 × 2'], ['3x3', '3 × 3'], ['4x4', '4 × 4'],
+  ['1+5', 'One big, five small'], ['1+7', 'One big, seven small']];
+
+/** MakeWallLink is the administrator's form: choose cameras, layout and effect, get a link with a
+ * new wall token (revocable in Users). */
+function MakeWallLink({ cameras }) {
+  const [name, setName] = useState('Wall');
+  const [chosen, setChosen] = useState([]);
+  const [layout, setLayout] = useState('auto');
+  const [fx, setFx] = useState('');
+  const [link, setLink] = useState('');
+  const [error, setError] = useState('');
+  const toggle = (id) => setChosen(chosen.includes(id) ? chosen.filter((c) => c !== id) : [...chosen, id]);
+  const make = async (e) => {
+    e.preventDefault();
+    setError('');
+    try {
+      const t = await post('api/tokens', { name, kind: 'wall', cameras: chosen });
+      const q = new URLSearchParams({ token: t.token, cams: chosen.join(','), layout });
+      if (fx) q.set('fx', fx);
+      setLink(location.origin + location.pathname + '#/wall?' + q.toString());
+    } catch (err) { setError(err.message); }
+  };
+  return html`<main class="narrow wall-maker">
+    <h1>Make wall link</h1>
+    <p class="muted">A wall link opens a full-screen wall of live cameras with no login. Its token may only show
+      these cameras live; revoke it in <a href="#/users">Users</a>.</p>
+    <form onSubmit=${make}>
+      <label for="wall-name">Name</label>
+      <input id="wall-name" value=${name} onInput=${(e) => setName(e.target.value)} required />
+      <fieldset><legend>Cameras (in tile order, up to 16)</legend>
+        ${(cameras || []).map((c) => html`<label class="check"><input type="checkbox" checked=${chosen.includes(c.id)}
+          onChange=${() => toggle(c.id)} disabled=${!chosen.includes(c.id) && chosen.length >= 16} /> ${c.name}</label>`)}
+      </fieldset>
+      <label for="wall-layout">Layout</label>
+      <select id="wall-layout" value=${layout} onChange=${(e) => setLayout(e.target.value)}>
+        ${LAYOUTS.map(([v, l]) => html`<option value=${v}>${l}</option>`)}
+      </select>
+      <label for="wall-fx">Effect</label>
+      <select id="wall-fx" value=${fx} onChange=${(e) => setFx(e.target.value)}>
+        <option value="">None</option>
+        ${EFFECT_NAMES.map((n) => html`<option value=${n}>${n}</option>`)}
+      </select>
+      <p><button type="submit" disabled=${!chosen.length}>Make wall link</button></p>
+    </form>
+    ${error && html`<p class="error" role="alert">${error}</p>`}
+    ${link && html`<p><label for="wall-link">Wall link (shown once)</label>
+      <input id="wall-link" readonly value=${link} onFocus=${(e) => e.target.select()} />
+      <a class="button" href=${link} target="_blank" rel="noopener">Open the wall</a></p>`}
+  </main>`;
+}
+
+/** WallPage: the wall of the URL's cameras, or (no cameras, logged in) the "Make wall link" form. */
+export function WallPage({ query, user, cameras }) {
+  if (!query.get('cams') && user) {
+    if (user.role !== 'admin') return html`<main class="narrow"><p>Only an administrator may make wall links.</p></main>`;
+    return html`<${MakeWallLink} cameras=${cameras} />`;
+  }
+  return html`<${Wall} query=${query} />`;
+}

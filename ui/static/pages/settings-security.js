@@ -16,8 +16,8 @@ export function SecuritySection() {
     get('api/system/tls').then(setTLS, (e) => setTLSError(e.message));
     get('api/system/signing-key').then(setKey, (e) => setKeyError(e.message));
   }, []);
-  return html`<section class="card" aria-labelledby="security-h">
-    <h2 id="security-h">Security</h2>
+  // The settings page gives the section its card and its "Security" heading.
+  return html`<div class="security">
     <h3>HTTPS certificate</h3>
     ${tlsError ? html`<p class="error" role="alert">${tlsError}</p>`
       : !tls ? html`<p class="muted">Loading…</p>`
@@ -40,11 +40,12 @@ export function SecuritySection() {
         <p>To check an export, download the MP4 and its signature from the camera's page, then run</p>
         <code class="fingerprint">nvrd verify clip.mp4 clip.mp4.sig --key ${key.public_key}</code>
         <p class="hint">It says the clip is valid, or exactly what does not match: another key, a manifest changed after signing, the size or the hash of the file.</p>`}
-  </section>`;
+  </div>`;
 }
 
 /** SettingsSecurityPage is #/settings with only the Security section. */
 export function SettingsSecurityPage({ user }) {
   if (user.role !== 'admin') return html`<main class="narrow"><p class="error" role="alert">Only an administrator may see the settings.</p></main>`;
-  return html`<main class="narrow"><h1>Settings</h1><${SecuritySection} /></main>`;
+  return html`<main class="narrow"><h1>Settings</h1><section class="card" aria-labelledby="security-h">
+    <h2 id="security-h">Security</h2><${SecuritySection} /></section></main>`;
 }

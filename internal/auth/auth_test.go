@@ -21,7 +21,9 @@ func newService(t *testing.T) (*Service, *store.Store, *time.Time) {
 	}
 	t.Cleanup(func() { st.Close() })
 	s := New(st)
-	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	// The clock starts at the real time: the store checks session expiry against the real clock, so a
+	// fixed date made every session of these tests expire a week after it (a test broke on that day).
+	now := time.Now().UTC().Truncate(time.Second)
 	s.SetClock(func() time.Time { return now })
 	return s, st, &now
 }

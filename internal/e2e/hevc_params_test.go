@@ -125,8 +125,8 @@ func hevcMissingParams(au []byte) string {
 		seen[t] = true
 	}
 	var missing []string
-	for t, name := range map[int]string{32: "VPS", 33: "SPS", 34: "PPS"} {
-		if !seen[t] {
+	for i, name := range []string{"VPS", "SPS", "PPS"} {
+		if !seen[32+i] {
 			missing = append(missing, name)
 		}
 	}

@@ -26,8 +26,6 @@ import (
 //     relayed to its own FIFO and hub, its keyframes decoded instead of the main stream's;
 //   - sub-relay: both streams relayed, neither decoded (the substream's own floor: the grid tiles'
 //     stream), so sub-analysis minus sub-relay is what analysing the substream costs;
-//   - sub-relay-latency100: sub-relay with the substream's jitter buffer at the main stream's 100 ms
-//     (NVR_SUB_RTSP_LATENCY_MS), its former setting, as the same-run baseline for the substream's none;
 //   - aac: main analysis with the camera's AAC audio passed through;
 //   - g711: main analysis with G.711 (PCMA) audio transcoded to AAC in the worker.
 //
@@ -98,13 +96,6 @@ func BenchmarkRealCameras(b *testing.B) {
 			}
 			return camURLs{main: d.MainURL(), sub: d.SubURL()}, d.Close, nil
 		}},
-		{"sub-relay-latency100", true, func() (camURLs, func(), error) {
-			d, err := testcam.StartDual(testcam.Options{AUs: hdClip, FPS: 25}, testcam.Options{AUs: sub, FPS: 25})
-			if err != nil {
-				return camURLs{}, nil, err
-			}
-			return camURLs{main: d.MainURL(), sub: d.SubURL()}, d.Close, nil
-		}},
 		{"aac", false, func() (camURLs, func(), error) {
 			c, err := testcam.Start(testcam.Options{AUs: hdClip, FPS: 25, Audio: testcam.AudioAAC, AAC: aac})
 			if err != nil {
@@ -121,7 +112,7 @@ func BenchmarkRealCameras(b *testing.B) {
 		}},
 	}
 	for i := 0; i < b.N; i++ {
-		var floor, subAnalysis, subRelay float64
+		var floor, subAnalysis float64
 		for _, v := range variants {
 			pct := func() float64 {
 				urls := make([]camURLs, n)
@@ -132,11 +123,6 @@ func BenchmarkRealCameras(b *testing.B) {
 					}
 					defer stop()
 					urls[k] = u
-				}
-				if v.name == "sub-relay-latency100" {
-					b.Setenv("NVR_SUB_RTSP_LATENCY_MS", "100") // the substream's former jitter buffer
-				} else {
-					os.Unsetenv("NVR_SUB_RTSP_LATENCY_MS")
 				}
 				if v.relay {
 					b.Setenv("NVR_WORKER_RELAY_ONLY", "1")
@@ -152,12 +138,6 @@ func BenchmarkRealCameras(b *testing.B) {
 			}
 			if v.name == "sub-analysis" {
 				subAnalysis = pct / float64(n)
-			}
-			if v.name == "sub-relay" {
-				subRelay = pct / float64(n)
-			}
-			if v.name == "sub-relay-latency100" && subRelay > 0 {
-				b.ReportMetric(subRelay/(pct/float64(n)), "x-sub-relay-vs-latency100")
 			}
 			if v.name == "sub-relay" && subAnalysis > 0 {
 				// What the substream's analysis itself costs: decoding its keyframes, over relaying both.

@@ -160,11 +160,7 @@ func rtspSourceNamed(codec, pre string, m worker.Media, tls bool) string {
 	if tls {
 		extra = " tls-validation-flags=0"
 	}
-	latency := rtspLatencyMS()
-	if pre == "sub" {
-		latency = subLatencyMS(m.Transport)
-	}
-	return `rtspsrc name=` + pre + `src protocols=` + protocols + extra + ` latency=` + strconv.Itoa(latency) + ` buffer-mode=none tcp-timeout=10000000 timeout=10000000 ! ` + depay
+	return `rtspsrc name=` + pre + `src protocols=` + protocols + extra + ` latency=` + strconv.Itoa(rtspLatencyMS()) + ` buffer-mode=none tcp-timeout=10000000 timeout=10000000 ! ` + depay
 }
 
 // New builds the pipeline for spec; it validates the URL but does not connect.

@@ -135,6 +135,9 @@ func (s *Server) recordingPlaylist(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.auditPlay(r, rec)
+	if len(rec.Segments) > 0 {
+		s.setVideoCodec(w, rec, store.SegmentFile(rec.Segments[0].Index))
+	}
 	writePlaylist(w, s.opt.Recorder.RecordingPlaylist(rec), rec.Open)
 }
 
@@ -214,12 +217,21 @@ func (s *Server) cameraPlaylist(w http.ResponseWriter, r *http.Request) {
 	if since.IsZero() {
 		since = until.Add(-time.Hour)
 	}
+	firstRec, firstFile := int64(0), ""
 	items, err := s.opt.Recorder.CameraPlaylist(r.Context(), c.ID, since, until, func(rec int64, file string) string {
+		if firstFile == "" {
+			firstRec, firstFile = rec, file
+		}
 		return fmt.Sprintf("/api/recordings/%d/segments/%s", rec, file)
 	})
 	if err != nil {
 		storeError(w, err)
 		return
+	}
+	if firstFile != "" {
+		if rec, err := s.opt.Store.GetRecording(r.Context(), firstRec); err == nil {
+			s.setVideoCodec(w, rec, firstFile)
+		}
 	}
 	writePlaylist(w, items, false)
 }

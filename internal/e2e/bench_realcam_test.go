@@ -30,7 +30,8 @@ import (
 //   - g711: main analysis with G.711 (PCMA) audio transcoded to AAC in the worker.
 //
 // Each variant reports %core/camera and its ratio to the relay floor and the difference above it.
-// N is NVR_BENCH_CAMERAS (default 16), the window NVR_BENCH_SECONDS (default 30).
+// N is NVR_BENCH_CAMERAS (default 16), the window NVR_BENCH_SECONDS (default 30); NVR_BENCH_THREADS=1
+// logs each variant's CPU by process and thread name.
 func BenchmarkRealCameras(b *testing.B) {
 	if skipReason != "" {
 		testskip.Skip(b, skipReason, "run make setup")
@@ -213,8 +214,16 @@ func measureRealCameras[T any](b *testing.B, cams []T, window time.Duration, url
 	defer func() { close(stop); wg.Wait() }()
 	time.Sleep(5 * time.Second) // warm-up
 	pids := append([]int{p.cmd.Process.Pid}, childPIDs(p.cmd.Process.Pid)...)
+	threads := os.Getenv("NVR_BENCH_THREADS") == "1"
+	var t0 map[string]int64
+	if threads {
+		t0 = threadCPU(pids)
+	}
 	c0 := cpuOf(pids)
 	time.Sleep(window)
 	c1 := cpuOf(pids)
+	if threads {
+		logThreadCPU(b, t0, threadCPU(pids), len(cams), window.Seconds())
+	}
 	return float64(c1-c0) / 100 / window.Seconds() * 100 // ticks are 1/100 s
 }

@@ -121,7 +121,7 @@ func (s *Server) Resume() error {
 	}
 	var f format.Format = s.h264Format()
 	if s.opt.H265 {
-		f = &format.H265{PayloadTyp: 96}
+		f = s.h265Format()
 	}
 	desc := &description.Session{Medias: []*description.Media{{Type: description.MediaTypeVideo, Formats: []format.Format{f}}}}
 	if am := s.audioMedia(); am != nil {

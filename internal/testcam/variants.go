@@ -35,8 +35,8 @@ type Variant struct {
 	// RefuseTCP answers a SETUP for RTP interleaved in the TCP connection with 461 Unsupported
 	// Transport, as cameras do that only send UDP. Without UDP too, the camera refuses every transport.
 	RefuseTCP bool
-	// ParamsInSDP sends the SPS and PPS only in the SDP (sprop-parameter-sets) and strips them from
-	// every access unit.
+	// ParamsInSDP sends the parameter sets only in the SDP (H.264 sprop-parameter-sets; H.265
+	// sprop-vps, sprop-sps, sprop-pps) and strips them from every access unit.
 	ParamsInSDP bool
 	// Jumps, when set, moves the RTP timestamps by each offset in turn (90 kHz units; negative is
 	// backwards) every JumpEvery access units, like a camera that reboots or whose clock is set.
@@ -129,19 +129,60 @@ func (s *Server) h264Format() *format.H264 {
 	return f
 }
 
-// auOut is the access unit as the camera sends it: without SPS/PPS for ParamsInSDP.
+// h265Format is the announced H.265 format; with ParamsInSDP it carries the clip's VPS, SPS and PPS
+// (sprop-vps, sprop-sps, sprop-pps), which the access units then lack (see auOut).
+func (s *Server) h265Format() *format.H265 {
+	f := &format.H265{PayloadTyp: 96}
+	if s.opt.Variant.ParamsInSDP {
+		for _, au := range s.opt.AUs {
+			for _, n := range au {
+				if len(n) == 0 {
+					continue
+				}
+				switch (n[0] >> 1) & 0x3f {
+				case 32:
+					if f.VPS == nil {
+						f.VPS = n
+					}
+				case 33:
+					if f.SPS == nil {
+						f.SPS = n
+					}
+				case 34:
+					if f.PPS == nil {
+						f.PPS = n
+					}
+				}
+			}
+		}
+	}
+	return f
+}
+
+// auOut is the access unit as the camera sends it: without its parameter sets (H.264 SPS/PPS, H.265
+// VPS/SPS/PPS) for ParamsInSDP.
 func (s *Server) auOut(au [][]byte) [][]byte {
-	if !s.opt.Variant.ParamsInSDP || s.opt.H265 {
+	if !s.opt.Variant.ParamsInSDP {
 		return au
 	}
 	out := make([][]byte, 0, len(au))
 	for _, n := range au {
-		if len(n) > 0 && (n[0]&0x1f == 7 || n[0]&0x1f == 8) {
+		if len(n) > 0 && isParamSet(n, s.opt.H265) {
 			continue
 		}
 		out = append(out, n)
 	}
 	return out
+}
+
+// isParamSet reports whether the NAL unit n is a parameter set: H.264 SPS or PPS (types 7, 8), H.265
+// VPS, SPS or PPS (types 32–34).
+func isParamSet(n []byte, h265 bool) bool {
+	if h265 {
+		t := (n[0] >> 1) & 0x3f
+		return t >= 32 && t <= 34
+	}
+	return n[0]&0x1f == 7 || n[0]&0x1f == 8
 }
 
 // tsOffset is the RTP timestamp offset of access unit n (counted from the start) under Jumps.

@@ -6,6 +6,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from './html.js';
 import { cameraPath } from '../api.js';
+import { canPlayCodec, codecOf, CodecNotice } from './codecs.js';
 
 /** firstSegmentTime reads the program date-time of a playlist's first segment (ms since the epoch). */
 export function firstSegmentTime(m3u8) {
@@ -30,10 +31,11 @@ export function RecordingPlayer({ camera, from, until, overlays = [], onClock })
   const [start, setStart] = useState(NaN); // wall clock of the MP4's first frame
   const [clock, setClock] = useState(NaN);
   const [error, setError] = useState('');
+  const [blocked, setBlocked] = useState(''); // the codec of footage this browser cannot play
 
   useEffect(() => {
     let gone = false;
-    setStart(NaN); setClock(NaN); setError('');
+    setStart(NaN); setClock(NaN); setError(''); setBlocked('');
     const q = `?since=${new Date(from).toISOString()}&until=${new Date(until).toISOString()}`;
     fetch(cameraPath(camera, '/recordings.m3u8') + q, { credentials: 'same-origin' })
       .then(async (r) => {
@@ -45,6 +47,8 @@ export function RecordingPlayer({ camera, from, until, overlays = [], onClock })
           setError(r.status === 404 ? 'There is no recording of this moment (recording was off, or retention deleted it).' : msg);
           return;
         }
+        const codec = codecOf(r);
+        if (!canPlayCodec(codec, 'file')) { setBlocked(codec); return; }
         const t0 = firstSegmentTime(text);
         if (isNaN(t0)) { setError('The recording has no wall-clock times.'); return; }
         setStart(t0);
@@ -74,13 +78,15 @@ export function RecordingPlayer({ camera, from, until, overlays = [], onClock })
     <div class="rec-video">
       ${src ? html`<video ref=${video} src=${src} autoplay muted playsinline controls
         onError=${() => setError('The browser cannot play this recording.')}></video>`
-        : html`<div class="rec-wait">${error ? '' : 'Loading the recording…'}</div>`}
+        : html`<div class="rec-wait">${error || blocked ? '' : 'Loading the recording…'}</div>`}
       ${shown.length > 0 && html`<svg class="rec-boxes" viewBox="0 0 1 1" preserveAspectRatio="none" aria-hidden="true">
         ${shown.flatMap((o) => o.boxes.map((b, i) => html`<rect key=${i} x=${b.box[0]} y=${b.box[1]}
           width=${b.box[2] - b.box[0]} height=${b.box[3] - b.box[1]} />`))}
       </svg>`}
     </div>
-    ${error ? html`<p class="error" role="alert">${error}</p>`
+    ${blocked ? html`<${CodecNotice} codec=${blocked} download=${cameraPath(camera, '/export.mp4') +
+        `?since=${new Date(from).toISOString()}&until=${new Date(until).toISOString()}`} />`
+      : error ? html`<p class="error" role="alert">${error}</p>`
       : html`<p class="wallclock" aria-label="Wall clock" data-wall=${isNaN(clock) ? '' : String(Math.round(clock))}>
           ${isNaN(clock) ? '—' : wallWords(clock)}</p>`}
   </div>`;

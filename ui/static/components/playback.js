@@ -4,11 +4,15 @@
 // EXT-X-PROGRAM-DATE-TIME, so it stays right across gaps between recordings.
 import Hls from 'hls.js';
 import { cameraPath } from '../api.js';
+import { canPlayCodec, codecOf, unplayableSentence } from './codecs.js';
 
 // How much footage one playlist covers; at its end the next one is loaded from there.
 const CHUNK_MS = 2 * 3600 * 1000;
 
-/** Playback drives one <video> element for one camera. onChange({state, message}) reports progress. */
+/**
+ * Playback drives one <video> element for one camera. onChange({state, message}) reports progress;
+ * state 'unplayable' (with codec) is footage in a codec this browser cannot decode.
+ */
 export class Playback {
   constructor(video, cameraId, onChange) {
     this.video = video;
@@ -63,6 +67,13 @@ export class Playback {
     this.hls = hls;
     hls.on(Hls.Events.LEVEL_LOADED, (_, data) => {
       if (gen !== this.gen) return;
+      // Footage this browser cannot decode would fail in hls.js without a word: say why instead.
+      const codec = codecOf(data.networkDetails);
+      if (!canPlayCodec(codec, 'mse')) {
+        this.destroyHls();
+        this.onChange({ state: 'unplayable', codec, message: unplayableSentence(codec) });
+        return;
+      }
       const fr = data.details.fragments;
       let pos = 0;
       const f0 = fr[0];

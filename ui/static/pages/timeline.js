@@ -9,6 +9,7 @@ import { TimelineRows, clock } from '../components/TimelineRows.js';
 import { DayPicker, dayKey } from '../components/DayPicker.js';
 import { ExportPanel } from '../components/ExportPanel.js';
 import { Playback } from '../components/playback.js';
+import { CodecNotice } from '../components/codecs.js';
 
 const SPEEDS = [0.5, 1, 2, 4, 8, 16];
 const DRIFT_MS = 250; // a follower further than this from the master clock is moved to it
@@ -209,7 +210,8 @@ export function TimelinePage({ cameras, camError, id }) {
     <div class="tl-players" style=${{ '--n': Math.max(playCams.length, 1) }}>
       ${playCams.length === 0 ? html`<p class="muted">Tick "Play" beside a camera, then click the timeline.</p>`
         : playCams.map((c) => html`<div key=${c.id}><${Player} cam=${c} register=${register} status=${status} wall=${wall[c.id]} />
-          ${states[c.id] && states[c.id].message && html`<p class="muted tl-state">${states[c.id].message}</p>`}</div>`)}
+          ${states[c.id] && states[c.id].state === 'unplayable' ? html`<${CodecNotice} codec=${states[c.id].codec} />`
+            : states[c.id] && states[c.id].message && html`<p class="muted tl-state">${states[c.id].message}</p>`}</div>`)}
     </div>
     <div class="toolbar tl-controls">
       <button onClick=${() => jump(-1)}>Previous event</button>

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"strconv"
 	"testing"
@@ -125,5 +126,40 @@ func TestSightingsMigration(t *testing.T) {
 	}
 	if got, err := s.EventSightings(ctx, e.ID); err != nil || len(got) != 1 {
 		t.Fatalf("after migration: %+v %v", got, err)
+	}
+}
+
+// TestSightingsAreIndexNotSettings: sightings are left out of the settings fingerprint (writing them
+// makes no backup) and out of backups, like the events they belong to.
+func TestSightingsAreIndexNotSettings(t *testing.T) {
+	s := openTestStore(t)
+	ctx := context.Background()
+	t0 := time.Now()
+	e := &Event{CameraID: "yard", Kind: EventObject, Start: t0, Labels: []string{"dog"}}
+	if err := s.CreateEvent(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	before, err := s.SettingsFingerprint(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddSightings(ctx, e.ID, sightingsAt(t0, 0, 1, 2)); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := s.SettingsFingerprint(ctx); after != before {
+		t.Error("storing sightings changed the settings fingerprint: every keyframe with an object would make a backup")
+	}
+	path := t.TempDir() + "/b.db"
+	if err := s.Backup(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	b, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	var n int
+	if err := b.QueryRowContext(ctx, `SELECT COUNT(*) FROM event_sightings`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("the backup holds %d sightings (%v)", n, err)
 	}
 }

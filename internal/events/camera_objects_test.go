@@ -2,6 +2,7 @@ package events
 
 import (
 	"context"
+	"image"
 	"testing"
 
 	"github.com/nvrproject/nvr/internal/store"
@@ -75,4 +76,47 @@ func TestSightingsBounded(t *testing.T) {
 	if last := oe.sightings[len(oe.sightings)-1].T; !last.Equal(at(float64(store.MaxSightings-1) * 2)) {
 		t.Errorf("last kept sighting at %v: the first ones are kept", last.Sub(t0))
 	}
+}
+
+// TestRealDetectorSightingsFollowTheDog: with YOLOX on ONNX Runtime and the real store, a dog that
+// walks 80 px a keyframe makes one object event whose sightings, one per keyframe, move with it.
+func TestRealDetectorSightingsFollowTheDog(t *testing.T) {
+	det := realDetector(t)
+	dog := dogImage(t)
+	db, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	h := newHarness(t, Options{Detector: det, Store: db})
+	cam := detectCamera("yard")
+	cam.Record.PostRollS = 3
+	h.e.Configure(cam)
+	s := newScene(1280, 720, 33)
+	crop := dog.(interface {
+		SubImage(image.Rectangle) image.Image
+	}).SubImage(image.Rect(60, 100, 400, 576))
+	const steps = 4               // at 180..420 px (at 100 and at 500 px the detector does not find this crop)
+	h.feed("yard", 0, s.still(t)) // no dog yet
+	for i := 0; i < steps; i++ {
+		x := 180 + 80*i
+		h.feed("yard", float64(i+1), s.frame(t, 0, withPicture(crop, image.Rect(x, 100, x+425, 695))))
+	}
+	h.stop()
+	ctx := context.Background()
+	evs, err := db.ListEvents(ctx, store.EventFilter{Kind: store.EventObject, Label: "dog"})
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("dog events %+v %v, want one", evs, err)
+	}
+	ss, err := db.EventSightings(ctx, evs[0].ID)
+	if err != nil || len(ss) != steps {
+		t.Fatalf("%d sightings (%v), want %d, one per keyframe: %+v", len(ss), err, steps, ss)
+	}
+	for i := 1; i < steps; i++ {
+		dx := ss[i].Box[0] - ss[i-1].Box[0]
+		if !ss[i].T.Equal(at(float64(i+1))) || dx < 0.03 || dx > 0.1 {
+			t.Errorf("sighting %d at %s, x1 %.3f after %.3f (the dog moved 80 px = 0.0625 of the width)", i, ss[i].T.Sub(t0), ss[i].Box[0], ss[i-1].Box[0])
+		}
+	}
+	t.Logf("x1 of the sightings: %.3f %.3f %.3f %.3f", ss[0].Box[0], ss[1].Box[0], ss[2].Box[0], ss[3].Box[0])
 }

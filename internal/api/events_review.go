@@ -90,5 +90,18 @@ func (s *Server) getEvent(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.linkRecordings(r.Context(), evs)
+	if si, ok := any(s.opt.Store).(SightingIndex); ok && ev.Kind == store.EventObject {
+		if evs[0].Sightings, err = si.EventSightings(r.Context(), ev.ID); err != nil {
+			storeError(w, err)
+			return
+		}
+	}
 	writeJSON(w, http.StatusOK, evs[0])
+}
+
+// SightingIndex is where an object event's object was on each keyframe it was seen
+// (*store.Store has it). GET /api/events/{ev} includes them, so the player draws each box at
+// its time.
+type SightingIndex interface {
+	EventSightings(ctx context.Context, id int64) ([]store.Sighting, error)
 }

@@ -29,6 +29,37 @@ type objectEvent struct {
 	bestObjs  []object
 	dirty     bool
 	flushedAt time.Time
+	// Sightings not written yet, how many were kept in all (at most store.MaxSightings), and
+	// when they were last written.
+	sightings   []store.Sighting
+	sighted     int
+	sightedAt   time.Time
+	sightsFlush time.Time
+}
+
+// sight keeps one sighting of the object: at most one per keyframe analysed and
+// store.MaxSightings per event.
+func (oe *objectEvent) sight(t time.Time, o object) {
+	if oe.sighted >= store.MaxSightings || (oe.sighted > 0 && !t.After(oe.sightedAt)) {
+		return
+	}
+	oe.sightings = append(oe.sightings, store.Sighting{T: t, Label: o.label, Score: o.score, Box: o.box})
+	oe.sighted++
+	oe.sightedAt = t
+}
+
+// flushSightings writes the object's new sightings, when the sink keeps them and the event is
+// stored. A failed write is dropped (warned): sightings are a drawing aid, not evidence.
+func (c *camera) flushSightings(ctx context.Context, oe *objectEvent, t time.Time) {
+	if len(oe.sightings) == 0 || oe.ev.ID == 0 {
+		return
+	}
+	if ss, ok := c.e.store.(SightingSink); ok {
+		if err := ss.AddSightings(ctx, oe.ev.ID, oe.sightings); err != nil {
+			c.warns.warn("store", "an object's sightings could not be stored", "err", err)
+		}
+	}
+	oe.sightings, oe.sightsFlush = oe.sightings[:0], t
 }
 
 func clamp01(v float64) float64 { return min(max(v, 0), 1) }
@@ -140,6 +171,7 @@ func (c *camera) trackObjects(ctx context.Context, res *detectResult, objs []obj
 			continue
 		}
 		oe := k.data
+		oe.sight(t, o)
 		if o.score >= oe.ev.Score+betterScore {
 			oe.ev.Score = o.score
 			oe.ev.Boxes = boxesFor(oi, objs)
@@ -154,6 +186,9 @@ func (c *camera) trackObjects(ctx context.Context, res *detectResult, objs []obj
 		if oe.dirty && t.Sub(oe.flushedAt) >= flushEvery {
 			c.flushObject(ctx, oe, t)
 		}
+		if t.Sub(oe.sightsFlush) >= flushEvery {
+			c.flushSightings(ctx, oe, t)
+		}
 	}
 	c.endObjects(ctx, obs.ended)
 
@@ -163,12 +198,15 @@ func (c *camera) trackObjects(ctx context.Context, res *detectResult, objs []obj
 		}
 		ev := &Event{CameraID: c.id, Kind: store.EventObject, Start: t, Labels: []string{o.label}, Score: o.score,
 			Boxes: boxesFor(oi, objs), Snapshot: snapshot()}
-		c.objects.add(t, o, &objectEvent{ev: ev, triggerBox: o.box, flushedAt: t})
+		oe := &objectEvent{ev: ev, triggerBox: o.box, flushedAt: t, sightsFlush: t}
+		oe.sight(t, o)
+		c.objects.add(t, o, oe)
 		c.stats.tracked.Store(int32(c.objects.len()))
 		if record {
 			c.trigger(t, t.Add(c.postRoll), store.EventObject)
 		}
 		c.create(ctx, ev)
+		c.flushSightings(ctx, oe, t) // the first sighting: the player has a box from the start
 		if record {
 			c.link(ev)
 		}
@@ -206,5 +244,6 @@ func (c *camera) endObjects(ctx context.Context, ended []*track[*objectEvent]) {
 		oe.ev.End = k.last
 		c.drawBest(oe)
 		c.update(ctx, oe.ev)
+		c.flushSightings(ctx, oe, k.last)
 	}
 }

@@ -100,6 +100,13 @@ type Sink interface {
 	UpdateEvent(ctx context.Context, e *store.Event) error
 }
 
+// SightingSink stores where an object event's object was on each keyframe it was seen;
+// *store.Store is one. A Sink that is also a SightingSink is given them, a few seconds' worth
+// at a time, from the cameras' goroutines.
+type SightingSink interface {
+	AddSightings(ctx context.Context, eventID int64, ss []store.Sighting) error
+}
+
 // Detector finds objects in a picture; *detect.Detector is one. Detect is called from one
 // goroutine at a time. A Detector that also has DecodeSize and DetectScaled, as
 // *detect.Detector has, is given the keyframe decoded at the reduced scale its model needs

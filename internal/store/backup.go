@@ -21,7 +21,7 @@ const BackupsKept = 7
 
 // indexTables are rebuilt from disk or short-lived, so backups leave them empty: everything else
 // (cameras, users, permissions, tokens, settings of every part) is kept.
-var indexTables = map[string]bool{"recordings": true, "events": true, "event_snapshots": true, "sessions": true,
+var indexTables = map[string]bool{"recordings": true, "events": true, "event_snapshots": true, "event_sightings": true, "sessions": true,
 	"webhook_deliveries": true}
 
 // BackupName is the automatic backup file of day t.

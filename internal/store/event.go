@@ -59,6 +59,10 @@ type Event struct {
 	RecordingID string // the recording that holds the event; "" = none (yet)
 	// Reviewed says the user who asked (EventFilter.Viewer) marked the event reviewed.
 	Reviewed bool
+	// Sightings are where an object event's object was on each keyframe it was seen, oldest
+	// first. The store keeps them apart (AddSightings, EventSightings): CreateEvent and
+	// UpdateEvent do not write them, ListEvents and GetEvent leave them nil.
+	Sightings []Sighting
 }
 
 // Open reports whether the event is still going on.
@@ -86,6 +90,8 @@ type eventJSON struct {
 	Snapshot  *string  `json:"snapshot"`
 	Recording *string  `json:"recording"`
 	Reviewed  bool     `json:"reviewed"`
+	// Sightings: only in GET /api/events/{ev}.
+	Sightings []sightingJSON `json:"sightings,omitempty"`
 }
 
 // MarshalJSON writes the event as the API shows it: {"id","camera","kind","start","end",
@@ -103,6 +109,9 @@ func (e Event) MarshalJSON() ([]byte, error) {
 		Boxes:  e.Boxes,
 
 		Reviewed: e.Reviewed,
+	}
+	for _, g := range e.Sightings {
+		j.Sightings = append(j.Sightings, g.toJSON())
 	}
 	if j.Labels == nil {
 		j.Labels = []string{}
@@ -144,6 +153,13 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 	}
 	if j.Recording != nil {
 		e.RecordingID = *j.Recording
+	}
+	for _, sj := range j.Sightings {
+		g, err := sj.fromJSON()
+		if err != nil {
+			return err
+		}
+		e.Sightings = append(e.Sightings, g)
 	}
 	return nil
 }

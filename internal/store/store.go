@@ -111,7 +111,7 @@ var migrations = []string{
 
 // schema lists the migrations of every part of the store, in order; each file adds its own slice.
 func schema() [][]string {
-	return [][]string{migrations, recordingMigrations, eventMigrations, groupMigrations, trustMigrations, reviewMigrations, timelineMigrations, integrationMigrations, wallMigrations}
+	return [][]string{migrations, recordingMigrations, eventMigrations, groupMigrations, trustMigrations, reviewMigrations, timelineMigrations, integrationMigrations, wallMigrations, sightingMigrations}
 }
 
 func (s *Store) migrate(ctx context.Context) error {

@@ -103,6 +103,28 @@ function EventItem({ ev, camName, open }) {
   </li>`;
 }
 
+// MAX_OBJECTS bounds the object events whose boxes one player draws (each costs a request).
+const MAX_OBJECTS = 12;
+
+/**
+ * useSightings fetches the sightings of object events (GET /api/events/{ev}) and keeps them by event
+ * id, times in ms: a Map with an entry once an event's answer came ([] when it has none or failed).
+ * An event is fetched again when it ends (its last sightings are written then).
+ */
+function useSightings(evs) {
+  const [got, setGot] = useState(() => new Map());
+  const key = evs.map((e) => `${e.id}:${e.end || ''}`).join(',');
+  useEffect(() => {
+    let gone = false;
+    for (const { id } of evs) {
+      get('api/events/' + encodeURIComponent(id)).then((e) => (e.sightings || []).map((s) => ({ ...s, t: Date.parse(s.t) })), () => [])
+        .then((ss) => { if (!gone) setGot((old) => new Map(old).set(id, ss)); });
+    }
+    return () => { gone = true; };
+  }, [key]);
+  return got;
+}
+
 function Player({ ev, cam, user, index, count, related, onMove, onReviewed, onDeleted, onClose }) {
   const [msg, setMsg] = useState('');
   // confirm holds the event as the server has it now (its recording may have been linked since the list
@@ -114,11 +136,20 @@ function Player({ ev, cam, user, index, count, related, onMove, onReviewed, onDe
   const postRoll = ((cam && cam.record && cam.record.post_roll_s) || 0) * 1000;
   const from = Date.parse(ev.start) - pre;
   const until = ev.end ? Date.parse(ev.end) + postRoll : Date.now();
-  // Boxes are drawn while each object was seen: this event's own, and those of the camera's object events
-  // inside the span played (a motion event shows the dog that walked through it).
-  const overlays = [ev, ...related].filter((e) => e.kind === 'object' && e.boxes && e.boxes.length && e.camera === ev.camera)
-    .map((e) => ({ from: Date.parse(e.start), until: e.end ? Date.parse(e.end) : Infinity, boxes: e.boxes.slice(0, 1) }))
-    .filter((o) => o.until >= from && o.from <= until);
+  // Boxes are drawn where each object was seen: this event's own, and those of the camera's object events
+  // inside the span played (a motion event shows the dog that walked through it). Each object's box is
+  // that of its sighting nearest the playhead; an event stored before sightings were shows its best box
+  // over its span.
+  const objects = [ev, ...related].filter((e) => e.kind === 'object' && e.camera === ev.camera)
+    .filter((e) => (e.end ? Date.parse(e.end) : Infinity) >= from && Date.parse(e.start) <= until)
+    .slice(0, MAX_OBJECTS);
+  const sightings = useSightings(objects);
+  const overlays = objects.flatMap((e) => {
+    const ss = sightings.get(e.id);
+    if (ss && ss.length) return [{ sightings: ss }];
+    if (!ss || !e.boxes || !e.boxes.length) return []; // not fetched yet, or nothing to draw
+    return [{ from: Date.parse(e.start), until: e.end ? Date.parse(e.end) : Infinity, boxes: e.boxes.slice(0, 1) }];
+  });
   const toggle = async () => {
     setMsg('');
     try {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"syscall"
 	"testing"
@@ -42,8 +43,47 @@ func BenchmarkTimeline(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	// The first answer over the month decodes every recording's segment list (cold); later ones find
-	// the closed recordings' runs kept (runsCache) and read only the covering index.
+	// month-cold: every answer comes from a store opened afresh on the same file (a new SQLite
+	// connection and nothing kept in nvrd's memory), as after a start. The OS page cache stays warm:
+	// dropping it needs root.
+	var dbPath string
+	if err := e.st.DB().QueryRow(`SELECT file FROM pragma_database_list WHERE name = 'main'`).Scan(&dbPath); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("month-cold", func(b *testing.B) {
+		q := url.Values{"since": {rfc(end.Add(-30 * 24 * time.Hour))}, "until": {rfc(end)}, "step": {"2592"}}
+		u := e.srv.URL + "/api/cameras/yard/timeline?" + q.Encode()
+		keep := e.api.opt.Store
+		defer func() { e.api.opt.Store = keep }()
+		var n int64
+		b.ResetTimer()
+		for range b.N {
+			b.StopTimer()
+			st, err := store.Open(filepath.Dir(dbPath))
+			if err != nil {
+				b.Fatal(err)
+			}
+			e.api.opt.Store = st
+			b.StartTimer()
+			req, _ := http.NewRequest("GET", u, nil)
+			req.Header.Set("Authorization", "Bearer "+e.admin)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			n, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			b.StopTimer()
+			if resp.StatusCode != 200 {
+				b.Fatalf("HTTP %d", resp.StatusCode)
+			}
+			e.api.opt.Store = keep
+			st.Close()
+			b.StartTimer()
+		}
+		b.ReportMetric(float64(n), "bytes/answer")
+	})
+	// The first answer over the month in this process (after month-cold).
 	var first time.Duration
 	for _, w := range []struct {
 		name string

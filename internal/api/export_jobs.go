@@ -165,6 +165,12 @@ func (s *Server) runExport(ctx context.Context, j *exportJob, f *os.File, paths 
 	cw := &countingWriter{ctx: ctx, f: f, j: j}
 	err := segments.ExportMP4(cw, paths, func(done, total int) {
 		j.update(func() { j.done, j.total = done, total })
+		if d := s.opt.ExportPace; d > 0 && done < total {
+			select {
+			case <-ctx.Done():
+			case <-time.After(d):
+			}
+		}
 	})
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -300,12 +306,20 @@ func (s *Server) exportFile(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(jsonRangeErrors(w), r, "", fi.ModTime(), f)
 }
 
-// deleteExport cancels a running job, or removes a finished one and its file.
+// deleteExport cancels a running job (it stays, "canceled" and without a file, until it expires, so
+// its owner can ask what became of it), or removes a stopped one and its file.
 func (s *Server) deleteExport(w http.ResponseWriter, r *http.Request) {
 	j, ok := s.exportJob(w, r)
 	if !ok {
 		return
 	}
-	s.dropExport(j)
+	j.mu.Lock()
+	running := j.state == "running"
+	j.mu.Unlock()
+	if running {
+		j.cancel()
+	} else {
+		s.dropExport(j)
+	}
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -64,6 +64,9 @@ type Options struct {
 	Webhooks Webhooks
 	// Notifications, when set, serves /api/push (*push.Service).
 	Notifications Notifications
+	// ExportPace is a test hook: an export job pauses this long after each segment (0: never), so a
+	// browser test sees a long export's progress bar between its ends. nvrd never sets it.
+	ExportPace time.Duration
 }
 
 // Server serves the API.

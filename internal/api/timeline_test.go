@@ -216,8 +216,8 @@ func TestExportJobCancel(t *testing.T) {
 	if code, _ := e.do(t, "DELETE", "/api/exports/"+job.ID, e.with, "", nil); code != 204 {
 		t.Fatalf("cancel: HTTP %d", code)
 	}
-	if code, _ := e.do(t, "GET", "/api/exports/"+job.ID, e.with, "", nil); code != 404 {
-		t.Errorf("after cancel: HTTP %d, want 404", code)
+	if code, body := e.do(t, "GET", "/api/exports/"+job.ID, e.with, "", nil); code != 200 {
+		t.Errorf("after cancel: HTTP %d %s, want the job still there", code, body)
 	}
 	// Let the export read on (an empty segment): it stops and removes its file.
 	w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
@@ -237,5 +237,15 @@ func TestExportJobCancel(t *testing.T) {
 	}
 	if st := j.snapshot(); st.State != "canceled" {
 		t.Errorf("the job ended %q (%s), want canceled", st.State, st.Error)
+	}
+	// Its owner is told it was cancelled; a second DELETE forgets it.
+	if code, body := e.do(t, "GET", "/api/exports/"+job.ID, e.with, "", nil); code != 200 || !strings.Contains(body, `"state": "canceled"`) {
+		t.Errorf("a cancelled job: HTTP %d %s, want state canceled", code, body)
+	}
+	if code, _ := e.do(t, "DELETE", "/api/exports/"+job.ID, e.with, "", nil); code != 204 {
+		t.Errorf("remove the cancelled job: HTTP %d", code)
+	}
+	if code, _ := e.do(t, "GET", "/api/exports/"+job.ID, e.with, "", nil); code != 404 {
+		t.Errorf("after the second DELETE: HTTP %d, want 404", code)
 	}
 }

@@ -59,6 +59,9 @@ type Options struct {
 	ONVIFDiscovery string
 	// PublicURL is the web app's address as others reach it (links in Home Assistant); "" = unknown.
 	PublicURL string
+	// ExportPace is a test hook (api.Options.ExportPace): a pause per segment of an export job, so a
+	// browser test can watch a long export's progress. nvrd never sets it.
+	ExportPace time.Duration
 }
 
 // App is a running nvrd's parts.
@@ -143,7 +146,7 @@ func New(opt Options) (*App, error) {
 	a.api = api.New(api.Options{ONVIF: a.onvif, Store: st, Sup: apiPipelines{sup}, Auth: a.Auth, Recorder: apiRecordings{rec},
 		Analysis: apiAnalysis{a.Events}, UI: opt.UI, Log: opt.Log, Signer: signer,
 		Listen: opt.Listen, AllowHosts: opt.AllowHosts, MQTT: a.MQTT, Webhooks: a.Webhooks, Notifications: a.Push, TrustedProxies: opt.TrustedProxies,
-		TLS: a.tlsInfo,
+		TLS: a.tlsInfo, ExportPace: opt.ExportPace,
 		Manual: func(ctx context.Context, id string, seconds int) error {
 			_, err := a.Events.Manual(ctx, id, seconds)
 			return err

@@ -117,6 +117,8 @@ type nvrOptions struct {
 	noAdmin  bool             // leave nvr not set up (no user, no token): the first-run setup is the test's
 	// onvifDiscovery is where ONVIF probes go (a fake device's loopback responder; never multicast).
 	onvifDiscovery string
+	// exportPace slows export jobs (app.Options.ExportPace), to watch a long export.
+	exportPace time.Duration
 }
 
 // startNVRWith runs the whole of nvrd in the test process (app.New, as nvrd start does) with an
@@ -134,6 +136,7 @@ func startNVRWith(t *testing.T, o nvrOptions) *nvr {
 	ao := app.Options{DataDir: o.dataDir, RAMDir: filepath.Join(dir, "ram"), WorkerPath: workerBin, UI: ui.FS(), Log: log,
 		Recorder: o.recorder}
 	ao.ONVIFDiscovery = o.onvifDiscovery
+	ao.ExportPace = o.exportPace
 	// Object detection as make setup provisions it (the tests that need it skip without it).
 	if m := filepath.Join(repoRoot, "models", "yolox_nano.onnx"); fileExists(m) {
 		ao.ModelPath = m

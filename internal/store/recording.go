@@ -82,7 +82,7 @@ func (s *Store) CreateRecording(ctx context.Context, r *Recording) error {
 	if r.End.IsZero() {
 		r.End = r.Start
 	}
-	res, err := s.db.ExecContext(ctx, `INSERT INTO recordings(camera_id, kind, reason, start_ns, end_ns, open, dir) VALUES (?,?,?,?,?,?,?)`,
+	res, err := s.db.ExecContext(ctx, `INSERT INTO recordings(camera_id, kind, reason, start_ns, end_ns, open, dir, gaps) VALUES (?,?,?,?,?,?,?,'')`,
 		r.CameraID, r.Kind, r.Reason, r.Start.UnixNano(), r.End.UnixNano(), r.Open, r.Dir)
 	if err != nil {
 		return fmt.Errorf("index a new recording: %w", err)
@@ -99,8 +99,15 @@ func (s *Store) SetRecordingDir(ctx context.Context, id int64, dir string) error
 
 // AppendSegment adds a segment that is already durable on disk.
 func (s *Store) AppendSegment(ctx context.Context, id int64, seg SegEntry, end time.Time) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE recordings SET segs = segs || ?, nsegs = nsegs + 1, bytes = bytes + ?,
-		end_ns = max(end_ns, ?) WHERE id = ?`, encodeSegs(nil, seg), seg.Bytes, end.UnixNano(), id)
+	// The gap summary (recording_timeline.go) grows in the same statement, so it is never behind the
+	// segment list: a segment that begins a second or more after the footage so far ends (or, the
+	// first one, after the recording's start) adds the gap before it.
+	off := int64(max(seg.Offset, 0) / time.Microsecond)
+	_, err := s.db.ExecContext(ctx, `UPDATE recordings SET segs = segs || ?1, nsegs = nsegs + 1, bytes = bytes + ?2,
+		end_ns = max(end_ns, ?3),
+		gaps = CASE WHEN gaps IS NOT NULL AND ((nsegs = 0 AND ?5 > 0) OR start_ns + ?5 * 1000 - end_ns >= 1000000000)
+			THEN gaps || ((end_ns - start_ns) / 1000) || ' ' || ?5 || ',' ELSE gaps END
+		WHERE id = ?4`, encodeSegs(nil, seg), seg.Bytes, end.UnixNano(), id, off)
 	if err != nil {
 		return fmt.Errorf("index segment %d of recording %d: %w", seg.Index, id, err)
 	}
@@ -123,8 +130,13 @@ func (s *Store) ReplaceSegments(ctx context.Context, id int64, start time.Time, 
 			end = e
 		}
 	}
-	_, err := s.db.ExecContext(ctx, `UPDATE recordings SET segs = ?, nsegs = ?, bytes = ?, end_ns = ?, open = 0 WHERE id = ?`,
-		encodeSegs(nil, segs...), len(segs), bytes, end.UnixNano(), id)
+	blob := encodeSegs(nil, segs...)
+	runs, err := decodeRuns(start.UnixNano(), blob)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.ExecContext(ctx, `UPDATE recordings SET segs = ?, nsegs = ?, bytes = ?, end_ns = ?, open = 0, gaps = ? WHERE id = ?`,
+		blob, len(segs), bytes, end.UnixNano(), encodeGaps(start.UnixNano(), runs), id)
 	return err
 }
 

@@ -2,18 +2,23 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
-// timelineMigrations add covering indexes for the timeline's two queries, so a month's rows are read
-// from the index alone (the recordings table's rows carry their segment lists, kilobytes each).
+// timelineMigrations keep, per recording, a summary of the gaps inside its footage (gaps: text, NULL
+// until known) and a covering index over it, so the timeline reads a month from the index alone and
+// never decodes a segment list (a recordings row carries its list, kilobytes each). The events index
+// does the same for the event markers.
 var timelineMigrations = []string{
-	`CREATE INDEX IF NOT EXISTS recordings_timeline ON recordings(camera_id, start_ns, end_ns, open, nsegs)`,
+	`DROP INDEX IF EXISTS recordings_timeline`,
+	`ALTER TABLE recordings ADD COLUMN gaps TEXT`,
+	`CREATE INDEX IF NOT EXISTS recordings_runs ON recordings(camera_id, start_ns, end_ns, nsegs, gaps)`,
 	`CREATE INDEX IF NOT EXISTS events_timeline ON events(camera_id, start_ns, end_ns, kind)`,
 }
 
@@ -26,37 +31,29 @@ type Run struct {
 // segments of every recording merged where one ends less than join before the next begins (join is at
 // least a second, the jitter of segment boundaries). Runs are not clipped to the window.
 //
-// A month of two-second segments is 1.3 million index entries, so no Recording values are made: a
-// closed recording's own runs are decoded from its packed segment list once and kept (see runsCache);
-// only open or new recordings are read again.
+// A month of two-second segments is 1.3 million index entries, so no segment list is read: each
+// recording's runs come from its gap summary (recordings.gaps, kept by AppendSegment and
+// ReplaceSegments in the statement that writes the list). A row without one (written before the
+// column existed) is summarised from its list once, here, and the summary stored.
 func (s *Store) RecordedRuns(ctx context.Context, cameraID string, since, until time.Time, join time.Duration) ([]Run, error) {
 	join = max(join, time.Second)
 	type row struct {
 		id, start, end int64
-		open           bool
 		nsegs          int
-		runs           [][2]int64
+		gaps           sql.NullString
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, start_ns, end_ns, open, nsegs FROM recordings INDEXED BY recordings_timeline
+	rows, err := s.db.QueryContext(ctx, `SELECT id, start_ns, end_ns, nsegs, gaps FROM recordings INDEXED BY recordings_runs
 		WHERE camera_id = ? AND nsegs > 0 AND end_ns > ? AND start_ns < ? ORDER BY start_ns`,
 		cameraID, since.UnixNano(), until.UnixNano())
 	if err != nil {
 		return nil, fmt.Errorf("read the recordings of camera %s: %w", cameraID, err)
 	}
 	var recs []row
-	var missing []any
-	need := map[int64]int{} // id → index in recs
 	for rows.Next() {
 		var r row
-		if err := rows.Scan(&r.id, &r.start, &r.end, &r.open, &r.nsegs); err != nil {
+		if err := rows.Scan(&r.id, &r.start, &r.end, &r.nsegs, &r.gaps); err != nil {
 			rows.Close()
 			return nil, err
-		}
-		if runs, ok := s.runs.get(r.id, r.nsegs, r.end); ok && !r.open {
-			r.runs = runs
-		} else {
-			need[r.id] = len(recs)
-			missing = append(missing, r.id)
 		}
 		recs = append(recs, r)
 	}
@@ -64,58 +61,91 @@ func (s *Store) RecordedRuns(ctx context.Context, cameraID string, since, until 
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	for len(missing) > 0 {
-		chunk := missing[:min(len(missing), 500)]
-		missing = missing[len(chunk):]
-		rows, err := s.db.QueryContext(ctx, `SELECT id, segs FROM recordings WHERE id IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, chunk...)
-		if err != nil {
-			return nil, fmt.Errorf("read the recordings of camera %s: %w", cameraID, err)
-		}
-		var blob []byte
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id, &blob); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			r := &recs[need[id]]
-			if r.runs, err = decodeRuns(r.start, blob); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("camera %s, recording %d: %w", cameraID, id, err)
-			}
-			if !r.open {
-				s.runs.put(r.id, r.nsegs, r.end, r.runs)
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-	}
 	var out []Run
 	var curStart, curEnd int64
 	open := false
 	lo, hi, j := since.UnixNano(), until.UnixNano(), int64(join)
+	add := func(a, b int64) {
+		if b <= lo || a >= hi || b <= a {
+			return
+		}
+		if open && a-curEnd < j {
+			curEnd = max(curEnd, b)
+			return
+		}
+		if open {
+			out = append(out, Run{time.Unix(0, curStart), time.Unix(0, curEnd)})
+		}
+		curStart, curEnd, open = a, b, true
+	}
 	for _, r := range recs {
-		for _, ru := range r.runs {
-			a, b := ru[0], ru[1]
-			if b <= lo || a >= hi {
-				continue
+		if !r.gaps.Valid {
+			g, err := s.summariseGaps(ctx, r.id, r.start, r.nsegs)
+			if err != nil {
+				return nil, fmt.Errorf("camera %s, recording %d: %w", cameraID, r.id, err)
 			}
-			if open && a-curEnd < j {
-				curEnd = max(curEnd, b)
-				continue
-			}
-			if open {
-				out = append(out, Run{time.Unix(0, curStart), time.Unix(0, curEnd)})
-			}
-			curStart, curEnd, open = a, b, true
+			r.gaps = sql.NullString{String: g, Valid: true}
+		}
+		if err := eachRun(r.start, r.end, r.gaps.String, add); err != nil {
+			return nil, fmt.Errorf("camera %s, recording %d: %w", cameraID, r.id, err)
 		}
 	}
 	if open {
 		out = append(out, Run{time.Unix(0, curStart), time.Unix(0, curEnd)})
 	}
 	return out, nil
+}
+
+// summariseGaps makes a recording's gap summary from its segment list and stores it, unless a segment
+// was added meanwhile (the next reader summarises again).
+func (s *Store) summariseGaps(ctx context.Context, id, start int64, nsegs int) (string, error) {
+	var blob []byte
+	if err := s.db.QueryRowContext(ctx, `SELECT segs FROM recordings WHERE id = ?`, id).Scan(&blob); err != nil {
+		return "", fmt.Errorf("read the segment list: %w", err)
+	}
+	runs, err := decodeRuns(start, blob)
+	if err != nil {
+		return "", err
+	}
+	g := encodeGaps(start, runs)
+	if _, err := s.db.ExecContext(ctx, `UPDATE recordings SET gaps = ? WHERE id = ? AND nsegs = ? AND gaps IS NULL`, g, id, nsegs); err != nil {
+		return "", fmt.Errorf("store the gap summary: %w", err)
+	}
+	return g, nil
+}
+
+// encodeGaps writes the gaps before and between runs (absolute ns, from decodeRuns) as the gap
+// summary: "from to," per gap, in µs from the recording's start; "" for footage without a gap.
+func encodeGaps(start int64, runs [][2]int64) string {
+	var b strings.Builder
+	end := start
+	for _, r := range runs {
+		if r[0] > end {
+			fmt.Fprintf(&b, "%d %d,", (end-start)/int64(time.Microsecond), (r[0]-start)/int64(time.Microsecond))
+		}
+		end = max(end, r[1])
+	}
+	return b.String()
+}
+
+// eachRun calls f with the runs (absolute ns) of a recording from start to end with the given gap
+// summary: the footage between its gaps.
+func eachRun(start, end int64, gaps string, f func(a, b int64)) error {
+	a := start
+	for gaps != "" {
+		g, rest, ok := strings.Cut(gaps, ",")
+		from, to, ok2 := strings.Cut(g, " ")
+		x, err1 := strconv.ParseInt(from, 10, 64)
+		y, err2 := strconv.ParseInt(to, 10, 64)
+		if !ok || !ok2 || err1 != nil || err2 != nil || y < x {
+			return errors.New("the recording's gap summary is damaged")
+		}
+		f(a, min(start+x*int64(time.Microsecond), end))
+		a = max(a, start+y*int64(time.Microsecond))
+		gaps = rest
+	}
+	f(a, end)
+	return nil
 }
 
 // decodeRuns is a recording's segments (packed, from start_ns) as runs of absolute ns, joined where
@@ -132,41 +162,6 @@ func decodeRuns(start int64, blob []byte) ([][2]int64, error) {
 		out = append(out, [2]int64{a, b})
 	})
 	return out, err
-}
-
-// runsCache keeps closed recordings' runs (decodeRuns), keyed by id and checked against the row's
-// segment count and end, so a rewritten list (start-up reconciliation) is decoded again. It holds at
-// most maxCachedRuns recordings (about 100 bytes each) and starts over when full.
-type runsCache struct {
-	mu sync.Mutex
-	m  map[int64]cachedRuns
-}
-
-type cachedRuns struct {
-	nsegs int
-	end   int64
-	runs  [][2]int64
-}
-
-const maxCachedRuns = 100_000
-
-func (c *runsCache) get(id int64, nsegs int, end int64) ([][2]int64, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	r, ok := c.m[id]
-	if !ok || r.nsegs != nsegs || r.end != end {
-		return nil, false
-	}
-	return r.runs, true
-}
-
-func (c *runsCache) put(id int64, nsegs int, end int64, runs [][2]int64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= maxCachedRuns {
-		c.m = map[int64]cachedRuns{}
-	}
-	c.m[id] = cachedRuns{nsegs, end, runs}
 }
 
 // eachSpan calls f with the offset and duration (ns) of every entry of a packed segment list (see

@@ -23,7 +23,6 @@ var ErrNotFound = errors.New("not found")
 type Store struct {
 	db   *sql.DB
 	path string
-	runs runsCache // closed recordings' runs, for the timeline (recording_timeline.go)
 }
 
 // FileName is the database file inside the data directory.

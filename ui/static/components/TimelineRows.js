@@ -2,7 +2,7 @@
 // between them, event markers coloured by kind and the motion strip, with a time axis and the playhead.
 // The wheel or a pinch zooms around the pointer, a drag pans, a click (or a dragged playhead) seeks,
 // a shift-drag selects a span (for an export) and a click on a marker selects its event.
-import { useRef } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { html } from './html.js';
 
 const TICKS = [1, 5, 10, 30, 60, 300, 600, 1800, 3600, 3 * 3600, 6 * 3600].map((s) => s * 1000);
@@ -29,6 +29,8 @@ export function TimelineRows({ cameras, data, from, to, playhead, selection, pla
   onTogglePlay, onMarker, bounds }) {
   const tracks = useRef(null);
   const drag = useRef(null);
+  // Where a dragged playhead is (drawn there until it is dropped), or null.
+  const [dragHead, setDragHead] = useState(null);
   const span = to - from;
   const pct = (t) => `${((t - from) / span) * 100}%`;
   const wpct = (a, b) => `${Math.max(((Math.min(b, to) - Math.max(a, from)) / span) * 100, 0)}%`;
@@ -65,7 +67,9 @@ export function TimelineRows({ cameras, data, from, to, playhead, selection, pla
     const d = drag.current || { pointers: new Map() };
     d.pointers.set(e.pointerId, e.clientX);
     if (d.pointers.size === 1) {
-      const nearHead = playhead != null && Math.abs(e.clientX - (tracks.current.getBoundingClientRect().left + ((playhead - from) / span) * width())) < 8;
+      // A finger is wider than a mouse pointer: the playhead is easier to pick up by touch.
+      const grab = e.pointerType === 'touch' ? 20 : 8;
+      const nearHead = playhead != null && Math.abs(e.clientX - (tracks.current.getBoundingClientRect().left + ((playhead - from) / span) * width())) < grab;
       Object.assign(d, { x0: e.clientX, from0: from, moved: false, mode: e.shiftKey ? 'select' : nearHead ? 'head' : 'pan', t0: timeAt(e.clientX) });
     } else if (d.pointers.size === 2) {
       const xs = [...d.pointers.values()];
@@ -92,7 +96,7 @@ export function TimelineRows({ cameras, data, from, to, playhead, selection, pla
     if (!d.moved) return;
     if (d.mode === 'pan') pan(d.from0, ((e.clientX - d.x0) / width()) * span);
     else if (d.mode === 'select') onSelect(Math.min(d.t0, timeAt(e.clientX)), Math.max(d.t0, timeAt(e.clientX)));
-    else if (d.mode === 'head') d.head = timeAt(e.clientX);
+    else if (d.mode === 'head') setDragHead(timeAt(e.clientX));
   };
   const onUp = (e) => {
     const d = drag.current;
@@ -100,6 +104,7 @@ export function TimelineRows({ cameras, data, from, to, playhead, selection, pla
     d.pointers.delete(e.pointerId);
     if (d.pointers.size > 0) { d.mode = 'none'; return; }
     drag.current = null;
+    setDragHead(null);
     if (d.mode === 'head' && d.moved) onSeek(timeAt(e.clientX));
     else if (!d.moved && d.mode !== 'none' && d.mode !== 'pinch') {
       const m = e.target.closest && e.target.closest('.tl-mark');
@@ -109,6 +114,7 @@ export function TimelineRows({ cameras, data, from, to, playhead, selection, pla
   };
 
   const tk = ticks(from, to, width());
+  const head = dragHead != null ? dragHead : playhead;
   return html`<div class="tl" role="group" aria-label="Timeline">
     <div class="tl-head"><span class="tl-name muted">${clock(from, span < 600000)} – ${clock(to, span < 600000)}</span>
       <div class="tl-axis" aria-hidden="true">${tk.out.map((t) => html`<span class="tl-tick" style=${{ left: pct(t) }}>${clock(t, tk.seconds)}</span>`)}</div>
@@ -148,7 +154,7 @@ export function TimelineRows({ cameras, data, from, to, playhead, selection, pla
                 title=${`${m.kind}${m.count ? ' ×' + m.count : ''} at ${clock(a)}`} style=${{ left: pct(a), width: wpct(a, b) }}></div>`;
             })}
             ${selection && html`<div class="tl-sel" style=${{ left: pct(Math.max(selection[0], from)), width: wpct(selection[0], selection[1]) }}></div>`}
-            ${playhead != null && playhead >= from && playhead <= to && html`<div class="tl-playhead" style=${{ left: pct(playhead) }}></div>`}
+            ${head != null && head >= from && head <= to && html`<div class="tl-playhead" style=${{ left: pct(head) }}></div>`}
           </div>`;
         })}
       </div>

@@ -85,6 +85,9 @@ const changed = (page, i, y0, y1) => page.evaluate(({ i, y0, y1 }) => {
   }
   return +(diff / n).toFixed(4);
 }, { i, y0, y1 });
+// fxURL: the effect parameters of the page's URL as the wall reads them (fx=..&fx0=..).
+const fxURL = (page) => page.evaluate(() => [...new URLSearchParams(location.hash.split('?')[1])]
+  .filter(([k]) => /^fx\d*$/.test(k)).map(([k, v]) => k + '=' + v).join('&'));
 const chainOf = (page, i) => page.evaluate((i) => (document.querySelectorAll('.wall .wall-cell')[i].querySelector('canvas.fx') || {}).dataset?.chain, i);
 const waitChain = (page, i, re) => page.waitForFunction(({ i, re }) => {
   const c = document.querySelectorAll('.wall .wall-cell')[i].querySelector('canvas.fx');
@@ -154,13 +157,13 @@ try {
     const r = out.result;
     await page.waitForFunction(() => document.querySelector('.wall .wall-cell canvas.fx.live'), null, { timeout: 30000 });
     await page.waitForTimeout(1000);
-    r.before = { chain: await chainOf(page, 0), url: decodeURIComponent(page.url()), block32: (await stats(page, 0, false, 32)).blockSame };
+    r.before = { chain: await chainOf(page, 0), url: await fxURL(page), block32: (await stats(page, 0, false, 32)).blockSame };
     await page.getByRole('button', { name: 'Effects' }).click();
     await page.getByLabel('Tile', { exact: true }).selectOption({ index: 1 });
     await page.getByLabel('Pixelate size').fill('32');
     await waitChain(page, 0, '^pixelate:32$');
     await page.waitForTimeout(500);
-    r.slider = { chain: await chainOf(page, 0), url: decodeURIComponent(page.url()), block32: (await stats(page, 0, false, 32)).blockSame };
+    r.slider = { chain: await chainOf(page, 0), url: await fxURL(page), block32: (await stats(page, 0, false, 32)).blockSame };
     step('slider moved: ' + JSON.stringify(r.slider));
     await snap(page, 0);
     await page.getByLabel('Add effect').selectOption({ label: 'Text' });
@@ -169,7 +172,7 @@ try {
     await waitChain(page, 0, 'text=HELLO WALL');
     await page.waitForTimeout(500);
     // the text's default place is the bottom centre (down 90 %): its rows change, the top half does not
-    r.text = { chain: await chainOf(page, 0), url: decodeURIComponent(page.url()), bottom: await changed(page, 0, 0.75, 1), top: await changed(page, 0, 0, 0.5) };
+    r.text = { chain: await chainOf(page, 0), url: await fxURL(page), bottom: await changed(page, 0, 0.75, 1), top: await changed(page, 0, 0, 0.5) };
     step('text added: ' + JSON.stringify(r.text));
     for (const scheme of ['light', 'dark']) {
       await page.emulateMedia({ colorScheme: scheme });
@@ -183,7 +186,7 @@ try {
     await page.getByRole('button', { name: 'Remove Text' }).click();
     await waitChain(page, 0, '^pixelate:32$');
     await page.waitForTimeout(500);
-    r.removed = { chain: await chainOf(page, 0), url: decodeURIComponent(page.url()), bottom: await changed(page, 0, 0.75, 1) };
+    r.removed = { chain: await chainOf(page, 0), url: await fxURL(page), bottom: await changed(page, 0, 0.75, 1) };
     await page.getByRole('button', { name: 'Hide' }).click();
     r.hiddenPanel = await page.locator('.wall-panel').count();
   }

@@ -4,7 +4,7 @@
 // params; a missing one takes its default), e.g. fx=grayscale,pixelate:12 or fx=motion:8:300,clock,text=Shop:6:50:90
 // The text of a text item has "%", "," and ":" written as %25, %2C, %3A. The effects and their parameters
 // are in EFFECTS below (the wall's panel makes a slider of every parameter); clock and text are drawn
-// over the tile (size in % of the tile's width, position in % of its width and height).
+// over the picture (size in % of its width, position in % of its width and height).
 // Where WebGL is unavailable the tile keeps its plain video and says so.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from './html.js';
@@ -197,11 +197,14 @@ function makeEffect(PIXI, item, past) {
   return {
     text,
     set: (it) => { cur = it; },
-    update: (t, w, h, label) => {
+    update: (t, w, h, label, pic) => {
       const [size, x, y] = cur.values;
+      const ox = pic ? pic.x : 0;
+      const oy = pic ? pic.y : 0;
+      if (pic) { w = pic.w; h = pic.h; } // on the picture, not on the tile's letterbox bars
       const s = name === 'clock' ? new Date().toLocaleTimeString() + (label ? '  ' + label : '') : cur.text;
       const px = Math.max(8, Math.round((w * size) / 100));
-      const key = [s, px, x, y, w, h].join('|');
+      const key = [s, px, x, y, w, h, ox, oy].join('|');
       if (key === shown) return false; // the same text in the same place: nothing to draw
       shown = key;
       text.text = s;
@@ -209,7 +212,7 @@ function makeEffect(PIXI, item, past) {
       text.anchor.set(x / 100, y / 100);
       // a margin of 2 % of the tile at the edges, so the text stays on it
       const m = Math.min(w, h) * 0.02;
-      text.position.set(m + (x / 100) * (w - 2 * m), m + (y / 100) * (h - 2 * m));
+      text.position.set(ox + m + (x / 100) * (w - 2 * m), oy + m + (y / 100) * (h - 2 * m));
       return true;
     },
   };
@@ -281,6 +284,7 @@ export function WallEffects({ video, chain, label }) {
       let renders = 0;
       let w = 0;
       let h = 0;
+      let pic = null; // where the picture is drawn in the tile
       const draw = () => {
         if (stopped) return;
         apply(want.current);
@@ -319,9 +323,10 @@ export function WallEffects({ video, chain, label }) {
           sprite.width = vw * s;
           sprite.height = vh * s;
           sprite.position.set((w - vw * s) / 2, (h - vh * s) / 2);
+          pic = { x: sprite.position.x, y: sprite.position.y, w: sprite.width, h: sprite.height };
         }
         let animated = false;
-        for (const e of built.effects) if (e.update && e.update(now, w, h, label)) animated = true;
+        for (const e of built.effects) if (e.update && e.update(now, w, h, label, pic)) animated = true;
         const changed = el.dataset.drawn !== built.key;
         if (fresh || animated || changed) {
           app.renderer.render(app.stage);

@@ -50,7 +50,6 @@ try {
   page.on('pageerror', (e) => out.errors.push(String(e)));
   await page.goto(base + '/' + env.NVR_WALL);
   await page.waitForFunction(() => { const v = document.querySelector('.wall video'); return v && v.currentTime > 1; }, null, { timeout: 60000 });
-  const root = browser.process().pid;
   for (const fx of ['', ...effects, '']) {
     await page.evaluate((fx) => {
       const [path, qs] = location.hash.split('?');
@@ -66,7 +65,7 @@ try {
       const v = document.querySelector('.wall video');
       return { renders: Number(c?.dataset.renders || 0), frames: Number(c?.dataset.frames || 0), video: v.getVideoPlaybackQuality().totalVideoFrames, t: performance.now() };
     });
-    const pids = tree(root);
+    const pids = tree(process.pid).filter((p) => p !== process.pid); // Chromium is this script's child
     const a = await read();
     const c0 = ticks(pids);
     const t0 = Date.now();

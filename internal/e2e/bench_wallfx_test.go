@@ -27,7 +27,8 @@ var wallFxBenchChain = []string{"grayscale", "sepia", "invert", "hue", "huecycle
 // plain video (no effect, no pixi) first and last as the baseline of the same run. Reported per effect:
 // rendered frames/s (effect canvas renders), its ratio to the baseline's decoded frames/s, and the browser
 // process tree's CPU (/proc, % of one core) as a ratio to the baseline's. The table and the machine's
-// load average before and after go to the log.
+// load average before and after go to the log. NVR_WALLFX_EFFECTS=a;b,c picks the chains (";" between
+// them); NVR_VIEWPORT=WxH (passed through to the script) sets the tile's size.
 func BenchmarkWallEffects(b *testing.B) {
 	if skipReason != "" {
 		testskip.Skip(b, skipReason, "run make setup")
@@ -116,10 +117,14 @@ type wallFxResult struct {
 
 func runWallFxBench(b *testing.B, base, wall string, seconds int) wallFxResult {
 	b.Helper()
+	chain := wallFxBenchChain
+	if s := os.Getenv("NVR_WALLFX_EFFECTS"); s != "" {
+		chain = strings.Split(s, ";")
+	}
 	cmd := exec.Command("node", filepath.Join(repoRoot, "ui", "test", "wallfx-bench.mjs"), base)
 	cmd.Dir = filepath.Join(repoRoot, "ui")
 	cmd.Env = append(os.Environ(), "NVR_WALL="+wall, fmt.Sprintf("NVR_SECONDS=%d", seconds),
-		"NVR_EFFECTS="+strings.Join(wallFxBenchChain, ";"))
+		"NVR_EFFECTS="+strings.Join(chain, ";"))
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {

@@ -46,7 +46,8 @@ const ticks = (pids) => pids.reduce((sum, pid) => {
 const HZ = 100; // USER_HZ on Linux
 
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  const [vw, vh] = (env.NVR_VIEWPORT || '1280x720').split('x').map(Number); // the tile's size
+  const page = await browser.newPage({ viewport: { width: vw, height: vh } });
   page.on('pageerror', (e) => out.errors.push(String(e)));
   await page.goto(base + '/' + env.NVR_WALL);
   await page.waitForFunction(() => { const v = document.querySelector('.wall video'); return v && v.currentTime > 1; }, null, { timeout: 60000 });

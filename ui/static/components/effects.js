@@ -285,19 +285,23 @@ export function WallEffects({ video, chain, label }) {
       let w = 0;
       let h = 0;
       let pic = null; // where the picture is drawn in the tile
+      let res = 1; // the canvas's pixels per CSS pixel
       const draw = () => {
         if (stopped) return;
         apply(want.current);
         const now = performance.now();
         const bw = box.clientWidth;
         const bh = box.clientHeight;
-        if (bw && bh && (bw !== w || bh !== h)) {
-          w = bw; h = bh;
-          app.renderer.resize(w, h);
-          past.resize(w, h);
-        }
         const vw = video.videoWidth;
         const vh = video.videoHeight;
+        // Drawn at no more pixels than the video has (a 640×360 camera on a 1280×720 tile: a quarter of
+        // the pixels, CSS scales the canvas up): software GL's cost follows the pixel count.
+        const r = vw && bw && bh ? Math.min(1, Math.ceil(20 * Math.max(vw / bw, vh / bh)) / 20) : 1;
+        if (bw && bh && (bw !== w || bh !== h || r !== res)) {
+          w = bw; h = bh; res = r;
+          app.renderer.resize(w, h, res);
+          past.resize(w, h);
+        }
         // A new picture, or (every 250 ms) the same one again: an upload made before the video had data
         // would otherwise leave the texture black until the picture changes.
         const fresh = vw > 0 && video.readyState >= 2 && (video.currentTime !== lastT || now - lastUpload > 250);

@@ -37,6 +37,19 @@ type wallResult struct {
 	} `json:"video0"`
 	MotionBright []float64       `json:"motionBright"`
 	FPS          json.RawMessage `json:"fps"`
+	// panel mode: tile 0's chain, the page's URL and its pixels before and after each step
+	Before, Slider struct {
+		Chain   string  `json:"chain"`
+		URL     string  `json:"url"`
+		Block32 float64 `json:"block32"`
+	}
+	Text, Removed struct {
+		Chain  string  `json:"chain"`
+		URL    string  `json:"url"`
+		Bottom float64 `json:"bottom"`
+		Top    float64 `json:"top"`
+	}
+	HiddenPanel int `json:"hiddenPanel"`
 }
 
 // startWall starts four test cameras (two still colour patterns (videotestsrc colors: no noise), two with the moving ball) and a
@@ -152,5 +165,40 @@ func TestWallEffects(t *testing.T) {
 	}
 	if still, moving := w.MotionBright[1], w.MotionBright[2]; still > 0.0005 || moving < 0.003 {
 		t.Errorf("motion amplify: lit share %.4f on the still camera (want <= 0.0005) and %.4f on the moving ball (want >= 0.003)", still, moving)
+	}
+}
+
+// TestWallEffectsPanel: the effects panel, driven by its labels on a wall whose first tile (a still colour
+// pattern) is pixelated by 8. Moving "Pixelate size" to 32 makes 32x32 blocks in the drawn pixels and puts
+// pixelate:32 in the URL without reloading the video; "Add effect" Text with "HELLO WALL" changes pixels
+// where the text is drawn (the bottom of the tile) and not elsewhere, and is in the URL; "Remove Text"
+// takes it away again.
+func TestWallEffectsPanel(t *testing.T) {
+	need(t)
+	needBrowser(t)
+	n, wall, other := startWallWith(t, "&fx0=pixelate:8", true)
+	w := runWall(t, "panel", n, wall, other)
+	t.Logf("before %+v slider %+v text %+v removed %+v", w.Before, w.Slider, w.Text, w.Removed)
+	if w.Before.Chain != "pixelate:8" || !strings.Contains(w.Before.URL, "fx0=pixelate:8") {
+		t.Fatalf("the wall did not start with pixelate:8 on tile 1: chain %q, URL %s", w.Before.Chain, w.Before.URL)
+	}
+	if w.Slider.Chain != "pixelate:32" || !strings.Contains(w.Slider.URL, "fx0=pixelate:32") {
+		t.Errorf("after the slider: chain %q, URL %s; want pixelate:32 in both", w.Slider.Chain, w.Slider.URL)
+	}
+	if w.Slider.Block32 < 0.97 || w.Slider.Block32 < w.Before.Block32+0.05 {
+		t.Errorf("pixelate 8 → 32: %.3f of the pixels equal their 32x32 block's corner (%.3f before), want >= 0.97 and more than before",
+			w.Slider.Block32, w.Before.Block32)
+	}
+	if !strings.Contains(w.Text.URL, "text=HELLO WALL") || !strings.Contains(w.Text.Chain, "text=HELLO WALL") {
+		t.Errorf("after adding the text: chain %q, URL %s; want text=HELLO WALL in both", w.Text.Chain, w.Text.URL)
+	}
+	if w.Text.Bottom < 0.01 || w.Text.Top > 0.001 {
+		t.Errorf("text overlay: %.4f of the bottom quarter's pixels changed (want >= 0.01), %.4f of the top half (want <= 0.001)", w.Text.Bottom, w.Text.Top)
+	}
+	if strings.Contains(w.Removed.URL, "text=") || w.Removed.Bottom > 0.001 {
+		t.Errorf("after Remove Text: URL %s, %.4f of the bottom quarter still differs", w.Removed.URL, w.Removed.Bottom)
+	}
+	if w.HiddenPanel != 0 {
+		t.Errorf("Hide left the panel on the wall")
 	}
 }

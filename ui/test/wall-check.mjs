@@ -1,7 +1,9 @@
 // The video wall in headless Chromium (Debian's), as a display with no login would open it:
 //   NVR_WALL='#/wall?token=...&cams=...' NVR_OTHER=<camera not on the wall> node wall-check.mjs MODE BASEURL SHOTDIR
 // MODE "play": the wall's tiles play; the token's answers on other routes. MODE "fx": also reads the
-// effect canvases' pixels (grey, blocks, motion light) and each effect's frame rate.
+// effect canvases' pixels (grey, blocks, motion light) and each effect's frame rate. MODE "panel": opens
+// the effects panel by its labels, moves tile 1's "Pixelate size" slider to 32 and adds a text overlay,
+// reading the pixels and the URL after each step; screenshots with the panel open, light and dark.
 // → one JSON line on stdout: {errors, csp, fatal, result}.
 import { chromium } from 'playwright-core';
 
@@ -28,7 +30,7 @@ const tiles = (page) => page.evaluate(() => [...document.querySelectorAll('.wall
 // stats reads a tile's effect canvas (or its video) in the page and returns: the largest and mean
 // |R-G|,|G-B|,|R-B| (0 for grey), the share of bright pixels, and the share of pixels equal to the
 // top-left pixel of their 16x16 block (1 when pixelated by 16).
-const stats = (page, i, video) => page.evaluate(({ i, video }) => {
+const stats = (page, i, video, block = 16) => page.evaluate(({ i, video, block }) => {
   const cell = document.querySelectorAll('.wall .wall-cell')[i];
   const src = (!video && cell.querySelector('canvas.fx')) || cell.querySelector('video');
   const c = document.createElement('canvas');
@@ -45,13 +47,52 @@ const stats = (page, i, video) => page.evaluate(({ i, video }) => {
       const ch = Math.max(Math.abs(r - gg), Math.abs(gg - b), Math.abs(r - b));
       chroma += ch; if (ch > max) max = ch;
       if ((r + gg + b) / 3 > 150) bright++;
-      const j = ((y - (y % 16)) * w + (x - (x % 16))) * 4;
+      const j = ((y - (y % block)) * w + (x - (x % block))) * 4;
       if (Math.abs(r - d[j]) + Math.abs(gg - d[j + 1]) + Math.abs(b - d[j + 2]) <= 9) same++;
       n++;
     }
   }
   return { from: src.tagName.toLowerCase(), meanChroma: +(chroma / n).toFixed(2), maxChroma: max, bright: +(bright / n).toFixed(4), blockSame: +(same / n).toFixed(4) };
-}, { i, video });
+}, { i, video, block });
+
+// snap keeps tile i's canvas pixels in the page (changed() compares with them): the test page's own global.
+const snap = (page, i) => page.evaluate((i) => {
+  const src = document.querySelectorAll('.wall .wall-cell')[i].querySelector('canvas.fx');
+  const c = document.createElement('canvas');
+  c.width = src.width; c.height = src.height;
+  const g = c.getContext('2d', { willReadFrequently: true });
+  g.drawImage(src, 0, 0);
+  window.__wallSnap = { w: c.width, h: c.height, d: g.getImageData(0, 0, c.width, c.height).data };
+}, i);
+// changed: the share of pixels of tile i's canvas in the rows y0..y1 (fractions of its height) that differ
+// from the snap by more than 60 (sum of |dR|+|dG|+|dB|).
+const changed = (page, i, y0, y1) => page.evaluate(({ i, y0, y1 }) => {
+  const src = document.querySelectorAll('.wall .wall-cell')[i].querySelector('canvas.fx');
+  const { w, h, d: a } = window.__wallSnap;
+  if (src.width !== w || src.height !== h) return -1;
+  const c = document.createElement('canvas');
+  c.width = w; c.height = h;
+  const g = c.getContext('2d', { willReadFrequently: true });
+  g.drawImage(src, 0, 0);
+  const b = g.getImageData(0, 0, w, h).data;
+  let n = 0, diff = 0;
+  for (let y = Math.floor(y0 * h); y < Math.floor(y1 * h); y++) {
+    for (let x = 0; x < w; x++) {
+      const k = (y * w + x) * 4;
+      if (Math.abs(a[k] - b[k]) + Math.abs(a[k + 1] - b[k + 1]) + Math.abs(a[k + 2] - b[k + 2]) > 60) diff++;
+      n++;
+    }
+  }
+  return +(diff / n).toFixed(4);
+}, { i, y0, y1 });
+// fxURL: the effect parameters of the page's URL as the wall reads them (fx=..&fx0=..).
+const fxURL = (page) => page.evaluate(() => [...new URLSearchParams(location.hash.split('?')[1])]
+  .filter(([k]) => /^fx\d*$/.test(k)).map(([k, v]) => k + '=' + v).join('&'));
+const chainOf = (page, i) => page.evaluate((i) => (document.querySelectorAll('.wall .wall-cell')[i].querySelector('canvas.fx') || {}).dataset?.chain, i);
+const waitChain = (page, i, re) => page.waitForFunction(({ i, re }) => {
+  const c = document.querySelectorAll('.wall .wall-cell')[i].querySelector('canvas.fx');
+  return c && new RegExp(re).test(c.dataset.chain || '') && c.dataset.drawn === c.dataset.chain;
+}, { i, re }, { timeout: 15000 });
 
 try {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -111,6 +152,43 @@ try {
       return { effects: cs.map((c, i) => ({ chain: c.dataset.chain, fps: +((Number(c.dataset.frames || 0) - a[i]) / 5).toFixed(1) })),
         videoFps: vs.map((v, i) => +((vs2[i] - v) / 5).toFixed(1)) };
     });
+  }
+  if (mode === 'panel' && !out.fatal) {
+    const r = out.result;
+    await page.waitForFunction(() => document.querySelector('.wall .wall-cell canvas.fx.live'), null, { timeout: 30000 });
+    await page.waitForTimeout(1000);
+    r.before = { chain: await chainOf(page, 0), url: await fxURL(page), block32: (await stats(page, 0, false, 32)).blockSame };
+    await page.getByRole('button', { name: 'Effects' }).click();
+    await page.getByLabel('Tile', { exact: true }).selectOption({ index: 1 });
+    await page.getByLabel('Pixelate size').fill('32');
+    await waitChain(page, 0, '^pixelate:32$');
+    await page.waitForTimeout(500);
+    r.slider = { chain: await chainOf(page, 0), url: await fxURL(page), block32: (await stats(page, 0, false, 32)).blockSame };
+    step('slider moved: ' + JSON.stringify(r.slider));
+    await snap(page, 0);
+    await page.getByLabel('Add effect').selectOption({ label: 'Text' });
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByLabel('Text', { exact: true }).fill('HELLO WALL');
+    await waitChain(page, 0, 'text=HELLO WALL');
+    await page.waitForTimeout(500);
+    // the text's default place is the bottom centre (down 90 %): its rows change, the top half does not
+    r.text = { chain: await chainOf(page, 0), url: await fxURL(page), bottom: await changed(page, 0, 0.75, 1), top: await changed(page, 0, 0, 0.5) };
+    step('text added: ' + JSON.stringify(r.text));
+    for (const scheme of ['light', 'dark']) {
+      await page.emulateMedia({ colorScheme: scheme });
+      for (const [w, h] of [[1280, 800], [390, 844]]) {
+        await page.setViewportSize({ width: w, height: h });
+        await page.waitForTimeout(1200);
+        await page.screenshot({ path: `${dir}/wall-panel-${scheme}-${w}x${h}.png` });
+      }
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.getByRole('button', { name: 'Remove Text' }).click();
+    await waitChain(page, 0, '^pixelate:32$');
+    await page.waitForTimeout(500);
+    r.removed = { chain: await chainOf(page, 0), url: await fxURL(page), bottom: await changed(page, 0, 0.75, 1) };
+    await page.getByRole('button', { name: 'Hide' }).click();
+    r.hiddenPanel = await page.locator('.wall-panel').count();
   }
   if (!out.fatal) {
     for (const [w, h] of [[1280, 800], [390, 844]]) {

@@ -1,25 +1,69 @@
 // Live effects of the video wall, drawn with pixi.js (WebGL) from the tile's own <video>, so the camera
 // stream is never re-encoded and the server pays nothing. A tile's chain comes from the URL as
-// fx=name[:value],name[:value],... in order, e.g. fx=grayscale,pixelate:12 or fx=motion:8,clock:
-//   grayscale  sepia  invert  hue:degrees  huecycle:degrees-per-second  contrast:amount (0..1)
-//   pixelate:block-pixels  blur:strength  edge  emboss  rgbsplit:pixels  kaleido:segments  tint:hue-degrees
-//   motion:gain (the difference with the picture of ~300 ms ago, boosted and laid over a dimmed picture)
-//   clock (the time and the camera's name drawn over the tile)
+// fx=item,item,... in order; an item is name[=text]:value:value:... (values in the order of EFFECTS'
+// params; a missing one takes its default), e.g. fx=grayscale,pixelate:12 or fx=motion:8:300,clock,text=Shop:6:50:90
+// The text of a text item has "%", "," and ":" written as %25, %2C, %3A. The effects and their parameters
+// are in EFFECTS below (the wall's panel makes a slider of every parameter); clock and text are drawn
+// over the picture (size in % of its width, position in % of its width and height).
 // Where WebGL is unavailable the tile keeps its plain video and says so.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from './html.js';
 
-export const EFFECT_NAMES = ['grayscale', 'sepia', 'invert', 'hue', 'huecycle', 'contrast', 'pixelate', 'blur',
-  'edge', 'emboss', 'rgbsplit', 'kaleido', 'tint', 'motion', 'clock'];
+const p = (label, min, max, step, def, unit = '') => ({ label, min, max, step, def, unit });
+const SIZE_POS = (size, x, y) => [p('Size', 1, 30, 0.5, size, '%'), p('Across', 0, 100, 1, x, '%'), p('Down', 0, 100, 1, y, '%')];
 
-const PAST_MS = 300; // how old the motion effect's reference picture is
+/** EFFECTS: every effect's label and parameters (label, min, max, step, default, unit), in URL order. */
+export const EFFECTS = {
+  grayscale: { label: 'Grayscale', params: [] },
+  sepia: { label: 'Sepia', params: [] },
+  invert: { label: 'Invert', params: [] },
+  hue: { label: 'Hue', params: [p('Hue', 0, 360, 1, 90, '°')] },
+  huecycle: { label: 'Hue cycle', params: [p('Animation speed', 0, 180, 1, 20, '°/s')] },
+  contrast: { label: 'Contrast', params: [p('Contrast', -1, 1, 0.05, 0.5)] },
+  tint: { label: 'Tint', params: [p('Tint hue', 0, 360, 1, 30, '°')] },
+  pixelate: { label: 'Pixelate', params: [p('Pixelate size', 2, 64, 1, 12, 'px')] },
+  blur: { label: 'Blur', params: [p('Blur strength', 0, 30, 0.5, 4)] },
+  edge: { label: 'Edges', params: [p('Edge strength', 0.5, 5, 0.1, 1.5)] },
+  emboss: { label: 'Emboss', params: [p('Emboss depth', 0.5, 5, 0.1, 1.5, 'px')] },
+  rgbsplit: { label: 'RGB split', params: [p('Split', 0, 40, 1, 6, 'px')] },
+  kaleido: { label: 'Kaleidoscope', params: [p('Segments', 2, 16, 1, 6)] },
+  motion: { label: 'Motion amplify', params: [p('Amplify gain', 1, 30, 0.5, 8), p('Amplify delay', 50, 2000, 50, 300, 'ms')] },
+  clock: { label: 'Clock', params: SIZE_POS(4.5, 1, 1) },
+  text: { label: 'Text', text: true, params: SIZE_POS(6, 50, 90) },
+};
+export const EFFECT_NAMES = Object.keys(EFFECTS);
 
-/** parseChain turns "grayscale,pixelate:12" into [{name, value}] (unknown names are left out). */
+const esc = (s) => s.replace(/[%,:]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+const unesc = (s) => { try { return decodeURIComponent(s); } catch { return s; } };
+
+/** parseChain turns "grayscale,pixelate:12" into [{name, text, values}] with every parameter's value
+ * (defaults where missing or out of range; unknown names are left out). */
 export function parseChain(s) {
-  return (s || '').split(',').map((p) => p.trim()).filter(Boolean).map((p) => {
-    const [name, v] = p.split(':');
-    return { name, value: v === undefined || v === '' ? undefined : Number(v) };
-  }).filter((f) => EFFECT_NAMES.includes(f.name) && (f.value === undefined || Number.isFinite(f.value)));
+  const out = [];
+  for (const part of (s || '').split(',')) {
+    const [head, ...vs] = part.trim().split(':');
+    const eq = head.indexOf('=');
+    const name = eq < 0 ? head : head.slice(0, eq);
+    const fx = EFFECTS[name];
+    if (!fx) continue;
+    const values = fx.params.map((q, i) => {
+      const v = vs[i] === undefined || vs[i] === '' ? NaN : Number(vs[i]);
+      return Number.isFinite(v) ? Math.min(q.max, Math.max(q.min, v)) : q.def;
+    });
+    out.push({ name, text: fx.text ? unesc(eq < 0 ? '' : head.slice(eq + 1)) : undefined, values });
+  }
+  return out;
+}
+
+/** formatChain is parseChain's inverse: the URL's form of a chain. */
+export function formatChain(chain) {
+  return chain.map((f) => f.name + (f.text !== undefined ? '=' + esc(f.text) : '') + f.values.map((v) => ':' + v).join('')).join(',');
+}
+
+/** newEffect is an effect with its default parameters (the panel's "Add"). */
+export function newEffect(name) {
+  const fx = EFFECTS[name];
+  return { name, text: fx.text ? 'Text' : undefined, values: fx.params.map((q) => q.def) };
 }
 
 let loading = null;
@@ -102,8 +146,6 @@ void main() {
 }`,
 };
 
-const DEFAULTS = { pixelate: 12, edge: 1.5, emboss: 1.5, rgbsplit: 6, kaleido: 6, motion: 8, blur: 4, hue: 90, huecycle: 20, contrast: 0.5, tint: 30 };
-
 function shaderFilter(PIXI, name, value, extra = {}) {
   const res = { fx: { uBlock: { value, type: 'f32' }, uScreen: { value: [1, 1], type: 'vec2<f32>' } } };
   return new PIXI.Filter({
@@ -112,38 +154,78 @@ function shaderFilter(PIXI, name, value, extra = {}) {
   });
 }
 
-/** buildChain makes the filters of a chain; it returns them with per-frame updates (animation, sizes). */
-function buildChain(PIXI, chain, past) {
-  const filters = [];
-  const updates = [];
-  for (const { name, value } of chain) {
-    const v = value ?? DEFAULTS[name];
-    if (['grayscale', 'sepia', 'invert', 'hue', 'huecycle', 'contrast', 'tint'].includes(name)) {
-      const f = new PIXI.ColorMatrixFilter();
+const COLOUR = ['grayscale', 'sepia', 'invert', 'hue', 'huecycle', 'contrast', 'tint'];
+
+/** makeEffect makes one chain item's filter or overlay; it returns {filter | text, set(item), update(t, w, h)}:
+ * set applies new parameter values to the same filter (a slider moving), update runs every frame. */
+function makeEffect(PIXI, item, past) {
+  const { name } = item;
+  let cur = item;
+  if (COLOUR.includes(name)) {
+    const f = new PIXI.ColorMatrixFilter();
+    const set = (it) => {
+      cur = it;
+      const v = it.values[0];
       if (name === 'grayscale') f.desaturate(); // every row the same luminance weights: R=G=B
       if (name === 'sepia') f.sepia(false);
       if (name === 'invert') f.negative(false);
       if (name === 'hue') f.hue(v, false);
       if (name === 'contrast') f.contrast(v, false);
       if (name === 'tint') { f.hue(v, false); f.saturate(0.6, true); }
-      if (name === 'huecycle') updates.push((t) => f.hue((t / 1000) * v % 360, false));
-      filters.push(f);
-    } else if (name === 'blur') {
-      filters.push(new PIXI.BlurFilter({ strength: v, quality: 2 }));
-    } else if (SHADERS[name]) {
-      const f = shaderFilter(PIXI, name, v, name === 'motion' ? { uPast: past.source } : {});
-      updates.push((t, w, h) => { f.resources.fx.uniforms.uScreen = [w, h]; });
-      filters.push(f);
-    }
+    };
+    set(item);
+    const update = name === 'huecycle' ? (t) => { f.hue(((t / 1000) * cur.values[0]) % 360, false); return true; } : null;
+    return { filter: f, set, update };
   }
-  return { filters, updates };
+  if (name === 'blur') {
+    const f = new PIXI.BlurFilter({ strength: item.values[0], quality: 2 });
+    return { filter: f, set: (it) => { f.strength = it.values[0]; } };
+  }
+  if (SHADERS[name]) {
+    const f = shaderFilter(PIXI, name, item.values[0], name === 'motion' ? { uPast: past.source } : {});
+    return {
+      filter: f,
+      set: (it) => { cur = it; f.resources.fx.uniforms.uBlock = it.values[0]; },
+      update: (t, w, h) => { f.resources.fx.uniforms.uScreen = [w, h]; return false; },
+      delay: () => (name === 'motion' ? cur.values[1] : 0),
+    };
+  }
+  // clock and text: drawn over the filtered picture
+  const text = new PIXI.Text({ text: '', style: { fill: 0xffffff, fontSize: 22, fontFamily: 'sans-serif', fontWeight: '600',
+    dropShadow: { color: 0x000000, distance: 2, alpha: 0.8, blur: 2 } } });
+  let shown = '';
+  return {
+    text,
+    set: (it) => { cur = it; },
+    update: (t, w, h, label, pic) => {
+      const [size, x, y] = cur.values;
+      const ox = pic ? pic.x : 0;
+      const oy = pic ? pic.y : 0;
+      if (pic) { w = pic.w; h = pic.h; } // on the picture, not on the tile's letterbox bars
+      const s = name === 'clock' ? new Date().toLocaleTimeString() + (label ? '  ' + label : '') : cur.text;
+      const px = Math.max(8, Math.round((w * size) / 100));
+      const key = [s, px, x, y, w, h, ox, oy].join('|');
+      if (key === shown) return false; // the same text in the same place: nothing to draw
+      shown = key;
+      text.text = s;
+      text.style.fontSize = px;
+      text.anchor.set(x / 100, y / 100);
+      // a margin of 2 % of the tile at the edges, so the text stays on it
+      const m = Math.min(w, h) * 0.02;
+      text.position.set(ox + m + (x / 100) * (w - 2 * m), oy + m + (y / 100) * (h - 2 * m));
+      return true;
+    },
+  };
 }
 
-/** WallEffects draws the chain over the tile from its video; props: video, chain, label. */
+/** WallEffects draws the chain over the tile from its video; props: video, chain, label. A new chain
+ * with the same effects in the same order changes their parameters in place; another one rebuilds the
+ * filters; neither touches the video. */
 export function WallEffects({ video, chain, label }) {
   const canvas = useRef(null);
+  const want = useRef(chain);
+  want.current = chain;
   const [note, setNote] = useState('');
-  const key = JSON.stringify(chain);
   useEffect(() => {
     let stopped = false;
     let app = null;
@@ -165,53 +247,71 @@ export function WallEffects({ video, chain, label }) {
         return;
       }
       if (stopped) { app.destroy(); app = null; return; }
-      const wantsMotion = chain.some((f) => f.name === 'motion');
-      const wantsClock = chain.some((f) => f.name === 'clock');
       const past = PIXI.RenderTexture.create({ width: app.screen.width, height: app.screen.height });
       // The video's texture is made once the video has a size, and again when the size changes (a
       // texture takes its frame from its source when made).
       let source = null;
       let sprite = null;
       const box2 = new PIXI.Container();
-      const { filters, updates } = buildChain(PIXI, chain, past);
-      box2.filters = filters;
       box2.filterArea = app.screen;
       app.stage.addChild(box2);
-      let text = null;
-      if (wantsClock) {
-        text = new PIXI.Text({ text: '', style: { fill: 0xffffff, fontSize: 22, fontFamily: 'monospace', dropShadow: { color: 0x000000, distance: 2, alpha: 0.8 } } });
-        text.position.set(10, 8);
-        app.stage.addChild(text);
-      }
+      let built = null; // {names, key, effects}
+      const apply = (c) => {
+        const key = formatChain(c);
+        if (built && built.key === key) return;
+        const names = c.map((f) => f.name).join(',');
+        if (built && built.names === names) {
+          c.forEach((it, i) => built.effects[i].set(it));
+        } else {
+          if (built) {
+            box2.filters = [];
+            for (const e of built.effects) {
+              if (e.text) { app.stage.removeChild(e.text); e.text.destroy(); } else e.filter.destroy();
+            }
+          }
+          const effects = c.map((it) => makeEffect(PIXI, it, past));
+          box2.filters = effects.filter((e) => e.filter).map((e) => e.filter);
+          for (const e of effects) if (e.text) app.stage.addChild(e.text);
+          built = { names, effects };
+        }
+        built.key = key;
+        el.dataset.chain = key;
+      };
       let lastT = -1;
       let lastPast = 0;
       let lastUpload = 0;
       let newFrames = 0;
-      let frames = 0;
+      let renders = 0;
       let w = 0;
       let h = 0;
-      el.dataset.chain = chain.map((f) => f.name + (f.value !== undefined ? ':' + f.value : '')).join(',');
+      let pic = null; // where the picture is drawn in the tile
+      let res = 1; // the canvas's pixels per CSS pixel
       const draw = () => {
         if (stopped) return;
+        apply(want.current);
         const now = performance.now();
         const bw = box.clientWidth;
         const bh = box.clientHeight;
-        if (bw && bh && (bw !== w || bh !== h)) {
-          w = bw; h = bh;
-          app.renderer.resize(w, h);
-          past.resize(w, h);
-        }
         const vw = video.videoWidth;
         const vh = video.videoHeight;
+        // Drawn at no more pixels than the video has (a 640×360 camera on a 1280×720 tile: a quarter of
+        // the pixels, CSS scales the canvas up): software GL's cost follows the pixel count.
+        const r = vw && bw && bh ? Math.min(1, Math.ceil(20 * Math.max(vw / bw, vh / bh)) / 20) : 1;
+        if (bw && bh && (bw !== w || bh !== h || r !== res)) {
+          w = bw; h = bh; res = r;
+          app.renderer.resize(w, h, res);
+          past.resize(w, h);
+        }
         // A new picture, or (every 250 ms) the same one again: an upload made before the video had data
         // would otherwise leave the texture black until the picture changes.
         const fresh = vw > 0 && video.readyState >= 2 && (video.currentTime !== lastT || now - lastUpload > 250);
+        const delay = Math.max(0, ...built.effects.map((e) => (e.delay ? e.delay() : 0)));
         if (fresh) {
           if (video.currentTime !== lastT) newFrames++;
           lastT = video.currentTime;
           lastUpload = now;
-          // Motion's reference: the picture shown until now (before this frame's upload), every PAST_MS.
-          if (wantsMotion && sprite && now - lastPast > PAST_MS) {
+          // Motion's reference: the picture shown until now (before this frame's upload), every delay ms.
+          if (delay && sprite && now - lastPast > delay) {
             app.renderer.render({ container: sprite, target: past, clear: true });
             lastPast = now;
           }
@@ -227,15 +327,17 @@ export function WallEffects({ video, chain, label }) {
           sprite.width = vw * s;
           sprite.height = vh * s;
           sprite.position.set((w - vw * s) / 2, (h - vh * s) / 2);
+          pic = { x: sprite.position.x, y: sprite.position.y, w: sprite.width, h: sprite.height };
         }
-        for (const u of updates) u(now, w, h);
-        if (text) {
-          text.text = new Date().toLocaleTimeString() + (label ? '  ' + label : '');
-          text.style.fontSize = Math.max(10, Math.min(22, Math.round(w / 22))); // fits a phone's small tile
-        }
-        if (fresh || updates.length || text) {
+        let animated = false;
+        for (const e of built.effects) if (e.update && e.update(now, w, h, label, pic)) animated = true;
+        const changed = el.dataset.drawn !== built.key;
+        if (fresh || animated || changed) {
           app.renderer.render(app.stage);
-          if (fresh) { frames = newFrames; el.dataset.frames = String(frames); }
+          renders++;
+          el.dataset.renders = String(renders);
+          el.dataset.drawn = built.key;
+          if (fresh) el.dataset.frames = String(newFrames);
           el.classList.toggle('live', vw > 0);
         }
         timer = requestAnimationFrame(draw);
@@ -247,6 +349,6 @@ export function WallEffects({ video, chain, label }) {
       cancelAnimationFrame(timer);
       if (app) { try { app.destroy({ removeView: false }, { children: true, texture: true, textureSource: false }); } catch { /* gone */ } }
     };
-  }, [video, key]);
+  }, [video]);
   return html`<canvas class="fx" ref=${canvas}></canvas>${note && html`<p class="fx-note" role="status">${note}</p>`}`;
 }

@@ -4,7 +4,8 @@
 //   cams=   camera ids, comma-separated, in tile order (a camera may appear twice)
 //   layout= auto | NxM (columns x rows) | 1+5 | 1+7 | 1+12 (one big tile and the rest small)
 //   span=   custom spans, e.g. 0:2x2,3:1x2 (tile 0 spans 2 columns and 2 rows)
-//   fx=     the effect chain of every tile; fx0=, fx1=, ... that of one tile (see effects.js)
+//   fx=     the effect chain of every tile; fx0=, fx1=, ... that of one tile (see effects.js); the
+//           effects panel (corner button or the E key, WallPanel.js) edits them live and in the URL
 //   names=0 hides the camera names
 // Without a token a logged-in administrator sees the "Make wall link" form instead.
 import { useEffect, useState } from 'preact/hooks';
@@ -13,6 +14,7 @@ import { LiveTile } from '../components/LiveTile.js';
 import { liveURL } from '../components/mpegts.js';
 import { cameraPath, post } from '../api.js';
 import { WallEffects, parseChain, EFFECT_NAMES } from '../components/effects.js';
+import { WallPanel } from '../components/WallPanel.js';
 
 const STATUS_EVERY_MS = 10000; // a wall token has no push stream: its tiles ask for their status
 
@@ -61,9 +63,9 @@ function tokenWatch(token) {
   };
 }
 
-function WallTile({ id, index, query, token, watch, span, names }) {
+function WallTile({ id, index, fx, token, watch, span, names }) {
   const [video, setVideo] = useState(null);
-  const chain = parseChain(query.get('fx' + index) ?? query.get('fx') ?? '');
+  const chain = parseChain(fx.get('fx' + index) ?? fx.get('fx') ?? '');
   const url = token ? liveURL(id) + '?token=' + encodeURIComponent(token) : undefined;
   const style = span ? `grid-column: span ${span[0]}; grid-row: span ${span[1]}` : '';
   return html`<div class=${'wall-cell' + (names ? '' : ' no-names')} style=${style}>
@@ -73,11 +75,38 @@ function WallTile({ id, index, query, token, watch, span, names }) {
   </div>`;
 }
 
+/** fxOf reads the effect chains of the URL: Map "fx" | "fxN" → chain text. */
+function fxOf(query) {
+  const m = new Map();
+  for (const [k, v] of query) if (/^fx\d*$/.test(k)) m.set(k, v);
+  return m;
+}
+
+/** useFx keeps the wall's effect chains: the URL's, and the panel's changes, which it writes to the URL
+ * in place (replaceState: no history entry per slider step, no reload of the page or the video). */
+function useFx(query) {
+  const q = query.toString();
+  const [fx, setFx] = useState(() => fxOf(query));
+  useEffect(() => setFx(fxOf(query)), [q]);
+  const set = (key, text) => {
+    const m = new Map(fx);
+    if (text || key !== 'fx') m.set(key, text); else m.delete(key); // an empty fxN: that tile has none
+    setFx(m);
+    const [path, qs] = location.hash.split('?');
+    const u = new URLSearchParams(qs || '');
+    for (const k of [...u.keys()]) if (/^fx\d*$/.test(k)) u.delete(k);
+    for (const [k, v] of m) u.set(k, v);
+    history.replaceState(null, '', path + '?' + u.toString());
+  };
+  return [fx, set];
+}
+
 /** Wall shows the tiles of the URL's cameras. */
 function Wall({ query }) {
   const token = query.get('token') || '';
   const cams = (query.get('cams') || '').split(',').map((c) => c.trim()).filter(Boolean).slice(0, 16);
   const [watch] = useState(() => (token ? tokenWatch(token) : undefined));
+  const [fx, setChain] = useFx(query);
   useEffect(() => {
     document.documentElement.classList.add('wall-mode');
     return () => document.documentElement.classList.remove('wall-mode');
@@ -86,8 +115,9 @@ function Wall({ query }) {
   const { cols, rows, spans } = layoutOf(query.get('layout'), query.get('span'), cams.length);
   const names = query.get('names') !== '0';
   return html`<main class="wall" aria-label="Video wall" style=${`--wall-cols: ${cols}; --wall-rows: ${rows}`}>
-    ${cams.map((id, i) => html`<${WallTile} key=${i + ':' + id} id=${id} index=${i} query=${query} token=${token}
+    ${cams.map((id, i) => html`<${WallTile} key=${i + ':' + id} id=${id} index=${i} fx=${fx} token=${token}
       watch=${watch} span=${spans.get(i)} names=${names} />`)}
+    <${WallPanel} fx=${fx} cams=${cams} onChange=${setChain} />
   </main>`;
 }
 

@@ -7,6 +7,9 @@
 // is now (the reconnecting state) and prints {"shot":n}; "back" waits until every tile plays again
 // (currentTime advancing) and prints {"back":[...], "seen":[badges shown since]}; "done" ends.
 // Dialogs and alert elements are counted all along (a wall never shows one).
+// MODE "soak": plays the wall for NVR_SOAK_SECONDS, sampling every NVR_SOAK_EVERY seconds (default 5)
+// after a forced garbage collection (CDP): JS heap used, DOM nodes of the document, CDP's node and
+// event-listener counts, and tiles playing → result.samples.
 // → one JSON line on stdout: {errors, csp, fatal, result}.
 import { chromium } from 'playwright-core';
 import readline from 'node:readline';
@@ -18,7 +21,7 @@ const token = new URLSearchParams(wall.split('?')[1]).get('token');
 const out = { errors: [], csp: [], result: {} };
 const step = (s) => process.stderr.write(`wall-check: ${s}\n`);
 // A page that hangs must still answer: report what there is after 180 s.
-setTimeout(() => { out.fatal = out.fatal || 'wall-check timed out (the page hangs)'; console.log(JSON.stringify(out)); process.exit(0); }, mode === 'restart' ? 420000 : 180000).unref();
+setTimeout(() => { out.fatal = out.fatal || 'wall-check timed out (the page hangs)'; console.log(JSON.stringify(out)); process.exit(0); }, mode === 'restart' ? 420000 : mode === 'soak' ? 180000 + 1000 * Number(env.NVR_SOAK_SECONDS || 60) : 180000).unref();
 const rl = readline.createInterface({ input: process.stdin });
 const lines = [];
 let waiter = null;
@@ -122,6 +125,24 @@ try {
       return { effects: cs.map((c, i) => ({ chain: c.dataset.chain, fps: +((Number(c.dataset.frames || 0) - a[i]) / 5).toFixed(1) })),
         videoFps: vs.map((v, i) => +((vs2[i] - v) / 5).toFixed(1)) };
     });
+  }
+  if (mode === 'soak' && !out.fatal) {
+    const cdp = await ctx.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const secs = Number(env.NVR_SOAK_SECONDS || 60);
+    const every = 1000 * Number(env.NVR_SOAK_EVERY || 5);
+    const t0 = Date.now();
+    out.result.samples = [];
+    while (Date.now() - t0 < secs * 1000) {
+      await cdp.send('HeapProfiler.collectGarbage');
+      const m = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((x) => [x.name, x.value]));
+      const dom = await page.evaluate(() => document.getElementsByTagName('*').length);
+      const ts = await tiles(page);
+      out.result.samples.push({ s: +((Date.now() - t0) / 1000).toFixed(1), heap: m.JSHeapUsedSize, dom, nodes: m.Nodes,
+        listeners: m.JSEventListeners, playing: ts.filter((t) => t.playing).length });
+      await page.waitForTimeout(every);
+    }
+    step('soak: ' + out.result.samples.length + ' samples');
   }
   if (mode === 'restart' && !out.fatal) {
     out.result.dialogs = 0;

@@ -128,6 +128,15 @@ func BenchmarkWallSoak(b *testing.B) {
 		_, _, nr := growth(func(s soakSample) float64 { return s.Nodes })
 		_, _, lr := growth(func(s soakSample) float64 { return s.Listeners })
 		end := sm[len(sm)-1]
+		// The middle third tells a plateau (mid ≈ last) from steady growth (mid halfway).
+		k := len(sm) / 3
+		var mid float64
+		for _, s := range sm[k : len(sm)-k] {
+			mid += s.Heap
+		}
+		mid /= float64(len(sm) - 2*k)
+		b.ReportMetric(mid/h0, "x-heap-growth-middle-third")
+		b.ReportMetric((end.Heap-sm[0].Heap)/1024/(end.S-sm[0].S)*3600/1024, "MiB/h-heap-slope")
 		b.ReportMetric(hr, "x-heap-growth")
 		b.ReportMetric(dr, "x-dom-growth")
 		b.ReportMetric(nr, "x-cdp-nodes-growth")

@@ -11,8 +11,11 @@ import (
 var adminOnlyStatus = []string{"worker_pid", "generation"}
 
 // statusFor is the camera status as p may see it: all of it for administrators, without the process
-// fields for viewers.
+// fields for viewers, and only the live-view fields for a wall token.
 func statusFor(p *auth.Principal, st cameraStatus) any {
+	if p.Wall() {
+		return wallStatusOf(st)
+	}
 	if p.Admin() {
 		return st
 	}

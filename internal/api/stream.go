@@ -56,7 +56,9 @@ type streamEvent struct {
 // stream is GET /api/stream: Server-Sent Events of camera status changes, motion scores and events, for
 // the cameras the caller may see (status and motion: live permission; events: recordings permission,
 // as GET /api/events). It ends when the caller's login ends or their permissions change (the page's
-// EventSource reconnects and gets a stream filtered by the new ones).
+// EventSource reconnects and gets a stream filtered by the new ones). A wall token (?token= allowed, as
+// an EventSource cannot send headers) gets the "camera" messages of its own cameras only, with the
+// live-view fields alone (wallStatus): no motion, events or system figures.
 //
 // The producers never wait for a client: events arrive through the engine's bounded subscription, which
 // a relay goroutine empties at once into the stream's own queue; there changes of one event coalesce
@@ -74,7 +76,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
 	pending := newEventQueue(streamPendingEvents)
-	if s.opt.Events != nil {
+	if s.opt.Events != nil && !p.Wall() {
 		// The relay takes events off the engine's queue as they come, so that queue never fills
 		// while this client is slow; they wait (coalesced, bounded) in pending instead.
 		ch, unsub := s.opt.Events(streamEventBuffer)
@@ -105,7 +107,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 	st.refresh(ctx, s, p)
 	for _, id := range st.order {
 		st.sampleCamera(s, p, id, sw, true)
-		st.sampleMotion(s, id, sw)
+		st.sampleMotion(s, p, id, sw)
 	}
 	sysAt := s.latestSampleAt() // the system figures are pushed from the sampler's next point on
 	sample := time.NewTicker(streamSample)
@@ -131,7 +133,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 			}
 			for _, id := range st.order {
 				st.sampleCamera(s, p, id, sw, false)
-				st.sampleMotion(s, id, sw)
+				st.sampleMotion(s, p, id, sw)
 			}
 			sysAt = s.pushSystem(ctx, p, sw, sysAt)
 		case <-beat.C:
@@ -242,6 +244,10 @@ func (st *streamState) sampleCamera(s *Server, p *auth.Principal, id string, sw 
 		return
 	}
 	st.status[id] = key
+	if p.Wall() { // a wall tile needs nothing more (and may see nothing more)
+		sw.send("camera", streamCamera{Camera: id, Status: statusFor(p, out)})
+		return
+	}
 	if st.enabled[id] && s.opt.Recorder != nil {
 		rs := s.opt.Recorder.Status(id)
 		out.Recording = &rs
@@ -256,9 +262,9 @@ func (st *streamState) sampleCamera(s *Server, p *auth.Principal, id string, sw 
 	sw.send("camera", streamCamera{Camera: id, Status: statusFor(p, out)})
 }
 
-// sampleMotion sends the motion score of a keyframe not reported yet.
-func (st *streamState) sampleMotion(s *Server, id string, sw *sseWriter) {
-	if s.opt.Motion == nil || !st.enabled[id] {
+// sampleMotion sends the motion score of a keyframe not reported yet (never to a wall token).
+func (st *streamState) sampleMotion(s *Server, p *auth.Principal, id string, sw *sseWriter) {
+	if s.opt.Motion == nil || !st.enabled[id] || p.Wall() {
 		return
 	}
 	if time.Since(st.motionSent[id]) < streamSample {

@@ -22,9 +22,17 @@ type sseMsg struct {
 // when the stream ends.
 func openStream(t *testing.T, e *testEnv, token string) (<-chan sseMsg, context.CancelFunc) {
 	t.Helper()
+	return openStreamAt(t, e, "/api/stream", token)
+}
+
+// openStreamAt is openStream of path (which may carry ?token=); token "" sends no Authorization header.
+func openStreamAt(t *testing.T, e *testEnv, path, token string) (<-chan sseMsg, context.CancelFunc) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	req, _ := http.NewRequestWithContext(ctx, "GET", e.srv.URL+"/api/stream", nil)
-	req.Header.Set("Authorization", "Bearer "+token)
+	req, _ := http.NewRequestWithContext(ctx, "GET", e.srv.URL+path, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		cancel()

@@ -8,13 +8,40 @@ import (
 	"github.com/nvrproject/nvr/internal/store"
 )
 
-// wallRoutes are all a wall token may use (on its own cameras): the live socket, snapshots and status.
-// Only on these is a token accepted in the URL (?token=), because the browser's WebSocket cannot send
-// an Authorization header; the token is taken out of the URL before any handler, log or audit sees it.
+// wallRoutes are all a wall token may use (on its own cameras): the live socket, snapshots, status and
+// the push stream (which for a wall token carries only its cameras' live-view status: see wallStatus).
+// Only on these is a token accepted in the URL (?token=), because neither the browser's WebSocket nor its
+// EventSource can send an Authorization header; the token is taken out of the URL before any handler,
+// log or audit sees it.
 var wallRoutes = map[string]bool{
 	"GET /api/cameras/{id}/live":         true,
 	"GET /api/cameras/{id}/snapshot.jpg": true,
 	"GET /api/cameras/{id}/status":       true,
+	"GET /api/stream":                    true,
+}
+
+// wallStatus is the camera status as a wall token sees it: only what a live tile needs to play and to
+// say "connecting", "reconnecting" or "disabled" (no recording, analysis, process or traffic figures).
+type wallStatus struct {
+	State     string         `json:"state"`
+	Codec     string         `json:"codec"`
+	Audio     string         `json:"audio"`
+	Width     int            `json:"width"`
+	Height    int            `json:"height"`
+	Substream *wallSubstream `json:"substream,omitempty"`
+}
+
+// wallSubstream is the substream's state alone (a failed one makes the tile play the main stream).
+type wallSubstream struct {
+	State string `json:"state"`
+}
+
+func wallStatusOf(st cameraStatus) wallStatus {
+	out := wallStatus{State: st.State, Codec: st.Codec, Audio: st.Audio, Width: st.Width, Height: st.Height}
+	if st.Substream != nil {
+		out.Substream = &wallSubstream{State: st.Substream.State}
+	}
+	return out
 }
 
 // wallAuthenticate authenticates a request to a wall route that carries ?token= and no Authorization

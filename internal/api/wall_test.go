@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nvrproject/nvr/internal/auth"
 )
@@ -19,6 +20,7 @@ var wallAllowed = map[string]int{
 	"GET /api/cameras/{id}/status":       200,
 	"GET /api/cameras/{id}/live":         503, // camera not running: past the check
 	"GET /api/cameras/{id}/snapshot.jpg": 503,
+	"GET /api/stream":                    200, // filtered to its cameras' live-view status: TestWallStream...
 }
 
 // newWallToken makes a wall token of the env's admin for the cameras, through the API.
@@ -81,6 +83,8 @@ func TestWallTokenInURL(t *testing.T) {
 	}{
 		{"/api/cameras/yard/status?token=" + tok, 200},
 		{"/api/cameras/yard/live?token=" + tok, 503},
+		{"/api/stream?token=nvr_wrong", 401},
+		{"/api/stream?token=" + e.admin, 401}, // an API token never opens the stream from a URL
 		{"/api/cameras/house/status?token=" + tok, 403},
 		{"/api/me?token=" + tok, 401},                      // not a wall route: the URL is not looked at
 		{"/api/cameras?token=" + tok, 401},                 // nor here
@@ -157,4 +161,66 @@ func TestWallPrincipalIsNarrowed(t *testing.T) {
 		t.Errorf("wall principal: admin=%v wall=%v cameras=%v", p.Admin(), p.Wall(), p.User.Cameras)
 	}
 
+}
+
+// wallStatusFields are all a wall token may learn of a camera's status.
+var wallStatusFields = map[string]bool{"state": true, "codec": true, "audio": true, "width": true, "height": true, "substream": true}
+
+// TestWallStreamCarriesOnlyItsCameras opens the push stream the way the wall page does (?token=, no
+// header) while both cameras have motion and events: it carries yard's live-view status and nothing
+// else: no house, no motion, no events, no recording or analysis figures.
+func TestWallStreamCarriesOnlyItsCameras(t *testing.T) {
+	e, eng := streamEnv(t)
+	tok := newWallToken(t, e, "yard")
+	ch, stop := openStreamAt(t, e, "/api/stream?token="+tok, "")
+	admin, _ := openStream(t, e, e.admin)
+	ctx := context.Background()
+	for _, cam := range []string{"house", "yard"} {
+		if _, err := eng.Manual(ctx, cam, 5); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The admin's stream carries the events and motion that the wall's must not.
+	waitFor(t, admin, "yard's event on the admin's stream", func(m sseMsg) bool { return m.name == "event" && mentions("yard")(m) }, nil)
+	waitFor(t, admin, "yard's motion on the admin's stream", func(m sseMsg) bool { return m.name == "motion" && mentions("yard")(m) }, nil)
+
+	statuses := 0
+	deadline := time.After(3 * time.Second)
+collect:
+	for {
+		select {
+		case m, ok := <-ch:
+			if !ok {
+				t.Fatal("the wall's stream ended")
+			}
+			if m.name == "" {
+				continue // the opening comment and heartbeats
+			}
+			if m.name != "camera" || !mentions("yard")(m) {
+				t.Fatalf("the wall token's stream carried %s %s", m.name, m.data)
+			}
+			var c struct{ Status map[string]json.RawMessage }
+			if err := json.Unmarshal([]byte(m.data), &c); err != nil || c.Status == nil {
+				t.Fatalf("camera message %s: %v", m.data, err)
+			}
+			for k := range c.Status {
+				if !wallStatusFields[k] {
+					t.Errorf("the wall token's stream carried status field %q: %s", k, m.data)
+				}
+			}
+			if string(c.Status["state"]) != `"starting"` {
+				t.Errorf("yard's state on the wall: %s", m.data)
+			}
+			statuses++
+		case <-deadline:
+			break collect
+		}
+	}
+	stop()
+	if statuses == 0 {
+		t.Fatal("the wall token's stream never sent yard's status")
+	}
+	if strings.Contains(e.logs.String(), tok) {
+		t.Errorf("the wall token reached the log:\n%s", e.logs.String())
+	}
 }

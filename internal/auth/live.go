@@ -148,6 +148,19 @@ func (s *Service) stillLive(ctx context.Context, l *Live) error {
 		u, err = s.st.UserByID(ctx, sess.UserID)
 	} else if errors.Is(serr, store.ErrNotFound) {
 		u, err = s.st.UserByToken(ctx, l.cred)
+		if err == nil {
+			// A wall token is checked as the narrowed viewer it authenticates as, not as its creator.
+			kind, cams, kerr := s.st.TokenScope(ctx, l.cred)
+			if kerr != nil && !errors.Is(kerr, store.ErrNotFound) {
+				return nil
+			}
+			if kerr != nil {
+				return ErrLiveEnded
+			}
+			if kind == store.TokenWall {
+				u = wallUser(u, cams)
+			}
+		}
 	} else {
 		return nil
 	}

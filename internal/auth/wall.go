@@ -57,9 +57,14 @@ func (s *Service) fromToken(ctx context.Context, tok string) (*Principal, error)
 	if kind != store.TokenWall {
 		return &Principal{User: u, credHash: hash}, nil
 	}
+	return &Principal{User: wallUser(u, cams), credHash: hash, wall: true}, nil
+}
+
+// wallUser is a wall token's creator u narrowed to a viewer with live permission on cams only.
+func wallUser(u *store.User, cams []string) *store.User {
 	wu := &store.User{ID: u.ID, Name: u.Name, Role: store.RoleViewer, Cameras: map[string]store.Perm{}}
 	for _, c := range cams {
 		wu.Cameras[c] = store.Perm{Live: true}
 	}
-	return &Principal{User: wu, credHash: hash, wall: true}, nil
+	return wu
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -119,6 +120,8 @@ type nvrOptions struct {
 	onvifDiscovery string
 	// exportPace slows export jobs (app.Options.ExportPace), to watch a long export.
 	exportPace time.Duration
+	// addr is the address to serve on (default: a free loopback port); a restart passes the last one.
+	addr string
 }
 
 // startNVRWith runs the whole of nvrd in the test process (app.New, as nvrd start does) with an
@@ -163,7 +166,17 @@ func startNVRWith(t *testing.T, o nvrOptions) *nvr {
 		}
 		token = tok
 	}
-	srv := httptest.NewServer(a.Handler)
+	srv := httptest.NewUnstartedServer(a.Handler)
+	if o.addr != "" {
+		l, err := listenAgain(o.addr)
+		if err != nil {
+			a.Close()
+			t.Fatalf("listen on %s again: %v", o.addr, err)
+		}
+		srv.Listener.Close()
+		srv.Listener = l
+	}
+	srv.Start()
 	n := &nvr{t: t, srv: srv, sup: a.Sup, st: a.Store, app: a, logs: logs, token: token, dataDir: o.dataDir}
 	var once sync.Once
 	n.stop = func() {
@@ -305,4 +318,17 @@ func newAdminToken(t testing.TB, st *store.Store, a *auth.Service) string {
 func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
+}
+
+// listenAgain listens on addr, which a stopped nvr used a moment ago (tried for a few seconds).
+func listenAgain(addr string) (net.Listener, error) {
+	var err error
+	for i := 0; i < 50; i++ {
+		var l net.Listener
+		if l, err = net.Listen("tcp", addr); err == nil {
+			return l, nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return nil, err
 }

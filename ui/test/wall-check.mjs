@@ -4,8 +4,17 @@
 // effect canvases' pixels (grey, blocks, motion light) and each effect's frame rate. MODE "panel": opens
 // the effects panel by its labels, moves tile 1's "Pixelate size" slider to 32 and adds a text overlay,
 // reading the pixels and the URL after each step; screenshots with the panel open, light and dark.
+// MODE "restart": once the tiles play it prints {"playing":[...]} and waits for a line on stdin (the
+// test kills a worker or stops nvrd meanwhile), then for each line: "shot" screenshots the wall as it
+// is now (the reconnecting state) and prints {"shot":n}; "back" waits until every tile plays again
+// (currentTime advancing) and prints {"back":[...], "seen":[badges shown since]}; "done" ends.
+// Dialogs and alert elements are counted all along (a wall never shows one).
+// MODE "soak": plays the wall for NVR_SOAK_SECONDS, sampling every NVR_SOAK_EVERY seconds (default 5)
+// after a forced garbage collection (CDP): JS heap used, DOM nodes of the document, CDP's node and
+// event-listener counts, and tiles playing → result.samples.
 // → one JSON line on stdout: {errors, csp, fatal, result}.
 import { chromium } from 'playwright-core';
+import readline from 'node:readline';
 
 const [mode, base, dir] = process.argv.slice(2);
 const env = process.env;
@@ -14,7 +23,12 @@ const token = new URLSearchParams(wall.split('?')[1]).get('token');
 const out = { errors: [], csp: [], result: {} };
 const step = (s) => process.stderr.write(`wall-check: ${s}\n`);
 // A page that hangs must still answer: report what there is after 180 s.
-setTimeout(() => { out.fatal = out.fatal || 'wall-check timed out (the page hangs)'; console.log(JSON.stringify(out)); process.exit(0); }, 180000).unref();
+setTimeout(() => { out.fatal = out.fatal || 'wall-check timed out (the page hangs)'; console.log(JSON.stringify(out)); process.exit(0); }, mode === 'restart' ? 420000 : mode === 'soak' ? 180000 + 1000 * Number(env.NVR_SOAK_SECONDS || 60) : 180000).unref();
+const rl = readline.createInterface({ input: process.stdin });
+const lines = [];
+let waiter = null;
+rl.on('line', (l) => { if (waiter) { const w = waiter; waiter = null; w(l); } else lines.push(l); });
+const nextLine = () => (lines.length ? Promise.resolve(lines.shift()) : new Promise((res) => { waiter = res; }));
 const browser = await chromium.launch({
   executablePath: env.CHROMIUM || '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
@@ -190,6 +204,69 @@ try {
     await page.getByRole('button', { name: 'Hide' }).click();
     r.hiddenPanel = await page.locator('.wall-panel').count();
   }
+  if (mode === 'soak' && !out.fatal) {
+    const cdp = await ctx.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const secs = Number(env.NVR_SOAK_SECONDS || 60);
+    const every = 1000 * Number(env.NVR_SOAK_EVERY || 5);
+    const t0 = Date.now();
+    out.result.samples = [];
+    while (Date.now() - t0 < secs * 1000) {
+      await cdp.send('HeapProfiler.collectGarbage');
+      const m = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((x) => [x.name, x.value]));
+      const dom = await page.evaluate(() => document.getElementsByTagName('*').length);
+      const ts = await tiles(page);
+      out.result.samples.push({ s: +((Date.now() - t0) / 1000).toFixed(1), heap: m.JSHeapUsedSize, dom, nodes: m.Nodes,
+        listeners: m.JSEventListeners, playing: ts.filter((t) => t.playing).length });
+      await page.waitForTimeout(every);
+    }
+    step('soak: ' + out.result.samples.length + ' samples');
+  }
+  if (mode === 'restart' && !out.fatal) {
+    out.result.dialogs = 0;
+    page.on('dialog', (d) => { out.result.dialogs++; d.dismiss().catch(() => {}); });
+    const seen = new Set();
+    let alerts = 0;
+    const look = async () => {
+      const ts = await tiles(page);
+      for (const t of ts) seen.add(t.state);
+      alerts = Math.max(alerts, await page.evaluate(() => document.querySelectorAll('[role=alert], [role=alertdialog], dialog[open], .error').length));
+      return ts;
+    };
+    console.log(JSON.stringify({ playing: out.result.tiles }));
+    let shots = 0;
+    for (;;) {
+      const cmd = await Promise.race([nextLine(), new Promise((r) => setTimeout(() => r(''), 300))]);
+      if (cmd === '') { await look(); continue; }
+      if (cmd === 'done') break;
+      if (cmd === 'shot') {
+        await look();
+        for (const [w, h] of [[1280, 800], [390, 844]]) {
+          await page.setViewportSize({ width: w, height: h });
+          await page.waitForTimeout(700);
+          await page.screenshot({ path: `${dir}/wall-reconnecting-${++shots}-${w}x${h}.png` });
+        }
+        await page.setViewportSize({ width: 1280, height: 800 });
+        console.log(JSON.stringify({ shot: shots, seen: [...seen] }));
+        continue;
+      }
+      // "back": every tile plays again, its currentTime advancing over two looks
+      const until = Date.now() + 120000;
+      let firstBack = null;
+      let back = null;
+      while (Date.now() < until) {
+        const ts = await look();
+        if (ts.length && ts.every((t) => t.playing && t.t > 0)) {
+          if (!firstBack) firstBack = ts;
+          else if (ts.every((t, i) => t.t > firstBack[i].t + 0.5)) { back = ts; break; }
+        } else firstBack = null;
+        await page.waitForTimeout(500);
+      }
+      console.log(JSON.stringify({ back, seen: [...seen], alerts, dialogs: out.result.dialogs }));
+      seen.clear();
+    }
+    out.result.alerts = alerts;
+  }
   if (!out.fatal) {
     for (const [w, h] of [[1280, 800], [390, 844]]) {
       await page.setViewportSize({ width: w, height: h });
@@ -203,3 +280,4 @@ try {
   await browser.close();
 }
 console.log(JSON.stringify(out));
+rl.close(); // stdin stays open (the test's pipe): without this the script would never end

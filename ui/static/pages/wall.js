@@ -12,11 +12,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { html } from '../components/html.js';
 import { LiveTile } from '../components/LiveTile.js';
 import { liveURL } from '../components/mpegts.js';
-import { cameraPath, post } from '../api.js';
+import { post } from '../api.js';
 import { WallEffects, parseChain, EFFECT_NAMES } from '../components/effects.js';
 import { WallPanel } from '../components/WallPanel.js';
-
-const STATUS_EVERY_MS = 10000; // a wall token has no push stream: its tiles ask for their status
 
 /** layoutOf turns the layout and span parameters into {cols, rows, spans: Map(tile → [c, r])}. */
 export function layoutOf(layout, span, n) {
@@ -42,25 +40,45 @@ export function layoutOf(layout, span, n) {
   return { cols, rows: Math.max(1, Math.ceil(cells / cols)), spans };
 }
 
-/** tokenWatch is a status source for a tile on a wall token: it asks every few seconds (there is no
- * push stream for wall tokens) and says "reconnecting" while nvrd does not answer. */
-function tokenWatch(token) {
-  return (id, fn) => {
-    let stop = false;
-    let timer = 0;
-    const ask = async () => {
-      try {
-        const r = await fetch(cameraPath(id, '/status'), { headers: { Authorization: 'Bearer ' + token } });
-        if (stop) return;
-        fn(r.ok ? { ...(await r.json()), id } : { id, state: 'reconnecting', error: '' });
-      } catch {
-        if (!stop) fn({ id, state: 'reconnecting', error: '' });
-      }
-      if (!stop) timer = setTimeout(ask, STATUS_EVERY_MS);
+/** tokenStream is the status source of a wall token's tiles: one push stream (GET /api/stream?token=;
+ * an EventSource cannot send headers) carrying the live-view status of the token's cameras. While nvrd
+ * does not answer, every watched tile is told "reconnecting", and the stream is opened again with
+ * backoff (1 s doubling to 30 s). close() ends it. */
+function tokenStream(token) {
+  const watchers = new Map(); // camera id → Set of status callbacks
+  const last = new Map(); // camera id → its latest status (a tile that comes later starts from it)
+  let source = null;
+  let timer = 0;
+  let retry = 1000;
+  let closed = false;
+  const tell = (id, s) => { last.set(id, s); for (const fn of watchers.get(id) || []) fn(s); };
+  const connect = () => {
+    timer = 0;
+    source = new EventSource('api/stream?token=' + encodeURIComponent(token));
+    source.onopen = () => { retry = 1000; };
+    source.addEventListener('camera', (m) => {
+      let d;
+      try { d = JSON.parse(m.data); } catch { return; }
+      tell(d.camera, d.status ? { ...d.status, id: d.camera } : { id: d.camera, state: 'reconnecting' });
+    });
+    source.onerror = () => {
+      for (const id of watchers.keys()) tell(id, { id, state: 'reconnecting', error: '' });
+      if (source.readyState !== EventSource.CLOSED) return; // the browser retries by itself
+      source.close();
+      source = null;
+      if (!closed) timer = setTimeout(connect, retry);
+      retry = Math.min(retry * 2, 30000);
     };
-    ask();
-    return () => { stop = true; clearTimeout(timer); };
   };
+  const watch = (id, fn) => {
+    if (!watchers.has(id)) watchers.set(id, new Set());
+    watchers.get(id).add(fn);
+    if (last.has(id)) fn(last.get(id));
+    if (!source && !timer && !closed) connect();
+    return () => { const set = watchers.get(id); set.delete(fn); if (!set.size) watchers.delete(id); };
+  };
+  watch.close = () => { closed = true; clearTimeout(timer); if (source) source.close(); source = null; };
+  return watch;
 }
 
 function WallTile({ id, index, fx, token, watch, span, names }) {
@@ -105,11 +123,14 @@ function useFx(query) {
 function Wall({ query }) {
   const token = query.get('token') || '';
   const cams = (query.get('cams') || '').split(',').map((c) => c.trim()).filter(Boolean).slice(0, 16);
-  const [watch] = useState(() => (token ? tokenWatch(token) : undefined));
+  const [watch] = useState(() => (token ? tokenStream(token) : undefined));
   const [fx, setChain] = useFx(query);
   useEffect(() => {
     document.documentElement.classList.add('wall-mode');
-    return () => document.documentElement.classList.remove('wall-mode');
+    return () => {
+      document.documentElement.classList.remove('wall-mode');
+      if (watch) watch.close();
+    };
   }, []);
   if (!cams.length) return html`<main class="wall-empty"><p>This wall shows no cameras: its link needs <code>cams=</code>.</p></main>`;
   const { cols, rows, spans } = layoutOf(query.get('layout'), query.get('span'), cams.length);

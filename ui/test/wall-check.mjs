@@ -3,7 +3,7 @@
 // MODE "play": the wall's tiles play; the token's answers on other routes. MODE "fx": also reads the
 // effect canvases' pixels (grey, blocks, motion light) and each effect's frame rate.
 // → one JSON line on stdout: {errors, csp, fatal, result}.
-import { chromium } from 'playwright-core';
+import { launch } from './lib.mjs';
 
 const [mode, base, dir] = process.argv.slice(2);
 const env = process.env;
@@ -13,11 +13,7 @@ const out = { errors: [], csp: [], result: {} };
 const step = (s) => process.stderr.write(`wall-check: ${s}\n`);
 // A page that hangs must still answer: report what there is after 180 s.
 setTimeout(() => { out.fatal = out.fatal || 'wall-check timed out (the page hangs)'; console.log(JSON.stringify(out)); process.exit(0); }, 180000).unref();
-const browser = await chromium.launch({
-  executablePath: env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--no-first-run', '--disable-sync', '--autoplay-policy=no-user-gesture-required', '--enable-unsafe-swiftshader'],
-});
+const browser = await launch(['--enable-unsafe-swiftshader']);
 
 const tiles = (page) => page.evaluate(() => [...document.querySelectorAll('.wall [data-camera]')].map((el) => {
   const v = el.querySelector('video');

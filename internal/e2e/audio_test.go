@@ -39,6 +39,7 @@ func streamCodecs(t *testing.T, path string) []string {
 // transcoded to AAC in the worker) both carry H.264 and AAC in the live TS and in their recordings, and
 // their status says "audio":"aac".
 func TestCamerasWithAudio(t *testing.T) {
+	t.Parallel() // mostly waits on the camera's real time; its own nvrd, camera, port and temp dir
 	const want = "aac,h264"
 	need(t)
 	aac, err := testcam.EncodeAAC(filepath.Join(repoRoot, ".cache", "testclips"))

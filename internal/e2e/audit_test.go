@@ -19,6 +19,7 @@ import (
 // however many segments and reloads) and export leave exactly those entries in GET /api/audit, and no
 // entry holds a password, token, cookie or camera URL.
 func TestAuditLogRecordsAViewer(t *testing.T) {
+	t.Parallel() // mostly waits on the camera's real time; its own nvrd, camera, port and temp dir
 	cam := startCamera(t, testcam.Options{})
 	n := startNVR(t)
 	var c map[string]any

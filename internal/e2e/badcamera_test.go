@@ -15,6 +15,7 @@ import (
 // TestBadCamerasGiveClearErrors adds broken cameras beside a good one: each gets a plain status error,
 // nvrd keeps serving and the good camera keeps streaming.
 func TestBadCamerasGiveClearErrors(t *testing.T) {
+	t.Parallel() // mostly waits on the camera's real time; its own nvrd, camera, port and temp dir
 	good := startCamera(t, testcam.Options{})
 	locked := startCamera(t, testcam.Options{User: "admin", Pass: "s3cret"})
 	// A camera whose "H.264" is random bytes.

@@ -100,6 +100,7 @@ func (n *nvr) events(query string) []eventOut {
 // other a still scene, then an object moving for 5 s, then still again → exactly one motion event, whose
 // recording includes the pre-roll.
 func TestMotionEventEndToEnd(t *testing.T) {
+	t.Parallel() // mostly waits on the camera's real time; its own nvrd, camera, port and temp dir
 	need(t)
 	const w, h, fps = 320, 180, 10
 	bg := background(rand.New(rand.NewSource(1)))

@@ -18,6 +18,7 @@ import (
 // verify (also against the key from /api/system/signing-key); one flipped byte or a changed span in
 // the manifest fails with a sentence saying which; nvrd export writes a .sig that verifies.
 func TestVerifiableExport(t *testing.T) {
+	t.Parallel() // mostly waits on the camera's real time; its own nvrd, camera, port and temp dir
 	cam := startCamera(t, testcam.Options{})
 	p := startNVRD(t)
 	if _, errOut, err := p.cli(t, "camera", "add", "--name", "Gate", "--url", cam.URL(), "--record", "continuous"); err != nil {

@@ -21,6 +21,7 @@ func permOf(t *testing.T, p string) os.FileMode {
 // TestFileModesOnStart: after a first start the data and RAM directories are 0700 and the database
 // files 0600; a start on a data directory left 0755 with a 0644 database narrows both and logs it.
 func TestFileModesOnStart(t *testing.T) {
+	t.Parallel() // mostly waits on the camera's real time; its own nvrd, camera, port and temp dir
 	n := startNVR(t)
 	n.stop()
 	ram := filepath.Join(filepath.Dir(n.dataDir), "ram")

@@ -109,6 +109,14 @@ func (b syncBuffer) Write(p []byte) (int, error) {
 	return b.buf.Write(p)
 }
 
+// startNVR runs nvrd with an administrator (see startNVRWith).
+//
+// Running tests in parallel: every nvrd, camera and nvrd process here gets its own temp dir and a port
+// picked by the kernel (127.0.0.1:0), and nothing in this package keeps state between tests, so a test
+// that mostly waits on the camera's real time calls t.Parallel() first (make test runs -parallel 4). A
+// test that changes the process (t.Setenv, os.Setenv, a mount), or whose check depends on having the
+// machine to itself (frame rates, latency, CPU-heavy browser playback), stays sequential: the
+// parallel tests start only after every sequential one has finished.
 func startNVR(t *testing.T) *nvr { return startNVRWith(t, nvrOptions{}) }
 
 // nvrOptions change what startNVRWith builds.

@@ -95,6 +95,7 @@ func waitStreamEvent(t *testing.T, msgs <-chan sseMsg, d time.Duration, what str
 // live and ends when the camera streams again; a camera whose picture is one flat grey (a covered
 // lens) makes a tamper event.
 func TestOfflineAndTamperEvents(t *testing.T) {
+	t.Parallel() // mostly waits on the camera's real time; its own nvrd, camera, port and temp dir
 	need(t)
 	n := startNVR(t)
 	msgs := n.openStream(t)

@@ -25,6 +25,7 @@ import (
 // newest automatic backup and indexes every recording from disk again: same recordings, same starts,
 // every segment served and playable.
 func TestIndexRebuild(t *testing.T) {
+	t.Parallel() // mostly waits on the camera's real time; its own nvrd, camera, port and temp dir
 	if _, err := exec.LookPath("ffprobe"); err != nil {
 		testskip.Skip(t, "ffprobe is not installed", "run make setup")
 	}

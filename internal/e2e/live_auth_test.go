@@ -81,6 +81,7 @@ func closedWithin(t *testing.T, ws *websocket.Conn, d time.Duration, what string
 // revocation, its user's removal, or its live permission being taken away; the per-user cap refuses
 // the 17th socket with a plain reason.
 func TestLiveEndsWithLogin(t *testing.T) {
+	t.Parallel() // mostly waits on the camera's real time; its own nvrd, camera, port and temp dir
 	cam := startCamera(t, testcam.Options{})
 	n := startNVR(t)
 	id := n.addCamera("Porch", cam.URL())

@@ -195,6 +195,7 @@ func atoi(s string) int {
 }
 
 func TestCameraOutageRecovers(t *testing.T) {
+	t.Parallel() // mostly waits on the camera's real time; its own nvrd, camera, port and temp dir
 	cam := startCamera(t, testcam.Options{})
 	n := startNVR(t)
 	id := n.addCamera("Garage", cam.URL())
@@ -245,6 +246,7 @@ func indexOfPAT(all []byte) int {
 }
 
 func TestWorkerKilledIsReplaced(t *testing.T) {
+	t.Parallel() // mostly waits on the camera's real time; its own nvrd, camera, port and temp dir
 	cam := startCamera(t, testcam.Options{})
 	n := startNVR(t)
 	id := n.addCamera("Yard", cam.URL())

@@ -45,6 +45,7 @@ func waitExit(t *testing.T, p *nvrdProc, d time.Duration) error {
 // reconciliation, which finds a file where a recording's directory must be), nvrd does not go on
 // serving a web page with dead cameras: it exits non-zero and says why in one sentence.
 func TestNvrdExitsWhenCoreFails(t *testing.T) {
+	t.Parallel() // mostly waits on the camera's real time; its own nvrd, camera, port and temp dir
 	p := newNVRDDirs(t)
 	st, err := store.Open(p.data)
 	if err != nil {
@@ -99,6 +100,7 @@ func ramFiles(ram string) []string {
 // it says in one sentence that nvr is already running there, with the first one's PID and address, and
 // exits non-zero; the first one keeps its worker, its sockets and FIFOs, and serves on.
 func TestSecondNvrdOnSameDataDirRefused(t *testing.T) {
+	t.Parallel() // mostly waits on the camera's real time; its own nvrd, camera, port and temp dir
 	cam := startCamera(t, testcam.Options{})
 	p := startNVRD(t)
 	if _, errOut, err := p.cli(t, "camera", "add", "--name", "Side", "--url", cam.URL()); err != nil {

@@ -31,6 +31,7 @@ type probeAnswer struct {
 // answers what the stream is; a wrong password and a closed port each get one plain sentence; nothing
 // is saved by a probe.
 func TestProbeDescribesTheRealStream(t *testing.T) {
+	t.Parallel() // mostly waits on the camera's real time; its own nvrd, camera, port and temp dir
 	n := startNVR(t)
 	cam := startCamera(t, testcam.Options{User: "op", Pass: "p@ss:w/rd"})
 	url := "rtsp://" + cam.Addr() + "/stream"
@@ -106,6 +107,7 @@ func TestProbeDescribesTheRealStream(t *testing.T) {
 
 // TestProbeWarnsOfSlowKeyframes: a camera with a keyframe every 3 s gets the warning a person can act on.
 func TestProbeWarnsOfSlowKeyframes(t *testing.T) {
+	t.Parallel() // mostly waits on the camera's real time; its own nvrd, camera, port and temp dir
 	need(t)
 	aus, err := testcam.Encode(filepath.Join(repoRoot, ".cache", "testclips"), testcam.Clip{Width: 320, Height: 180, FPS: 25, KeyInt: 75, BitrateKbps: 300, Frames: 150})
 	if err != nil {
@@ -129,6 +131,7 @@ func TestProbeWarnsOfSlowKeyframes(t *testing.T) {
 // TestCreateCameraAssemblesCredentials: POST /api/cameras takes user and password apart from the URL
 // and stores them in it, escaped.
 func TestCreateCameraAssemblesCredentials(t *testing.T) {
+	t.Parallel() // mostly waits on the camera's real time; its own nvrd, camera, port and temp dir
 	n := startNVR(t)
 	var c store.Camera
 	code := n.do("POST", "/api/cameras", map[string]any{"name": "Gate", "url": "rtsp://127.0.0.1:8554/s", "user": "op", "password": "p@ss:w/rd", "enabled": false}, &c)
@@ -150,6 +153,7 @@ func TestCreateCameraAssemblesCredentials(t *testing.T) {
 // TestProbeH265 names the codec in its answer: either the worker refuses the stream in a sentence that
 // says so, or the stream is described as H.265 with the warning that browsers cannot play it live.
 func TestProbeH265(t *testing.T) {
+	t.Parallel() // mostly waits on the camera's real time; its own nvrd, camera, port and temp dir
 	n := startNVR(t)
 	// A real x265 stream (testcam.Options{H265: true} alone would announce H.265 and send the H.264 clip).
 	cam := startCamera(t, clipStream(t, testcam.HEVC).Options(testcam.HEVC.FPS))

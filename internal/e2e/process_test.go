@@ -228,6 +228,7 @@ func TestNvrdProcessCLIAndCleanShutdown(t *testing.T) {
 }
 
 func TestWorkerDiesWithNvrd(t *testing.T) {
+	t.Parallel() // mostly waits on the camera's real time; its own nvrd, camera, port and temp dir
 	cam := startCamera(t, testcam.Options{})
 	p := startNVRD(t)
 	if _, errOut, err := p.cli(t, "camera", "add", "--name", "Side", "--url", cam.URL()); err != nil {
@@ -258,6 +259,7 @@ func TestWorkerDiesWithNvrd(t *testing.T) {
 // TestFirstRunSetupLink: with no user, nvrd prints a one-time link; until it is used every route but
 // health, login and setup is closed; the link works once.
 func TestFirstRunSetupLink(t *testing.T) {
+	t.Parallel() // mostly waits on the camera's real time; its own nvrd, camera, port and temp dir
 	p := launchNVRD(t, false)
 	var link string
 	deadline := time.Now().Add(20 * time.Second)
@@ -325,6 +327,7 @@ func (l *lockedBuffer) String() string {
 // TestDetectionUnavailableWithoutLibrary: without ONNX Runtime nvrd runs, cameras stream and record, and
 // the camera status says in plain words that detection is unavailable and why.
 func TestDetectionUnavailableWithoutLibrary(t *testing.T) {
+	t.Parallel() // mostly waits on the camera's real time; its own nvrd, camera, port and temp dir
 	model := filepath.Join(repoRoot, "models", "yolox_nano.onnx")
 	if !fileExists(model) {
 		testskip.Skip(t, "the model models/yolox_nano.onnx is not provisioned", "run make setup")

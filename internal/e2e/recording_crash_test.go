@@ -41,6 +41,7 @@ func (p *nvrdProc) getJSON(t *testing.T, path string, out any) int {
 // TestKill9WhileRecording: nvrd is killed with SIGKILL in the middle of a continuous recording; on
 // restart every kept segment is indexed and playable, the recording is closed and no temp file is left.
 func TestKill9WhileRecording(t *testing.T) {
+	t.Parallel() // mostly waits on the camera's real time; its own nvrd, camera, port and temp dir
 	if _, err := exec.LookPath("ffprobe"); err != nil {
 		testskip.Skip(t, "ffprobe is not installed", "run make setup")
 	}

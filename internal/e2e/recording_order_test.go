@@ -54,6 +54,7 @@ func indexedFiles(t *testing.T, st *store.Store) []string {
 // (file first, index after), nothing may be indexed without its file, and on the next start the
 // reconcile adopts every one of them.
 func TestIndexAppendFailsAfterTheFileIsDurable(t *testing.T) {
+	t.Parallel() // mostly waits on the camera's real time; its own nvrd, camera, port and temp dir
 	cam := startCamera(t, testcam.Options{})
 	data := filepath.Join(t.TempDir(), "data")
 	n := startNVRWith(t, nvrOptions{dataDir: data})

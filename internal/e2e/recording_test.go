@@ -174,6 +174,7 @@ func streamProfile(t *testing.T, path string) string {
 // frame is at or before T − 6 s + one segment; a second trigger 3 s later extends the same recording;
 // the playlist plays in ffprobe with its stated duration and the camera's own codec parameters.
 func TestEventRecordingWithPreRoll(t *testing.T) {
+	t.Parallel() // mostly waits on the camera's real time; its own nvrd, camera, port and temp dir
 	if _, err := exec.LookPath("ffprobe"); err != nil {
 		testskip.Skip(t, "ffprobe is not installed", "run make setup")
 	}
@@ -328,6 +329,7 @@ func writeClipTS(t *testing.T) string {
 // TestRecordOffKeepsNoFootage: a camera with recording off keeps no pre-roll ring in the RAM disk, and
 // one switched to events gets its ring, which goes away again when it is switched back to off.
 func TestRecordOffKeepsNoFootage(t *testing.T) {
+	t.Parallel() // mostly waits on the camera's real time; its own nvrd, camera, port and temp dir
 	cam := startCamera(t, testcam.Options{})
 	n := startNVR(t)
 	var c map[string]any

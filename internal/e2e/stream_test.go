@@ -16,6 +16,7 @@ import (
 // API gets that camera's status (streaming), its motion scores and its events over GET /api/stream, and
 // nothing about the other camera.
 func TestPushStreamShowsAViewerOnlyTheirCamera(t *testing.T) {
+	t.Parallel() // mostly waits on the camera's real time; its own nvrd, camera, port and temp dir
 	n := startNVR(t)
 	mine := n.addCamera("Porch", startCamera(t, testcam.Options{}).URL())
 	other := n.addCamera("Shed", startCamera(t, testcam.Options{}).URL())

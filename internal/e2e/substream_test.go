@@ -76,6 +76,7 @@ func (n *nvr) liveWidth(id, query string) int {
 // recording are the main stream. When the substream dies, the same worker goes on (no restart), the
 // analysed keyframes become 1280×720, and the status says in words that the substream failed.
 func TestSubstreamAnalysisAndFallback(t *testing.T) {
+	t.Parallel() // mostly waits on the camera's real time; its own nvrd, camera, port and temp dir
 	need(t)
 	main := clipStream(t, mainClip)
 	dual, err := testcam.StartDual(testcam.Options{AUs: main.AUs, PTS: main.PTS}, testcam.Options{AUs: clip})
@@ -141,6 +142,7 @@ func TestSubstreamAnalysisAndFallback(t *testing.T) {
 // and describes each (the main 1280×720, the sub 640×360); a sub_url that does not work is a warning
 // beside the main stream's description, not a failure.
 func TestProbeMainAndSubstream(t *testing.T) {
+	t.Parallel() // mostly waits on the camera's real time; its own nvrd, camera, port and temp dir
 	need(t)
 	main := clipStream(t, mainClip)
 	dual, err := testcam.StartDual(testcam.Options{AUs: main.AUs, PTS: main.PTS}, testcam.Options{AUs: clip})

@@ -2,9 +2,6 @@ package e2e
 
 import (
 	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -31,15 +28,6 @@ func TestWebappLeaveLoadingGrid(t *testing.T) {
 		t.Fatalf("create the dead camera: HTTP %d", code)
 	}
 	n.waitStatus("gate", 30*time.Second, "streaming", func(s supervisor.Status) bool { return s.State == supervisor.StateStreaming })
-	cmd := exec.Command("node", filepath.Join(repoRoot, "ui", "test", "grid-leave-check.mjs"), n.srv.URL)
-	cmd.Dir = filepath.Join(repoRoot, "ui")
-	cmd.Env = append(os.Environ(), "NVR_USER=root", "NVR_PASSWORD=correct horse battery")
-	cmd.Stderr = testWriter{t}
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("grid-leave-check.mjs: %v\n%s", err, out)
-	}
-	t.Logf("browser: %s", out)
 	var r struct {
 		Errors  []string
 		Thrown  []string
@@ -48,9 +36,7 @@ func TestWebappLeaveLoadingGrid(t *testing.T) {
 		Sockets int
 		At      json.RawMessage
 	}
-	if err := json.Unmarshal(out, &r); err != nil {
-		t.Fatalf("grid-leave-check output %q: %v", out, err)
-	}
+	runCheck(t, "grid-leave-check.mjs", adminLogin, &r, n.srv.URL)
 	if r.Fatal != "" {
 		t.Fatalf("in the browser: %s (page errors %v, page %s)", r.Fatal, r.Errors, r.At)
 	}

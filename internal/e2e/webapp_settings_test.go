@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -43,25 +42,14 @@ func TestWebappSettings(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("node", filepath.Join(repoRoot, "ui", "test", "settings-check.mjs"), n.srv.URL, dir)
-	cmd.Dir = filepath.Join(repoRoot, "ui")
-	cmd.Env = append(os.Environ(), "NVR_USER=root", "NVR_PASSWORD=correct horse battery", "NVR_MQTT_URL=mqtt://"+mqttDead,
+	env := append(adminLogin[:len(adminLogin):len(adminLogin)], "NVR_MQTT_URL=mqtt://"+mqttDead,
 		"NVR_HOOK_URL="+rcv.URL+"/hook", "NVR_HOOK_SECRET="+secret, "NVR_DEAD_URL=http://"+dead+"/hook",
 		`NVR_PUSH_PAYLOAD={"title":"Person on Shed","body":"12:00:00 · 87 %","url":"#/events?camera=shed&event=7","image":"/api/events/7/snapshot.jpg","tag":"nvr-shed","event":"7","camera":"shed"}`)
-	cmd.Stderr = testWriter{t}
-	outp, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("settings-check: %v", err)
-	}
-	lines := strings.Split(strings.TrimSpace(string(outp)), "\n")
 	var r struct {
 		webappResult
 		Steps []map[string]json.RawMessage `json:"steps"`
 	}
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &r); err != nil {
-		t.Fatalf("settings-check output %q: %v", lines[len(lines)-1], err)
-	}
-	t.Logf("browser: %s", lines[len(lines)-1])
+	runCheck(t, "settings-check.mjs", env, &r, n.srv.URL, dir)
 	if r.Fatal != "" {
 		t.Fatalf("in the browser: %s (page errors: %v)", r.Fatal, r.webappResult.Errors)
 	}

@@ -1,9 +1,7 @@
 package e2e
 
 import (
-	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -26,15 +24,6 @@ func TestWebappSystemPushed(t *testing.T) {
 	n.waitStatus("yard", 30*time.Second, "streaming", func(s supervisor.Status) bool { return s.State == supervisor.StateStreaming })
 	shots := filepath.Join(webappDir(t), "settingsapi")
 	_ = os.MkdirAll(shots, 0o755)
-	cmd := exec.Command("node", filepath.Join(repoRoot, "ui", "test", "system-push-check.mjs"), n.srv.URL, shots)
-	cmd.Dir = filepath.Join(repoRoot, "ui")
-	cmd.Env = append(os.Environ(), "NVR_USER=root", "NVR_PASSWORD=correct horse battery")
-	cmd.Stderr = testWriter{t}
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("system-push-check.mjs: %v\n%s", err, out)
-	}
-	t.Logf("browser: %s", out)
 	var r struct {
 		Errors, CSP []string
 		Fatal       string
@@ -42,9 +31,7 @@ func TestWebappSystemPushed(t *testing.T) {
 		AsOf        []string
 		SampleRows  int
 	}
-	if err := json.Unmarshal(out, &r); err != nil {
-		t.Fatalf("system-push-check output %q: %v", out, err)
-	}
+	runCheck(t, "system-push-check.mjs", adminLogin, &r, n.srv.URL, shots)
 	if r.Fatal != "" {
 		t.Fatalf("in the browser: %s (as of %v, %d GETs, page errors %v)", r.Fatal, r.AsOf, r.Gets, r.Errors)
 	}

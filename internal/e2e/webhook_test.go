@@ -18,6 +18,7 @@ import (
 // event engine's subscription (the one MQTT reads): the local receiver gets the event's new and end,
 // signed with the rule's secret, and the delivery log says delivered.
 func TestWebhookGetsEngineEvents(t *testing.T) {
+	t.Parallel() // mostly waits on the camera's real time; its own nvrd, camera, port and temp dir
 	n := startNVR(t)
 	cam := startCamera(t, testcam.Options{})
 	id := n.addCamera("Porch", cam.URL())

@@ -4,7 +4,7 @@ package store
 // snapshot JPEG lives in event_snapshots and goes with it (ON DELETE CASCADE).
 var eventMigrations = []string{
 	`CREATE TABLE IF NOT EXISTS events (
-		id INTEGER PRIMARY KEY,
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
 		camera_id TEXT NOT NULL,
 		kind TEXT NOT NULL CHECK (kind IN ('motion','object','qr','manual','offline','tamper')),
 		start_ns INTEGER NOT NULL,

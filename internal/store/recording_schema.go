@@ -5,7 +5,7 @@ package store
 // segments, and a row per segment would cost several MiB of index per camera-day.
 var recordingMigrations = []string{
 	`CREATE TABLE IF NOT EXISTS recordings (
-		id INTEGER PRIMARY KEY,
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
 		camera_id TEXT NOT NULL,
 		kind TEXT NOT NULL CHECK (kind IN ('event','continuous')),
 		reason TEXT NOT NULL DEFAULT '',

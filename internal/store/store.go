@@ -127,5 +127,20 @@ func (s *Store) migrate(ctx context.Context) error {
 			return err
 		}
 	}
-	return s.widenEventKinds(ctx)
+	if err := s.widenEventKinds(ctx); err != nil {
+		return err
+	}
+	if err := s.ensureAutoincrement(ctx); err != nil {
+		return err
+	}
+	// A rebuilt table has the indexes it had; one added by a later part of the schema (the timeline's) is
+	// made again here if a rebuild dropped it.
+	for _, m := range all {
+		if strings.HasPrefix(m, "CREATE INDEX IF NOT EXISTS") {
+			if _, err := s.db.ExecContext(ctx, m); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -34,7 +34,7 @@ func EncodeAAC(cacheDir string) ([][]byte, error) {
 		if err := os.MkdirAll(cacheDir, 0o755); err != nil {
 			return nil, err
 		}
-		tmp := fmt.Sprintf("%s.%d.tmp", path, os.Getpid())
+		tmp := fmt.Sprintf("%s.%d-%d.tmp", path, os.Getpid(), encodeSeq.Add(1)) // parallel tests of one process encode the same clip too
 		out, err := exec.Command("gst-launch-1.0", "-q", "audiotestsrc", "wave=sine", "freq=440", "num-buffers=64", "samplesperbuffer=1024",
 			"!", fmt.Sprintf("audio/x-raw,rate=%d,channels=1", aacRate), "!", "avenc_aac", "!", "aacparse",
 			"!", "audio/mpeg,mpegversion=4,stream-format=adts", "!", "filesink", "location="+tmp).CombinedOutput()

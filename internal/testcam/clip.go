@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 )
 
 // Clip describes the clip to encode. Source, when set, is a gst-launch description of the raw video
@@ -50,6 +51,9 @@ type Stream struct {
 }
 
 // Options returns test camera options that send this stream at fps.
+// encodeSeq tells apart the temp files of encodings running at once in one process.
+var encodeSeq atomic.Int64
+
 func (s *Stream) Options(fps int) Options {
 	return Options{AUs: s.AUs, PTS: s.PTS, H265: s.H265, FPS: fps}
 }
@@ -118,7 +122,7 @@ func EncodeStream(cacheDir string, c Clip) (*Stream, error) {
 		if err := os.MkdirAll(cacheDir, 0o755); err != nil {
 			return nil, err
 		}
-		tmp := fmt.Sprintf("%s.%d.tmp", path, os.Getpid())
+		tmp := fmt.Sprintf("%s.%d-%d.tmp", path, os.Getpid(), encodeSeq.Add(1)) // parallel tests of one process encode the same clip too
 		args := append([]string{"-q"}, strings.Fields(desc)...)
 		args = append(args, "!", "filesink", "location="+tmp)
 		if out, err := exec.Command("gst-launch-1.0", args...).CombinedOutput(); err != nil {

@@ -50,14 +50,16 @@ type Options struct {
 type Server struct {
 	opt Options
 
-	mu       sync.Mutex
-	srv      *gortsplib.Server
-	stream   *gortsplib.ServerStream
-	stop     chan struct{}
-	done     chan struct{}
-	running  bool
-	played   chan struct{} // closed at the first PLAY
-	playOnce sync.Once
+	mu      sync.Mutex
+	srv     *gortsplib.Server
+	stream  *gortsplib.ServerStream
+	stop    chan struct{}
+	done    chan struct{}
+	running bool
+	played  chan struct{} // closed at the first PLAY
+	// freshPort: Start picked the port, so the first listen that fails picks another; started: it listened once.
+	freshPort, started bool
+	playOnce           sync.Once
 
 	cert            *tls.Certificate // Variant.TLS: made once, kept across Pause/Resume
 	udpRTP, udpRTCP string           // Variant.UDP: the port pair, kept across Pause/Resume
@@ -71,19 +73,30 @@ func Start(opt Options) (*Server, error) {
 	if opt.Path == "" {
 		opt.Path = "/stream"
 	}
-	if opt.Addr == "" {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, err
-		}
-		opt.Addr = l.Addr().String()
-		l.Close()
-	}
 	if err := checkWallClock(opt); err != nil {
 		return nil, err
 	}
-	s := &Server{opt: opt, played: make(chan struct{})}
-	return s, s.Resume()
+	if opt.Addr != "" {
+		s := &Server{opt: opt, played: make(chan struct{})}
+		return s, s.Resume()
+	}
+	// A free port is picked, closed and listened on again by the RTSP server: in between, another test
+	// running in parallel may take it (an outgoing connection's local port), so a taken one means a new
+	// pick rather than a failure.
+	var err error
+	for i := 0; i < 5; i++ {
+		l, lerr := net.Listen("tcp", "127.0.0.1:0")
+		if lerr != nil {
+			return nil, lerr
+		}
+		opt.Addr = l.Addr().String()
+		l.Close()
+		s := &Server{opt: opt, played: make(chan struct{}), freshPort: true}
+		if err = s.Resume(); err == nil {
+			return s, nil
+		}
+	}
+	return nil, err
 }
 
 // URL is the camera's RTSP URL with the configured credentials.
@@ -110,7 +123,11 @@ func (s *Server) Resume() error {
 		return err
 	}
 	var err error
-	for i := 0; i < 50; i++ { // the port may linger briefly after Pause
+	tries := 50 // the port may linger briefly after Pause
+	if s.freshPort && !s.started {
+		tries = 1 // Start picks another port instead
+	}
+	for i := 0; i < tries; i++ {
 		if err = srv.Start(); err == nil {
 			break
 		}
@@ -136,6 +153,7 @@ func (s *Server) Resume() error {
 	s.srv, s.stream = srv, stream
 	s.stop, s.done = make(chan struct{}), make(chan struct{})
 	s.running = true
+	s.started = true
 	go s.pump(stream, s.stop, s.done)
 	return nil
 }

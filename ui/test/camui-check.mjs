@@ -7,16 +7,12 @@
 //   ptz     NVR_USER/NVR_PASSWORD (a viewer with ptz), NVR_CAMERA_ID; then NVR_USER2/NVR_PASSWORD2 (no ptz)
 //           prints {"holding":"left"} and waits for "next" on stdin between the steps
 //   shots   NVR_USER/NVR_PASSWORD, NVR_CAMERA_ID, NVR_HEVC_ID: the touched pages, 2 sizes × light/dark
-import { chromium } from 'playwright-core';
+import { launch, watchCSP, readCSP, fillLogin } from './lib.mjs';
 import readline from 'node:readline';
 
 const [mode, base, outDir] = process.argv.slice(2);
 const env = process.env;
-const browser = await chromium.launch({
-  executablePath: env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--no-first-run', '--disable-sync', '--disable-quic', '--autoplay-policy=no-user-gesture-required'],
-});
+const browser = await launch();
 const out = { mode, errors: [], csp: [], steps: [] };
 const step = (s) => { out.steps.push(s); console.log(JSON.stringify({ step: s })); };
 const rl = readline.createInterface({ input: process.stdin });
@@ -41,23 +37,17 @@ async function newPage(opts = {}) {
       console.warn('nvr-rejection', r && r.constructor && r.constructor.name, r && (r.stack || r.message || JSON.stringify(r)));
     });
     addEventListener('error', (ev) => console.warn('nvr-error', ev.message, ev.filename, ev.lineno, ev.colno, ev.error && ev.error.constructor && ev.error.constructor.name));
-    document.addEventListener('securitypolicyviolation', (e) => {
-      const seen = JSON.parse(sessionStorage.getItem('nvr-csp') || '[]');
-      seen.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} in ${e.sourceFile || e.documentURI}:${e.lineNumber}`);
-      sessionStorage.setItem('nvr-csp', JSON.stringify(seen));
-    });
   });
+  await watchCSP(page);
   return page;
 }
 async function collectCSP(page) {
-  out.csp.push(...await page.evaluate(() => JSON.parse(sessionStorage.getItem('nvr-csp') || '[]')));
+  out.csp.push(...await readCSP(page));
 }
 async function login(page, user, password) {
   await page.goto(base + '/');
   await page.waitForURL(/login\.html/, { timeout: 30000 });
-  await page.getByLabel('User name').fill(user);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await fillLogin(page, user, password);
   await page.waitForURL((u) => !u.pathname.endsWith('login.html'), { timeout: 30000 });
   await page.getByRole('button', { name: 'Log out' }).waitFor({ timeout: 30000 });
 }

@@ -8,16 +8,12 @@
 //   4. → and ← move to the older and back to the newer event;
 //   5. with "Hide reviewed" on, "Mark reviewed" takes the event out of the list;
 //   6. screenshots of the list, the player and the system page at 1280×800 and 390×844, light and dark.
-import { chromium } from 'playwright-core';
+import { launch, watchCSP, readCSP, fillLogin } from './lib.mjs';
 import readline from 'node:readline';
 
 const [base, outDir] = process.argv.slice(2);
 const env = process.env;
-const browser = await chromium.launch({
-  executablePath: env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--no-first-run', '--disable-sync', '--disable-quic', '--autoplay-policy=no-user-gesture-required'],
-});
+const browser = await launch();
 const out = { errors: [], csp: [], steps: [] };
 const step = (s) => { out.steps.push(s); console.log(JSON.stringify(s)); };
 const lines = readline.createInterface({ input: process.stdin });
@@ -34,22 +30,14 @@ async function newPage(opts = {}) {
     const api = /\/api\//.test(m.location().url || '');
     if (m.type() === 'error' && !(api && /status of (4\d\d|503)/.test(m.text()))) out.errors.push(`${m.text()} (${m.location().url}:${m.location().lineNumber})`);
   });
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      const seen = JSON.parse(sessionStorage.getItem('nvr-csp') || '[]');
-      seen.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} in ${e.sourceFile || e.documentURI}:${e.lineNumber}`);
-      sessionStorage.setItem('nvr-csp', JSON.stringify(seen));
-    });
-  });
+  await watchCSP(page);
   return page;
 }
 
 async function login(page) {
   await page.goto(base + '/');
   await page.waitForURL(/login\.html/, { timeout: 30000 });
-  await page.getByLabel('User name').fill(env.NVR_USER);
-  await page.getByLabel('Password').fill(env.NVR_PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await fillLogin(page, env.NVR_USER, env.NVR_PASSWORD);
   await page.waitForURL((u) => !u.pathname.endsWith('login.html'), { timeout: 30000 });
   await page.getByRole('button', { name: 'Log out' }).waitFor({ timeout: 30000 });
 }
@@ -193,7 +181,7 @@ try {
       }
     }
   }
-  out.csp.push(...await page.evaluate(() => JSON.parse(sessionStorage.getItem('nvr-csp') || '[]')));
+  out.csp.push(...await readCSP(page));
 } catch (e) {
   out.fatal = String(e && e.stack || e);
   if (page) {

@@ -6,18 +6,14 @@
 // each tile, then over NVR_SECONDS: CPU of the browser's whole process tree (utime+stime from
 // /proc/<pid>/stat, in % of one core), decoded and dropped frames of every tile
 // (getVideoPlaybackQuality), how many tiles advanced, and the page's JS heap (CDP Performance metrics).
-import { chromium } from 'playwright-core';
+import { launch, fillLogin } from './lib.mjs';
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 
 const base = process.argv[2];
 const env = process.env;
 const seconds = Number(env.NVR_SECONDS || 30);
-const browser = await chromium.launch({
-  executablePath: env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--no-first-run', '--disable-sync', '--disable-quic', '--autoplay-policy=no-user-gesture-required'],
-});
+const browser = await launch();
 const out = { errors: [], weight: { files: 0, bytes: 0, gzipBytes: 0, byType: {} } };
 
 // tree is pid and all its descendants, from /proc/*/stat.
@@ -73,9 +69,7 @@ try {
   }, env.NVR_PLAYER ? JSON.parse(env.NVR_PLAYER) : null);
   await page.goto(base + '/');
   await page.waitForURL(/login\.html/, { timeout: 60000 });
-  await page.getByLabel('User name').fill(env.NVR_USER || '');
-  await page.getByLabel('Password').fill(env.NVR_PASSWORD || '');
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await fillLogin(page, env.NVR_USER || '', env.NVR_PASSWORD || '');
   await page.waitForURL((u) => !u.pathname.endsWith('login.html'), { timeout: 60000 });
   await page.getByRole('button', { name: 'Log out' }).waitFor({ timeout: 60000 });
 

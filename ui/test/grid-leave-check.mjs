@@ -4,16 +4,12 @@
 //   NVR_USER=.. NVR_PASSWORD=.. [NVR_ROUNDS=24] node grid-leave-check.mjs BASEURL
 // Prints one JSON line: {errors: [uncaught page errors], thrown: [what was thrown, in words], rounds, sockets}. Without the custom loader
 // (components/liveLoader.js) mpegts.js's own WebSocket loader throws its RuntimeException here.
-import { chromium } from 'playwright-core';
+import { launch, fillLogin } from './lib.mjs';
 
 const base = process.argv[2];
 const env = process.env;
 const rounds = Number(env.NVR_ROUNDS || 24);
-const browser = await chromium.launch({
-  executablePath: env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--no-first-run', '--disable-sync', '--disable-quic', '--autoplay-policy=no-user-gesture-required'],
-});
+const browser = await launch();
 const out = { errors: [], rounds: 0, sockets: 0 };
 let page;
 try {
@@ -29,9 +25,7 @@ try {
   page.on('websocket', (ws) => { if (ws.url().includes('/live')) out.sockets++; });
   await page.goto(base + '/');
   await page.waitForURL(/login\.html/, { timeout: 30000 });
-  await page.getByLabel('User name').fill(env.NVR_USER);
-  await page.getByLabel('Password').fill(env.NVR_PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await fillLogin(page, env.NVR_USER, env.NVR_PASSWORD);
   // Straight after the login, the grid starts loading: leave it before anything plays.
   await page.waitForSelector('[data-camera] video', { timeout: 60000 });
   await page.evaluate(() => { location.hash = '#/system'; });

@@ -9,24 +9,18 @@
 // over the tile's own, or null for the tile's as they are)}], "rounds": N}. Every run is played
 // `rounds` times in turn (a, b, c, a, b, c), each time on a new page, and its figures are merged, so
 // the variants of one plan share the machine's load alike.
-import { chromium } from 'playwright-core';
+import { launch, fillLogin } from './lib.mjs';
 import fs from 'node:fs';
 
 const plan = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const env = process.env;
-const browser = await chromium.launch({
-  executablePath: env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--no-first-run', '--disable-sync', '--disable-quic', '--autoplay-policy=no-user-gesture-required'],
-});
+const browser = await launch();
 const out = { errors: [], runs: {} };
 
 async function login(page, base) {
   await page.goto(base + '/');
   await page.waitForURL(/login\.html/, { timeout: 60000 });
-  await page.getByLabel('User name').fill(env.NVR_USER || '');
-  await page.getByLabel('Password').fill(env.NVR_PASSWORD || '');
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await fillLogin(page, env.NVR_USER || '', env.NVR_PASSWORD || '');
   await page.waitForURL((u) => !u.pathname.endsWith('login.html'), { timeout: 60000 });
 }
 

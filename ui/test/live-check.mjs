@@ -1,16 +1,13 @@
 // Opens nvr's live page in headless Chromium (Debian's, never a downloaded one) and reports whether the
 // video plays: NVR_USER=.. NVR_PASSWORD=.. node live-check.mjs URL SCREENSHOT.png → one JSON line on stdout.
 // It starts logged out, so it also proves the login page works and brings the user back to the URL.
-import { chromium } from 'playwright-core';
+import { launch, watchCSP, readCSP } from './lib.mjs';
 
 const [url, shot] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--no-first-run', '--disable-sync', '--disable-quic', '--autoplay-policy=no-user-gesture-required',
+const browser = await launch([
     // NVR_SPKI: accept exactly nvrd's self-signed certificate (by its public key's SHA-256), nothing else.
-    ...(process.env.NVR_SPKI ? ['--ignore-certificate-errors-spki-list=' + process.env.NVR_SPKI] : [])],
-});
+    ...(process.env.NVR_SPKI ? ['--ignore-certificate-errors-spki-list=' + process.env.NVR_SPKI] : [])
+]);
 const out = { errors: [], csp: [] };
 try {
   const page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
@@ -18,13 +15,7 @@ try {
   page.on('pageerror', (e) => out.errors.push(String(e)));
   // Every Content-Security-Policy violation on any page of the visit (login, then live) is kept in
   // sessionStorage, which survives the same-origin navigations, and read at the end.
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      const seen = JSON.parse(sessionStorage.getItem('nvr-csp') || '[]');
-      seen.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} in ${e.sourceFile || e.documentURI}:${e.lineNumber}`);
-      sessionStorage.setItem('nvr-csp', JSON.stringify(seen));
-    });
-  });
+  await watchCSP(page);
   const first = await page.goto(url);
   out.cspHeader = (first && first.headers()['content-security-policy']) || '';
   // Not logged in: the page sends us to the login form; log in as a user would.
@@ -68,7 +59,7 @@ try {
     return lit;
   });
   if (shot) await page.screenshot({ path: shot });
-  out.csp = await page.evaluate(() => JSON.parse(sessionStorage.getItem('nvr-csp') || '[]'));
+  out.csp = await readCSP(page);
 } catch (e) {
   out.fatal = String(e);
 } finally {

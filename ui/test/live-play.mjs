@@ -4,16 +4,12 @@
 // seconds (default 3), within a generous deadline; it reports the frames decoded and dropped over that
 // span (getVideoPlaybackQuality).
 // NVR_USER=.. NVR_PASSWORD=.. node live-play.mjs URL [ADVANCE [SETTLE]] → one JSON line on stdout.
-import { chromium } from 'playwright-core';
+import { launch } from './lib.mjs';
 
 const [url, advanceArg, settleArg] = process.argv.slice(2);
 const advance = Number(advanceArg || 3);
 const settle = Number(settleArg || 2);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--no-first-run', '--disable-sync', '--disable-quic', '--autoplay-policy=no-user-gesture-required'],
-});
+const browser = await launch();
 const out = { errors: [] };
 try {
   const page = await browser.newPage({ viewport: { width: 1100, height: 700 } });

@@ -3,14 +3,10 @@
 // result per page. Each page holds one <video>. For each it reports the duration and size the browser
 // reads, then plays, seeks to 70 % of the duration (paused), plays on at 4× to the end and counts the
 // decoded frames.
-import { chromium } from 'playwright-core';
+import { launch } from './lib.mjs';
 
 const urls = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--no-first-run', '--disable-sync', '--disable-quic', '--autoplay-policy=no-user-gesture-required'],
-});
+const browser = await launch();
 const results = [];
 for (const url of urls) results.push(await check(url));
 await browser.close();

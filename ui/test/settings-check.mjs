@@ -6,15 +6,11 @@
 // receiver (the delivery log says delivered), adds one to the dead URL (the log says why in words),
 // then screenshots the page at 1280×800 and 390×844, light and dark, into OUTDIR.
 // Prints one JSON line: {errors, csp, steps, fatal, result}.
-import { chromium } from 'playwright-core';
+import { launch, watchCSP, readCSP, fillLogin } from './lib.mjs';
 
 const [base, outDir] = process.argv.slice(2);
 const env = process.env;
-const browser = await chromium.launch({
-  executablePath: env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--no-first-run', '--disable-sync', '--disable-quic'],
-});
+const browser = await launch();
 const out = { errors: [], csp: [], steps: [] };
 const step = (s) => out.steps.push(s);
 
@@ -35,21 +31,15 @@ async function newPage(opts = {}) {
       const r = e.reason;
       console.log('nvr-debug rejection: ' + (r && r.constructor && r.constructor.name) + ' ' + JSON.stringify(r) + ' ' + (r && r.message) + ' ' + (r && r.stack));
     });
-    document.addEventListener('securitypolicyviolation', (e) => {
-      const seen = JSON.parse(sessionStorage.getItem('nvr-csp') || '[]');
-      seen.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'}`);
-      sessionStorage.setItem('nvr-csp', JSON.stringify(seen));
-    });
   });
+  await watchCSP(page);
   return page;
 }
 
 async function login(page) {
   await page.goto(base + '/#/settings'); // straight back to the settings page, not the live grid
   await page.waitForURL(/login\.html/, { timeout: 30000 });
-  await page.getByLabel('User name').fill(env.NVR_USER);
-  await page.getByLabel('Password').fill(env.NVR_PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await fillLogin(page, env.NVR_USER, env.NVR_PASSWORD);
   await page.getByRole('button', { name: 'Log out' }).waitFor({ timeout: 30000 });
 }
 
@@ -119,7 +109,7 @@ try {
       .map((n) => ({ title: n.title, body: n.body, image: n.image, url: n.data && n.data.url, tag: n.tag })));
   }
   step({ notification: shown });
-  out.csp.push(...await page.evaluate(() => JSON.parse(sessionStorage.getItem('nvr-csp') || '[]')));
+  out.csp.push(...await readCSP(page));
   await page.context().close();
 
   // Screenshots: one login, the page at each size in light and dark.
@@ -143,7 +133,7 @@ try {
       }
     }
   }
-  out.csp.push(...await p2.evaluate(() => JSON.parse(sessionStorage.getItem('nvr-csp') || '[]')));
+  out.csp.push(...await readCSP(p2));
   await p2.context().close();
   out.result = { shots };
 } catch (e) {

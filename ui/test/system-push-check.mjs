@@ -2,15 +2,11 @@
 // "as of" time moves on with nvrd's "system" messages (every 10 s) and no further GET is made.
 //   node system-push-check.mjs BASEURL OUTDIR   (NVR_USER, NVR_PASSWORD in the environment)
 // Prints one JSON line: {errors, csp, fatal?, gets, asOf: [first, later], sampleRows}.
-import { chromium } from 'playwright-core';
+import { launch, watchCSP, readCSP, fillLogin } from './lib.mjs';
 
 const [base, outDir] = process.argv.slice(2);
 const env = process.env;
-const browser = await chromium.launch({
-  executablePath: env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--no-first-run', '--disable-sync', '--disable-quic'],
-});
+const browser = await launch();
 const out = { errors: [], csp: [], gets: 0, asOf: [] };
 let page;
 try {
@@ -21,18 +17,10 @@ try {
     if (m.type() === 'error' && !/status of 401/.test(m.text())) out.errors.push(m.text());
   });
   page.on('request', (r) => { if (new URL(r.url()).pathname === '/api/system') out.gets++; });
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      const seen = JSON.parse(sessionStorage.getItem('nvr-csp') || '[]');
-      seen.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'}`);
-      sessionStorage.setItem('nvr-csp', JSON.stringify(seen));
-    });
-  });
+  await watchCSP(page);
   await page.goto(base + '/');
   await page.waitForURL(/login\.html/, { timeout: 30000 });
-  await page.getByLabel('User name').fill(env.NVR_USER);
-  await page.getByLabel('Password').fill(env.NVR_PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await fillLogin(page, env.NVR_USER, env.NVR_PASSWORD);
   await page.getByRole('button', { name: 'Log out' }).waitFor({ timeout: 30000 });
   await page.goto(base + '/#/system');
   const asOf = page.getByText(/^as of /);
@@ -58,7 +46,7 @@ try {
       }
     }
   }
-  out.csp.push(...await page.evaluate(() => JSON.parse(sessionStorage.getItem('nvr-csp') || '[]')));
+  out.csp.push(...await readCSP(page));
 } catch (e) {
   out.fatal = String(e && e.stack || e);
   if (page && outDir) await page.screenshot({ path: `${outDir}/failed.png` }).catch(() => {});

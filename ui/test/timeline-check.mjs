@@ -4,16 +4,12 @@
 // inside A's footage, before EVENT); EVENT (ms, the start of A's manual event); GAP_START, GAP_END (ms,
 // A's gap); EXPORT_FROM, EXPORT_TO (ms, B's span to export). Prints one JSON line: {errors, csp, fatal,
 // result} with what it measured (MODE=seek: only the seek times of SEEKS, for the benchmark); the Go test judges it (internal/e2e/timeline_test.go).
-import { chromium } from 'playwright-core';
+import { launch, watchCSP, readCSP, fillLogin } from './lib.mjs';
 
 const [base, outDir] = process.argv.slice(2);
 const env = process.env;
 const num = (k) => Number(env[k]);
-const browser = await chromium.launch({
-  executablePath: env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--no-first-run', '--disable-sync', '--disable-quic', '--autoplay-policy=no-user-gesture-required'],
-});
+const browser = await launch();
 const out = { errors: [], csp: [], result: {} };
 const res = out.result;
 
@@ -30,12 +26,8 @@ async function newPage(opts = {}) {
     const note = (what) => { const seen = JSON.parse(sessionStorage.getItem('nvr-err') || '[]'); seen.push(what); sessionStorage.setItem('nvr-err', JSON.stringify(seen)); };
     addEventListener('error', (e) => note(`error ${e.message} at ${e.filename}:${e.lineno}:${e.colno} ${e.error && e.error.stack}`));
     addEventListener('unhandledrejection', (e) => note(`rejection ${e.reason} ${e.reason && e.reason.stack} ${typeof e.reason} ${e.reason && e.reason.constructor && e.reason.constructor.name}`));
-    document.addEventListener('securitypolicyviolation', (e) => {
-      const seen = JSON.parse(sessionStorage.getItem('nvr-csp') || '[]');
-      seen.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} in ${e.sourceFile || e.documentURI}:${e.lineNumber}`);
-      sessionStorage.setItem('nvr-csp', JSON.stringify(seen));
-    });
   });
+  await watchCSP(page);
   return page;
 }
 
@@ -43,9 +35,7 @@ async function newPage(opts = {}) {
 async function login(page, path = '/') {
   await page.goto(base + path);
   await page.waitForURL(/login\.html/, { timeout: 30000 });
-  await page.getByLabel('User name').fill(env.NVR_USER);
-  await page.getByLabel('Password').fill(env.NVR_PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await fillLogin(page, env.NVR_USER, env.NVR_PASSWORD);
   await page.waitForURL((u) => !u.pathname.endsWith('login.html'), { timeout: 30000 });
   await page.getByRole('button', { name: 'Log out' }).waitFor({ timeout: 30000 });
 }
@@ -202,7 +192,7 @@ try {
   await page.getByText('signature (.sig)').waitFor({ timeout: 10000 });
   res.export.sig = await page.getByText('signature (.sig)').getAttribute('href');
   if (outDir) await page.screenshot({ path: `${outDir}/export-1280.png`, fullPage: true });
-  out.csp.push(...await page.evaluate(() => JSON.parse(sessionStorage.getItem('nvr-csp') || '[]')));
+  out.csp.push(...await readCSP(page));
   res.errorSources = await page.evaluate(() => JSON.parse(sessionStorage.getItem('nvr-err') || '[]'));
 
   // Zoom with the wheel (around the pointer) and pan with a drag: the window in the address follows.
@@ -242,7 +232,7 @@ try {
       await p.screenshot({ path: dp });
       res.shots.push(dp);
       if (!res.footageDays) res.footageDays = await p.evaluate(() => [...document.querySelectorAll('.dp-day.has-footage')].map((b) => b.dataset.day));
-      out.csp.push(...await p.evaluate(() => JSON.parse(sessionStorage.getItem('nvr-csp') || '[]')));
+      out.csp.push(...await readCSP(p));
       await p.context().close();
     }
   }

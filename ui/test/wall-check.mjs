@@ -13,7 +13,7 @@
 // after a forced garbage collection (CDP): JS heap used, DOM nodes of the document, CDP's node and
 // event-listener counts, and tiles playing → result.samples.
 // → one JSON line on stdout: {errors, csp, fatal, result}.
-import { chromium } from 'playwright-core';
+import { launch } from './lib.mjs';
 import readline from 'node:readline';
 
 const [mode, base, dir] = process.argv.slice(2);
@@ -29,11 +29,7 @@ const lines = [];
 let waiter = null;
 rl.on('line', (l) => { if (waiter) { const w = waiter; waiter = null; w(l); } else lines.push(l); });
 const nextLine = () => (lines.length ? Promise.resolve(lines.shift()) : new Promise((res) => { waiter = res; }));
-const browser = await chromium.launch({
-  executablePath: env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--no-first-run', '--disable-sync', '--autoplay-policy=no-user-gesture-required', '--enable-unsafe-swiftshader'],
-});
+const browser = await launch(['--enable-unsafe-swiftshader']);
 
 const tiles = (page) => page.evaluate(() => [...document.querySelectorAll('.wall [data-camera]')].map((el) => {
   const v = el.querySelector('video');

@@ -5,16 +5,12 @@
 //   grid    NVR_USER/NVR_PASSWORD: 2×2 grid plays; waits for "killed <id>" on stdin; that tile recovers
 //   viewer  NVR_USER/NVR_PASSWORD: the grid and the push stream show only the allowed cameras
 //   shots   NVR_USER/NVR_PASSWORD, NVR_CAMERA_ID: every page at 1280×800 and 390×844, light and dark
-import { chromium } from 'playwright-core';
+import { launch, watchCSP, readCSP, fillLogin } from './lib.mjs';
 import readline from 'node:readline';
 
 const [mode, base, outDir] = process.argv.slice(2);
 const env = process.env;
-const browser = await chromium.launch({
-  executablePath: env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--no-first-run', '--disable-sync', '--disable-quic', '--autoplay-policy=no-user-gesture-required'],
-});
+const browser = await launch();
 const out = { mode, errors: [], csp: [], steps: [] };
 const step = (s) => { out.steps.push(s); };
 
@@ -28,26 +24,18 @@ async function newPage(opts = {}) {
     const api = /\/api\//.test(m.location().url || '');
     if (m.type() === 'error' && !(api && /status of (4\d\d|503)/.test(m.text()))) out.errors.push(`${m.text()} (${m.location().url}:${m.location().lineNumber})`);
   });
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      const seen = JSON.parse(sessionStorage.getItem('nvr-csp') || '[]');
-      seen.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} in ${e.sourceFile || e.documentURI}:${e.lineNumber}`);
-      sessionStorage.setItem('nvr-csp', JSON.stringify(seen));
-    });
-  });
+  await watchCSP(page);
   return page;
 }
 
 async function collectCSP(page) {
-  out.csp.push(...await page.evaluate(() => JSON.parse(sessionStorage.getItem('nvr-csp') || '[]')));
+  out.csp.push(...await readCSP(page));
 }
 
 async function login(page, user, password) {
   await page.goto(base + '/');
   await page.waitForURL(/login\.html/, { timeout: 30000 });
-  await page.getByLabel('User name').fill(user);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await fillLogin(page, user, password);
   await page.waitForURL((u) => !u.pathname.endsWith('login.html'), { timeout: 30000 });
   await page.getByRole('button', { name: 'Log out' }).waitFor({ timeout: 30000 });
 }

@@ -9,16 +9,12 @@
 //   hints    NVR_USER/NVR_PASSWORD, NVR_CAMERA_ID (retention set to 45 days): the settings page's hints say
 //            which fields are at their default and what it is; "Use the default" then Save
 //   shots    NVR_USER/NVR_PASSWORD, NVR_CAMERA_ID: the pages this work touches, 1280×800 and 390×844, light/dark
-import { chromium } from 'playwright-core';
+import { launch, watchCSP, readCSP, fillLogin } from './lib.mjs';
 import readline from 'node:readline';
 
 const [mode, base, outDir] = process.argv.slice(2);
 const env = process.env;
-const browser = await chromium.launch({
-  executablePath: env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--no-first-run', '--disable-sync', '--disable-quic', '--autoplay-policy=no-user-gesture-required'],
-});
+const browser = await launch();
 const out = { mode, errors: [], csp: [], steps: [] };
 const step = (s) => { out.steps.push(s); };
 const T = 30000;
@@ -36,25 +32,19 @@ async function newPage(opts = {}) {
   await page.addInitScript(() => {
     addEventListener('error', (e) => console.warn('DEBUG error', e.message, e.filename, e.lineno, e.colno, e.error && e.error.stack));
     addEventListener('unhandledrejection', (e) => console.warn('DEBUG rejection', typeof e.reason, e.reason && e.reason.constructor && e.reason.constructor.name, String(e.reason), e.reason && e.reason.stack));
-    document.addEventListener('securitypolicyviolation', (e) => {
-      const seen = JSON.parse(sessionStorage.getItem('nvr-csp') || '[]');
-      seen.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} in ${e.sourceFile || e.documentURI}:${e.lineNumber}`);
-      sessionStorage.setItem('nvr-csp', JSON.stringify(seen));
-    });
   });
+  await watchCSP(page);
   return page;
 }
 
 async function collectCSP(page) {
-  out.csp.push(...await page.evaluate(() => JSON.parse(sessionStorage.getItem('nvr-csp') || '[]')));
+  out.csp.push(...await readCSP(page));
 }
 
 async function login(page, user, password) {
   await page.goto(base + '/');
   await page.waitForURL(/login\.html/, { timeout: T });
-  await page.getByLabel('User name').fill(user);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await fillLogin(page, user, password);
   await page.waitForURL((u) => !u.pathname.endsWith('login.html'), { timeout: T });
   await page.getByRole('button', { name: 'Log out' }).waitFor({ timeout: T });
 }

@@ -1,7 +1,6 @@
 // Security section of #/settings: the HTTPS certificate's SHA-256 fingerprint (to compare with what
 // the browser shows before trusting it) and the export-signing public key, with how a third party
-// checks an export (`nvrd verify`). pages/settings.js imports SecuritySection; SettingsSecurityPage
-// is the #/settings route on its own where there is no settings page yet.
+// checks an export (`nvrd verify`). pages/settings.js imports SecuritySection.
 import { useEffect, useState } from 'preact/hooks';
 import { html } from '../components/html.js';
 import { get } from '../api.js';
@@ -41,11 +40,4 @@ export function SecuritySection() {
         <code class="fingerprint">nvrd verify clip.mp4 clip.mp4.sig --key ${key.public_key}</code>
         <p class="hint">It says the clip is valid, or exactly what does not match: another key, a manifest changed after signing, the size or the hash of the file.</p>`}
   </div>`;
-}
-
-/** SettingsSecurityPage is #/settings with only the Security section. */
-export function SettingsSecurityPage({ user }) {
-  if (user.role !== 'admin') return html`<main class="narrow"><p class="error" role="alert">Only an administrator may see the settings.</p></main>`;
-  return html`<main class="narrow"><h1>Settings</h1><section class="card" aria-labelledby="security-h">
-    <h2 id="security-h">Security</h2><${SecuritySection} /></section></main>`;
 }

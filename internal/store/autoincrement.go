@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -37,11 +38,19 @@ func (s *Store) rebuildAutoincrement(ctx context.Context, table, ddl string) err
 	if strings.Contains(strings.ToUpper(have), "AUTOINCREMENT") {
 		return nil
 	}
-	create := "CREATE TABLE IF NOT EXISTS " + table + " ("
-	if !strings.HasPrefix(ddl, create) || !strings.Contains(ddl, "AUTOINCREMENT") {
-		return fmt.Errorf("the table's definition in the code is not an AUTOINCREMENT CREATE TABLE")
+	// The new table is the old one as it is now (with the columns later parts of the schema added to it
+	// by ALTER TABLE, which the code's first CREATE lacks) with its id made AUTOINCREMENT.
+	if !strings.Contains(ddl, "AUTOINCREMENT") {
+		return fmt.Errorf("the table's definition in the code is not AUTOINCREMENT")
 	}
-	newDDL := strings.Replace(ddl, create, "CREATE TABLE "+table+"_new (", 1)
+	head := regexp.MustCompile(`(?is)^CREATE\s+TABLE\s+("?)` + regexp.QuoteMeta(table) + `("?)\s*\(`)
+	idCol := regexp.MustCompile(`(?i)\bid\s+INTEGER\s+PRIMARY\s+KEY\b`)
+	if !head.MatchString(have) || !idCol.MatchString(have) {
+		return fmt.Errorf("the table's definition in the database is not the one expected: %q", have)
+	}
+	newDDL := head.ReplaceAllString(have, "CREATE TABLE "+table+"_new (")
+	loc := idCol.FindStringIndex(newDDL)
+	newDDL = newDDL[:loc[1]] + " AUTOINCREMENT" + newDDL[loc[1]:]
 
 	conn, err := s.db.Conn(ctx)
 	if err != nil {

@@ -1,10 +1,7 @@
 package e2e
 
 import (
-	"bufio"
-	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -50,23 +47,6 @@ func TestH265RecordingSaysBrowserCannotPlayIt(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("node", filepath.Join(repoRoot, "ui", "test", "hevc-play-check.mjs"), n.srv.URL, dir)
-	cmd.Dir = filepath.Join(repoRoot, "ui")
-	cmd.Env = append(os.Environ(), "NVR_USER=root", "NVR_PASSWORD=correct horse battery", "CAM="+id,
-		"FROM="+ms(start.Add(-time.Minute)), "TO="+ms(end.Add(time.Minute)), "CLICK="+ms(start.Add(end.Sub(start)/2)))
-	cmd.Stderr = testWriter{t}
-	outp, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	sc := bufio.NewScanner(outp)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	var last string
-	for sc.Scan() {
-		last = sc.Text()
-	}
-	t.Logf("browser: %s", last)
 	var r struct {
 		Errors []string `json:"errors"`
 		Fatal  string   `json:"fatal"`
@@ -77,9 +57,8 @@ func TestH265RecordingSaysBrowserCannotPlayIt(t *testing.T) {
 			Download string `json:"download"`
 		} `json:"result"`
 	}
-	if err := json.Unmarshal([]byte(last), &r); err != nil {
-		t.Fatalf("hevc-play-check printed %q: %v", last, err)
-	}
+	runCheck(t, "hevc-play-check.mjs", []string{"NVR_USER=root", "NVR_PASSWORD=correct horse battery", "CAM=" + id,
+		"FROM=" + ms(start.Add(-time.Minute)), "TO=" + ms(end.Add(time.Minute)), "CLICK=" + ms(start.Add(end.Sub(start)/2))}, &r, n.srv.URL, dir)
 	if r.Result.MSE {
 		testskip.Skip(t, "this Chromium decodes HEVC, so there is no sentence to show", "run it with a Chromium that cannot decode HEVC, such as Debian's")
 	}

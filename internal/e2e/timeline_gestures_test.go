@@ -1,11 +1,8 @@
 package e2e
 
 import (
-	"bufio"
-	"encoding/json"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -46,24 +43,6 @@ func TestWebappTimelineGestures(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("node", filepath.Join(repoRoot, "ui", "test", "timeline-gestures-check.mjs"), n.srv.URL, dir)
-	cmd.Dir = filepath.Join(repoRoot, "ui")
-	cmd.Env = append(os.Environ(), "NVR_USER=root", "NVR_PASSWORD=correct horse battery", "CAM_A="+a,
-		"FROM="+ms(from), "TO="+ms(to), "START="+ms(start), "DROP="+ms(drop),
-		"EXPORT_FROM="+ms(start.Add(2*time.Second)), "EXPORT_TO="+ms(start.Add(50*time.Second)))
-	cmd.Stderr = testWriter{t}
-	outp, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	sc := bufio.NewScanner(outp)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	var last string
-	for sc.Scan() {
-		last = sc.Text()
-	}
-	t.Logf("browser: %s", last)
 	var r struct {
 		Errors []string `json:"errors"`
 		CSP    []string `json:"csp"`
@@ -95,9 +74,9 @@ func TestWebappTimelineGestures(t *testing.T) {
 			Shots []string `json:"shots"`
 		} `json:"result"`
 	}
-	if err := json.Unmarshal([]byte(last), &r); err != nil {
-		t.Fatalf("timeline-gestures-check output %q: %v", last, err)
-	}
+	runCheck(t, "timeline-gestures-check.mjs", []string{"NVR_USER=root", "NVR_PASSWORD=correct horse battery", "CAM_A=" + a,
+		"FROM=" + ms(from), "TO=" + ms(to), "START=" + ms(start), "DROP=" + ms(drop),
+		"EXPORT_FROM=" + ms(start.Add(2*time.Second)), "EXPORT_TO=" + ms(start.Add(50*time.Second))}, &r, n.srv.URL, dir)
 	if r.Fatal != "" {
 		t.Fatalf("in the browser: %s (page errors: %v)", r.Fatal, r.Errors)
 	}

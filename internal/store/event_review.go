@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -85,58 +86,28 @@ func (s *Store) DeleteEvent(ctx context.Context, id int64) error {
 const eventsTableKinds = `'motion','object','qr','manual','offline','tamper'`
 
 // widenEventKinds rebuilds an events table made before the offline and tamper kinds existed: SQLite
-// cannot change a CHECK constraint in place. It follows SQLite's documented table rebuild (foreign keys
-// off on one connection, copy, drop, rename, indexes, check, commit), so snapshots and review marks,
-// which refer to events, are kept. A table that already allows every kind is left alone.
+// cannot change a CHECK constraint in place. The new table is the old one as the database has it
+// (columns added later included) with the kinds' CHECK widened; rebuildTable keeps the rows, the
+// indexes and the snapshots and review marks that refer to them. A table that already allows every
+// kind is left alone.
 func (s *Store) widenEventKinds(ctx context.Context) error {
-	var ddl string
-	if err := s.db.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE type='table' AND name='events'`).Scan(&ddl); err != nil {
-		return fmt.Errorf("read the events table's definition: %w", err)
+	have, err := s.tableDDL(ctx, "events")
+	if err != nil {
+		return err
 	}
-	if strings.Contains(ddl, "'tamper'") {
+	if strings.Contains(have, "'tamper'") {
 		return nil
 	}
-	conn, err := s.db.Conn(ctx)
+	check := regexp.MustCompile(`(?is)CHECK\s*\(\s*kind\s+IN\s*\([^)]*\)\s*\)`)
+	if !check.MatchString(have) {
+		return fmt.Errorf("widen the events table: its definition in the database has no kind check: %q", have)
+	}
+	newDDL, err := renameCreate("events", check.ReplaceAllLiteralString(have, "CHECK (kind IN ("+eventsTableKinds+"))"))
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys=OFF`); err != nil {
-		return err
+	if err := s.rebuildTable(ctx, "events", newDDL); err != nil {
+		return fmt.Errorf("widen the events table to the kinds %s: %w", eventsTableKinds, err)
 	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys=ON`) //nolint:errcheck // the connection is closed next
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback() //nolint:errcheck // after Commit it does nothing
-	newDDL := strings.Replace(eventMigrations[0], "CREATE TABLE IF NOT EXISTS events (", "CREATE TABLE events_new (", 1)
-	if !strings.Contains(newDDL, eventsTableKinds) || !strings.Contains(newDDL, "events_new") {
-		return fmt.Errorf("the events table's definition in the code does not allow %s", eventsTableKinds)
-	}
-	steps := []string{
-		`DROP TABLE IF EXISTS events_new`,
-		newDDL,
-		`INSERT INTO events_new(id, camera_id, kind, start_ns, end_ns, labels, score, text, boxes, recording_id)
-			SELECT id, camera_id, kind, start_ns, end_ns, labels, score, text, boxes, recording_id FROM events`,
-		`DROP TABLE events`,
-		`ALTER TABLE events_new RENAME TO events`,
-		eventMigrations[1],
-		eventMigrations[2],
-	}
-	for _, q := range steps {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("widen the events table to the kinds %s: %w", eventsTableKinds, err)
-		}
-	}
-	rows, err := tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
-	if err != nil {
-		return err
-	}
-	bad := rows.Next()
-	rows.Close()
-	if bad {
-		return fmt.Errorf("widen the events table: foreign keys no longer match; the database was left as it was")
-	}
-	return tx.Commit()
+	return nil
 }

@@ -11,8 +11,8 @@ import (
 	_ "modernc.org/sqlite"
 )
 
-// An events table from before offline and tamper existed is rebuilt on Open: its rows, snapshots and
-// indexes are kept and the new kinds can be stored.
+// An events table from before offline and tamper existed is rebuilt on Open: its rows, snapshots,
+// indexes and a column added to it later are kept and the new kinds can be stored.
 func TestWidenEventKindsKeepsOldEvents(t *testing.T) {
 	dir := t.TempDir()
 	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, FileName)+"?_pragma=foreign_keys(1)")
@@ -27,6 +27,9 @@ func TestWidenEventKindsKeepsOldEvents(t *testing.T) {
 		`CREATE TABLE event_snapshots (event_id INTEGER PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE, jpeg BLOB NOT NULL)`,
 		`INSERT INTO events(id, camera_id, kind, start_ns, end_ns, score) VALUES (7, 'yard', 'motion', 1000, 2000, 3.5)`,
 		`INSERT INTO event_snapshots(event_id, jpeg) VALUES (7, x'ffd8ffd9')`,
+		`ALTER TABLE events ADD COLUMN later TEXT`,
+		`UPDATE events SET later = 'kept' WHERE id = 7`,
+		`CREATE INDEX events_later ON events(later)`,
 	}
 	for _, q := range old {
 		if _, err := db.Exec(q); err != nil {
@@ -47,6 +50,14 @@ func TestWidenEventKindsKeepsOldEvents(t *testing.T) {
 	}
 	if b, err := s.EventSnapshot(ctx, 7); err != nil || len(b) != 4 {
 		t.Fatalf("old snapshot after the rebuild: %x, %v", b, err)
+	}
+	var later string
+	if err := s.db.QueryRowContext(ctx, `SELECT later FROM events WHERE id = 7`).Scan(&later); err != nil || later != "kept" {
+		t.Fatalf("the column added later after the rebuild: %q, %v", later, err)
+	}
+	var idx int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type='index' AND name IN ('events_later', 'events_camera_start')`).Scan(&idx); err != nil || idx != 2 {
+		t.Fatalf("indexes after the rebuild: %d of 2, %v", idx, err)
 	}
 	for _, k := range []string{EventOffline, EventTamper} {
 		if err := s.CreateEvent(ctx, &Event{CameraID: "yard", Kind: k, Start: time.Now()}); err != nil {

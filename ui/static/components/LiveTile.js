@@ -9,6 +9,7 @@ import { watchCamera, watchMotion } from '../sse.js';
 import { stateWords } from './status.js';
 import { useLastEvent } from './lastEvent.js';
 import { liveLoader } from './liveLoader.js';
+import { dateTime } from './when.js';
 
 const STALL_MS = 6000; // no new picture for this long while playing → reconnect
 // HEVC Main, level 3.1: what a camera's H.265 main stream needs at least; Chromium here says no.
@@ -157,7 +158,7 @@ export function LiveTile({ camera, onStatus, onOpen, big, stream, children, watc
           ? html`<a class="tile-name" href=${'#/camera/' + encodeURIComponent(camera.id)}>${camera.name}</a>`
           : html`<span class="tile-name">${camera.name}</span>`}
         <span class="tile-badges">
-          ${last.label && html`<span class="badge event" title=${'Latest event: ' + last.label + (last.event ? ' (' + new Date(last.event.start).toLocaleString() + ')' : '')}>${last.label}</span>`}
+          ${last.label && html`<span class="badge event" title=${'Latest event: ' + last.label + (last.event ? ' (' + dateTime(last.event.start) + ')' : '')}>${last.label}</span>`}
           ${motion && html`<span class="badge motion" title="Motion">motion</span>`}
           ${recording && html`<span class="rec-dot" role="img" title="Recording" aria-label="Recording"></span>`}
           ${hasAudio && html`<button class="tile-mute" onClick=${() => setMuted(!muted)}>${muted ? 'Unmute' : 'Mute'}</button>`}

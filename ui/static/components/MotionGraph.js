@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import { html } from './html.js';
 import { watchMotion } from '../sse.js';
+import { clock24 } from './when.js';
 
 const WINDOW_S = 120;
 
@@ -35,6 +36,7 @@ export function MotionGraph({ id, threshold, onThreshold }) {
     const fg = css.getPropertyValue('--muted').trim() || '#888';
     const opts = {
       width: Math.max(280, el.clientWidth), height: 200,
+      fmtDate: (tpl) => uPlot.fmtDate(clock24(tpl)),
       scales: {
         x: { time: true, range: () => { const now = Date.now() / 1000; return [now - WINDOW_S, now]; } },
         y: { range: (u, min, max) => [0, Math.max((max || 0) * 1.15, th.current * 1.5, 1)] },

@@ -5,8 +5,7 @@ import { html } from '../components/html.js';
 import { Field } from '../components/Field.js';
 import { get, patch, del, logout } from '../api.js';
 import { Tokens } from './users.js';
-
-const when = (t) => { try { return new Date(t).toLocaleString(); } catch { return t; } };
+import { dateTime as when } from '../components/when.js';
 
 function Sessions({ version }) {
   const [list, setList] = useState(null);

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { html } from '../components/html.js';
 import { Field, Select } from '../components/Field.js';
 import { get } from '../api.js';
+import { dateTime } from '../components/when.js';
 
 const PAGE = 50;
 // The actions nvrd writes (store/audit.go), in the words the page shows.
@@ -80,7 +81,7 @@ export function AuditPage({ user, cameras }) {
         : html`<div class="table-wrap"><table class="audit">
             <thead><tr><th scope="col">When</th><th scope="col">User</th><th scope="col">From</th><th scope="col">Action</th><th scope="col">Camera</th><th scope="col">Detail</th></tr></thead>
             <tbody>${rows.map((e) => html`<tr key=${e.id}>
-              <td class="when">${new Date(e.at).toLocaleString()}</td><td class="who">${e.user || html`<span class="muted">—</span>`}</td>
+              <td class="when">${dateTime(e.at)}</td><td class="who">${e.user || html`<span class="muted">—</span>`}</td>
               <td class="addr">${e.addr}</td><td class="what">${actionWords[e.action] || e.action}</td><td>${e.camera ? camName(e.camera) : ''}</td><td>${e.detail}</td>
             </tr>`)}</tbody></table></div>`}
       <div class="pager actions">

@@ -8,10 +8,7 @@ import { ExportLinks } from '../components/ExportLinks.js';
 import { statusLine } from '../components/status.js';
 import { get, post, cameraPath } from '../api.js';
 import { watchEvents } from '../sse.js';
-
-function fmtTime(t) {
-  try { return new Date(t).toLocaleString(); } catch { return t; }
-}
+import { dateTime } from '../components/when.js';
 
 /** CameraPage shows one camera. */
 export function CameraPage({ user, cameras, id }) {
@@ -82,7 +79,7 @@ export function CameraPage({ user, cameras, id }) {
         : !events ? html`<p class="muted">Loading…</p>`
         : events.length === 0 ? html`<p class="muted">No events yet.</p>`
         : html`<ul class="events">${events.map((e) => html`<li key=${e.id}>
-            <span class="badge">${e.kind}</span> ${fmtTime(e.start)}
+            <span class="badge">${e.kind}</span> ${dateTime(e.start)}
             ${e.labels && e.labels.length ? ' · ' + e.labels.join(', ') : ''}${e.text ? ' · ' + e.text : ''}
             ${e.recording && html` · <a href=${e.recording}>recording</a>`}
           </li>`)}</ul>`}

@@ -7,6 +7,7 @@ import { EventThumb, kindWords, scoreWords, durationWords } from '../components/
 import { RecordingPlayer } from '../components/RecordingPlayer.js';
 import { get, post, del } from '../api.js';
 import { watchEvents } from '../sse.js';
+import { dateTime } from '../components/when.js';
 
 const PAGE = 30;
 const KINDS = ['motion', 'object', 'qr', 'manual', 'offline', 'tamper'];
@@ -33,11 +34,6 @@ const toLocalInput = (iso) => {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
 };
 const fromLocalInput = (v) => (v ? new Date(v).toISOString() : '');
-
-function fmtTime(t) {
-  const d = new Date(t);
-  return d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
-}
 
 /** matches says whether an event pushed live belongs in the list the filters show. */
 function matches(ev, f) {
@@ -85,7 +81,7 @@ function Filters({ f, cameras }) {
 
 function EventItem({ ev, camName, open }) {
   const q = hashQuery(); q.set('ev', ev.id);
-  const when = fmtTime(ev.start);
+  const when = dateTime(ev.start);
   return html`<li class=${'ev-item' + (ev.reviewed ? ' reviewed' : '') + (open ? ' open' : '')} data-event=${ev.id}>
     <a href=${'#/events?' + q.toString()} aria-label=${`${kindWords[ev.kind] || ev.kind} event on ${camName} at ${when}`}>
       <${EventThumb} ev=${ev} />
@@ -168,7 +164,7 @@ function Player({ ev, cam, user, index, count, related, onMove, onReviewed, onDe
       <h2>${kindWords[ev.kind] || ev.kind} on ${camName}</h2>
       <button class="link" onClick=${onClose}>Close</button>
     </div>
-    <p class="muted">${fmtTime(ev.start)} · ${durationWords(ev)}${scoreWords(ev) ? ' · ' + scoreWords(ev) : ''}
+    <p class="muted">${dateTime(ev.start)} · ${durationWords(ev)}${scoreWords(ev) ? ' · ' + scoreWords(ev) : ''}
       ${ev.labels && ev.labels.length ? ' · ' + ev.labels.join(', ') : ''} · plays from ${Math.round(pre / 1000)} s before</p>
     <${RecordingPlayer} key=${ev.id} camera=${ev.camera} from=${from} until=${until} overlays=${overlays} />
     <div class="actions">

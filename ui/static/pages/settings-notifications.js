@@ -5,6 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { html } from '../components/html.js';
 import { Field } from '../components/Field.js';
 import { get, post, patch, del } from '../api.js';
+import { dateOnly } from '../components/when.js';
 
 const kinds = [['motion', 'Motion'], ['object', 'Objects'], ['qr', 'QR codes'], ['manual', 'Manual recordings'], ['offline', 'Camera offline'], ['tamper', 'Tampering']];
 
@@ -121,7 +122,7 @@ export function NotificationsSection({ cameras: cams }) {
     </div>
     ${subs && subs.filter((s) => s.endpoint !== endpoint).length > 0 && html`<h3>Your other browsers</h3>
       <ul class="list">${subs.filter((s) => s.endpoint !== endpoint).map((s) => html`<li key=${s.id}>
-        <span>${s.name || 'A browser'}</span><span class="muted">since ${new Date(s.created).toLocaleDateString()}</span>
+        <span>${s.name || 'A browser'}</span><span class="muted">since ${dateOnly(s.created)}</span>
         <button class="danger" onClick=${() => remove(s)} aria-label=${'Remove ' + (s.name || 'browser')}>Remove</button></li>`)}</ul>`}
   </div>`;
 }

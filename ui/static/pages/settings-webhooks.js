@@ -4,12 +4,12 @@ import { useEffect, useState } from 'preact/hooks';
 import { html } from '../components/html.js';
 import { Field, Select } from '../components/Field.js';
 import { get, post, patch, del } from '../api.js';
+import { dateTime as when } from '../components/when.js';
 
 const kinds = [['', 'Any kind'], ['motion', 'Motion'], ['object', 'Object'], ['qr', 'QR code'], ['manual', 'Manual recording'], ['offline', 'Camera offline'], ['tamper', 'Tampering']];
 const changes = [['new', 'When it starts'], ['update', 'When it changes'], ['end', 'When it ends']];
 const empty = { name: '', url: '', camera: '', kind: '', label: '', min_score: 0, types: ['new', 'end'], secret: '' };
 
-const when = (t) => (t ? new Date(t).toLocaleString() : '');
 const stateBadge = { delivered: 'ok', failed: 'bad', pending: 'warn' };
 
 function summary(r, cameras) {

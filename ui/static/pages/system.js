@@ -8,6 +8,7 @@ import uPlot from 'uplot';
 import { html } from '../components/html.js';
 import { get } from '../api.js';
 import { on } from '../sse.js';
+import { timeOfDay, clock24 } from '../components/when.js';
 
 const mbit = (bps) => (bps / 1e6).toFixed(2) + ' Mbit/s';
 const num = (v, d = 1) => (v === null || v === undefined ? '—' : v.toFixed(d));
@@ -36,6 +37,7 @@ function Plot({ title, samples, series, unit }) {
     const width = () => Math.max(240, el.clientWidth);
     const u = new uPlot({
       width: width(), height: 170,
+      fmtDate: (tpl) => uPlot.fmtDate(clock24(tpl)),
       scales: { x: { time: true }, y: { range: (_, min, max) => [0, Math.max(max * 1.15 || 0, 1)] } },
       axes: [{ stroke: fg, grid: { stroke: 'rgba(128,128,128,.2)' } },
         { stroke: fg, grid: { stroke: 'rgba(128,128,128,.2)' }, size: 50 }],
@@ -107,7 +109,7 @@ export function SystemPage({ user }) {
   const samples = sys.samples || [];
   return html`<main class="system-page">
     <div class="toolbar"><h1>System</h1><span class="spacer"></span>
-      <span class="muted">as of ${new Date(sys.at).toLocaleTimeString()}</span></div>
+      <span class="muted">as of ${timeOfDay(sys.at)}</span></div>
     ${error && html`<p class="error" role="alert">${error}</p>`}
     <section class="card forecast" aria-label="Retention forecast">
       <h2>Retention forecast</h2>

@@ -5,6 +5,7 @@ import { html } from '../components/html.js';
 import { Field, Select } from '../components/Field.js';
 import { get, post, patch, del } from '../api.js';
 import { GroupsCard } from './users-groups.js';
+import { dateTime } from '../components/when.js';
 
 // The per-camera permissions a viewer can have, as the API names them, with their column and words.
 const PERMS = [
@@ -66,7 +67,7 @@ export function Tokens({ mine }) {
     ${err && html`<p class="error" role="alert">${err}</p>`}
     ${secret && html`<div class="note" role="status"><p>Copy this token now; it is shown only once:</p><code class="secret">${secret.token || secret.secret}</code></div>`}
     ${list && (list.length === 0 ? html`<p class="muted">No tokens.</p>` : html`<ul class="list">${list.map((t) => html`<li key=${t.id}>
-      <span>${t.name || t.id}</span><span class="muted">${mine ? 'created ' + new Date(t.created).toLocaleString() : t.user || ''}${t.kind === 'wall' ? ' · wall: ' + (t.cameras || []).join(', ') : ''}</span>
+      <span>${t.name || t.id}</span><span class="muted">${mine ? 'created ' + dateTime(t.created) : t.user || ''}${t.kind === 'wall' ? ' · wall: ' + (t.cameras || []).join(', ') : ''}</span>
       <button class="danger" aria-label=${'Revoke token ' + (t.name || t.id)} onClick=${() => del('api/tokens/' + encodeURIComponent(t.id)).then(load, (e) => setErr(e.message))}>Revoke</button></li>`)}</ul>`)}
     <form class="inline" onSubmit=${create}>
       <${Field} label="Token name" id="token-name" value=${name} onInput=${setName} required />

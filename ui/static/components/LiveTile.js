@@ -10,11 +10,9 @@ import { stateWords } from './status.js';
 import { useLastEvent } from './lastEvent.js';
 import { liveLoader } from './liveLoader.js';
 import { dateTime } from './when.js';
+import { canPlayCodec } from './codecs.js';
 
 const STALL_MS = 6000; // no new picture for this long while playing → reconnect
-// HEVC Main, level 3.1: what a camera's H.265 main stream needs at least; Chromium here says no.
-const HEVC_TYPE = 'video/mp4; codecs="hvc1.1.6.L93.B0"';
-const canPlayHEVC = () => typeof MediaSource !== 'undefined' && MediaSource.isTypeSupported(HEVC_TYPE);
 
 function useVisible(ref) {
   const [onScreen, setOnScreen] = useState(true);
@@ -53,7 +51,7 @@ export function LiveTile({ camera, onStatus, onOpen, big, stream, children, watc
   const subFailed = !!(status && status.substream && status.substream.state === 'failed');
   const useSub = subChosen && hasSub && !subFailed;
   // An H.265 main stream this browser's MSE cannot decode is not fetched at all: the tile says why.
-  const noHEVC = !useSub && status && status.codec === 'h265' && !canPlayHEVC();
+  const noHEVC = !useSub && status && status.codec === 'h265' && !canPlayCodec('h265');
   // The first status (from the push stream, at once) says the codec: no player starts before it.
   const wanted = visible && enabled && !noHEVC && !!status && status.state !== 'disabled';
   useEffect(() => { if (video.current) video.current.muted = muted; }, [muted, playing]);

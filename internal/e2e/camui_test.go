@@ -9,7 +9,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -37,18 +36,7 @@ func startCamui(t *testing.T, mode string, n *nvr, env ...string) *camuiRun {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("node", filepath.Join(repoRoot, "ui", "test", "camui-check.mjs"), mode, n.srv.URL, dir)
-	cmd.Dir = filepath.Join(repoRoot, "ui")
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Stderr = testWriter{t}
-	in, _ := cmd.StdinPipe()
-	outp, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	sc := bufio.NewScanner(outp)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	_, in, sc := startScript(t, "camui-check.mjs", mode, n.srv.URL, dir, env...)
 	return &camuiRun{t: t, in: in, sc: sc}
 }
 

@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"bufio"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,4 +35,57 @@ func runCheck(t *testing.T, script string, env []string, out any, args ...string
 		t.Fatalf("%s output %q: %v", script, last, err)
 	}
 	return string(stdout)
+}
+
+// pageFaults is what every browser check reports of the page itself: uncaught errors and console
+// errors, Content-Security-Policy violations and the step that failed. Embed it in a check's result.
+type pageFaults struct {
+	Errors []string `json:"errors"`
+	CSP    []string `json:"csp"`
+	Fatal  string   `json:"fatal"`
+}
+
+// check fails the test on a failed step (at once) and on page errors or CSP violations.
+func (p pageFaults) check(t *testing.T) {
+	t.Helper()
+	if p.Fatal != "" {
+		t.Fatalf("in the browser: %s (page errors: %v)", p.Fatal, p.Errors)
+	}
+	if len(p.Errors) > 0 {
+		t.Errorf("page errors: %v", p.Errors)
+	}
+	if len(p.CSP) > 0 {
+		t.Errorf("the app breaks its Content-Security-Policy: %v", p.CSP)
+	}
+}
+
+// startNode starts the browser check ui/test/SCRIPT with args (in ui/, env added to the test's own)
+// for a test that talks to it while it runs: the process, its stdin, and its stdout line by line. The
+// script is killed and reaped when the test ends.
+func startNode(t *testing.T, script string, env []string, args ...string) (*exec.Cmd, io.WriteCloser, *bufio.Scanner) {
+	t.Helper()
+	cmd := exec.Command("node", append([]string{filepath.Join(repoRoot, "ui", "test", script)}, args...)...)
+	cmd.Dir = filepath.Join(repoRoot, "ui")
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stderr = testWriter{t}
+	in, _ := cmd.StdinPipe()
+	outp, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	sc := bufio.NewScanner(outp)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	return cmd, in, sc
+}
+
+// lastLine reads sc to its end and returns the last line (a check's JSON result), logged.
+func lastLine(t *testing.T, sc *bufio.Scanner) string {
+	t.Helper()
+	var last string
+	for sc.Scan() {
+		last = sc.Text()
+	}
+	t.Logf("browser: %s", last)
+	return last
 }

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bufio"
 	"encoding/json"
 	"io"
 	"math"
@@ -134,28 +133,8 @@ func TestWebappTimeline(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("node", filepath.Join(repoRoot, "ui", "test", "timeline-check.mjs"), n.srv.URL, dir)
-	cmd.Dir = filepath.Join(repoRoot, "ui")
-	cmd.Env = append(os.Environ(), "NVR_USER=root", "NVR_PASSWORD=correct horse battery", "CAM_A="+a, "CAM_B="+b, "NAME_B=Drive",
-		"FROM="+ms(from), "TO="+ms(to), "CLICK="+ms(click), "EVENT="+ms(ev), "GAP_START="+ms(gap0), "GAP_END="+ms(gap1),
-		"EXPORT_FROM="+ms(exFrom), "EXPORT_TO="+ms(exTo))
-	cmd.Stderr = testWriter{t}
-	outp, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	sc := bufio.NewScanner(outp)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	var last string
-	for sc.Scan() {
-		last = sc.Text()
-	}
-	t.Logf("browser: %s", last)
 	var r struct {
-		Errors []string `json:"errors"`
-		CSP    []string `json:"csp"`
-		Fatal  string   `json:"fatal"`
+		pageFaults
 		Result struct {
 			Gap struct {
 				Gaps []struct {
@@ -182,18 +161,10 @@ func TestWebappTimeline(t *testing.T) {
 			FootageDays []string `json:"footageDays"`
 		} `json:"result"`
 	}
-	if err := json.Unmarshal([]byte(last), &r); err != nil {
-		t.Fatalf("timeline-check output %q: %v", last, err)
-	}
-	if r.Fatal != "" {
-		t.Fatalf("in the browser: %s (page errors: %v)", r.Fatal, r.Errors)
-	}
-	if len(r.Errors) > 0 {
-		t.Errorf("page errors: %v", r.Errors)
-	}
-	if len(r.CSP) > 0 {
-		t.Errorf("the page breaks its Content-Security-Policy: %v", r.CSP)
-	}
+	runCheck(t, "timeline-check.mjs", append(adminLogin, "CAM_A="+a, "CAM_B="+b, "NAME_B=Drive",
+		"FROM="+ms(from), "TO="+ms(to), "CLICK="+ms(click), "EVENT="+ms(ev), "GAP_START="+ms(gap0), "GAP_END="+ms(gap1),
+		"EXPORT_FROM="+ms(exFrom), "EXPORT_TO="+ms(exTo)), &r, n.srv.URL, dir)
+	r.pageFaults.check(t)
 	res := r.Result
 	// The gap is drawn where it is, visible, and not covered by a span.
 	found := false

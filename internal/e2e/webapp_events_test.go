@@ -1,11 +1,9 @@
 package e2e
 
 import (
-	"bufio"
 	"encoding/json"
 	"math/rand"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -51,18 +49,7 @@ func TestWebappEvents(t *testing.T) {
 
 	shots := filepath.Join(webappDir(t), "review")
 	_ = os.MkdirAll(shots, 0o755)
-	cmd := exec.Command("node", filepath.Join(repoRoot, "ui", "test", "events-check.mjs"), n.srv.URL, shots)
-	cmd.Dir = filepath.Join(repoRoot, "ui")
-	cmd.Env = append(os.Environ(), "NVR_USER=root", "NVR_PASSWORD=correct horse battery")
-	cmd.Stderr = testWriter{t}
-	in, _ := cmd.StdinPipe()
-	outp, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	sc := bufio.NewScanner(outp)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	_, in, sc := startNode(t, "events-check.mjs", adminLogin, n.srv.URL, shots)
 	var last string
 	for sc.Scan() {
 		last = sc.Text()
@@ -76,28 +63,15 @@ func TestWebappEvents(t *testing.T) {
 		t.Fatalf("record now: HTTP %d", code)
 	}
 	_, _ = in.Write([]byte("go\n"))
-	for sc.Scan() {
-		last = sc.Text()
-	}
-	t.Logf("browser: %s", last)
+	last = lastLine(t, sc)
 	var r struct {
-		Errors []string          `json:"errors"`
-		CSP    []string          `json:"csp"`
-		Fatal  string            `json:"fatal"`
-		Steps  []json.RawMessage `json:"steps"`
+		pageFaults
+		Steps []json.RawMessage `json:"steps"`
 	}
 	if err := json.Unmarshal([]byte(last), &r); err != nil {
 		t.Fatalf("events-check output %q: %v", last, err)
 	}
-	if r.Fatal != "" {
-		t.Fatalf("in the browser: %s (page errors: %v)", r.Fatal, r.Errors)
-	}
-	if len(r.Errors) > 0 {
-		t.Errorf("page errors: %v", r.Errors)
-	}
-	if len(r.CSP) > 0 {
-		t.Errorf("the app breaks its Content-Security-Policy: %v", r.CSP)
-	}
+	r.pageFaults.check(t)
 	var s struct {
 		Live *struct {
 			Manual, Motion string

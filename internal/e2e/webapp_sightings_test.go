@@ -2,12 +2,10 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -63,36 +61,17 @@ func TestWebappEventBoxesFollowThePlayhead(t *testing.T) {
 	ms := func(t time.Time) int64 { return t.UnixMilli() }
 	shots := filepath.Join(webappDir(t), "review")
 	_ = os.MkdirAll(shots, 0o755)
-	cmd := exec.Command("node", filepath.Join(repoRoot, "ui", "test", "sightings-check.mjs"), n.srv.URL, shots,
-		strconv.FormatInt(ev.ID, 10), strconv.FormatInt(ms(t0.Add(10*time.Second)), 10), strconv.FormatInt(ms(t0.Add(4200*time.Millisecond)), 10))
-	cmd.Dir = filepath.Join(repoRoot, "ui")
-	cmd.Env = append(os.Environ(), "NVR_USER=root", "NVR_PASSWORD=correct horse battery")
-	cmd.Stderr = testWriter{t}
-	outb, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("sightings-check: %v", err)
-	}
-	lines := strings.Split(strings.TrimSpace(string(outb)), "\n")
-	last := lines[len(lines)-1]
-	t.Logf("browser: %s", last)
 	var r struct {
-		Errors, CSP []string
-		Fatal       string
-		Samples     []struct {
+		pageFaults
+		Samples []struct {
 			Wall, T float64
 			Boxes   []struct{ X, Y, T float64 }
 			Labels  []string
 		}
 	}
-	if err := json.Unmarshal([]byte(last), &r); err != nil {
-		t.Fatalf("sightings-check output %q: %v", last, err)
-	}
-	if r.Fatal != "" {
-		t.Fatalf("in the browser: %s (page errors: %v)", r.Fatal, r.Errors)
-	}
-	if len(r.Errors) > 0 || len(r.CSP) > 0 {
-		t.Errorf("page errors %v, CSP violations %v", r.Errors, r.CSP)
-	}
+	runCheck(t, "sightings-check.mjs", adminLogin, &r, n.srv.URL, shots,
+		strconv.FormatInt(ev.ID, 10), strconv.FormatInt(ms(t0.Add(10*time.Second)), 10), strconv.FormatInt(ms(t0.Add(4200*time.Millisecond)), 10))
+	r.pageFaults.check(t)
 	// The rule the page must follow: the sighting nearest the wall clock shown, when it is within
 	// three quarters of the usual spacing (1 s) of it.
 	const reach = 750.0

@@ -21,9 +21,7 @@ import (
 
 // webappResult is the last line ui/test/webapp-check.mjs prints.
 type webappResult struct {
-	Errors []string          `json:"errors"`
-	CSP    []string          `json:"csp"`
-	Fatal  string            `json:"fatal"`
+	pageFaults
 	Steps  []json.RawMessage `json:"steps"`
 	Camera string            `json:"camera"`
 	Result json.RawMessage   `json:"result"`
@@ -53,42 +51,18 @@ func startWebapp(t *testing.T, mode string, n *nvr, env ...string) (*exec.Cmd, i
 // startScript runs ui/test/SCRIPT in mode against the address base, saving screenshots in dir.
 func startScript(t *testing.T, script, mode, base, dir string, env ...string) (*exec.Cmd, io.WriteCloser, *bufio.Scanner) {
 	t.Helper()
-	cmd := exec.Command("node", filepath.Join(repoRoot, "ui", "test", script), mode, base, dir)
-	cmd.Dir = filepath.Join(repoRoot, "ui")
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Stderr = testWriter{t}
-	in, _ := cmd.StdinPipe()
-	outp, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	sc := bufio.NewScanner(outp)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	return cmd, in, sc
+	return startNode(t, script, env, mode, base, dir)
 }
 
 // webappDone reads the script's last line and fails on page errors and CSP violations.
 func webappDone(t *testing.T, sc *bufio.Scanner) webappResult {
 	t.Helper()
-	var last string
-	for sc.Scan() {
-		last = sc.Text()
-	}
-	t.Logf("browser: %s", last)
+	last := lastLine(t, sc)
 	var r webappResult
 	if err := json.Unmarshal([]byte(last), &r); err != nil {
 		t.Fatalf("webapp-check output %q: %v", last, err)
 	}
-	if r.Fatal != "" {
-		t.Fatalf("in the browser: %s (page errors: %v)", r.Fatal, r.Errors)
-	}
-	if len(r.Errors) > 0 {
-		t.Errorf("page errors: %v", r.Errors)
-	}
-	if len(r.CSP) > 0 {
-		t.Errorf("the app breaks its Content-Security-Policy: %v", r.CSP)
-	}
+	r.pageFaults.check(t)
 	return r
 }
 

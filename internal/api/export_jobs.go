@@ -85,8 +85,9 @@ func (j *exportJob) update(f func()) {
 
 // exportJobs are the server's export jobs.
 type exportJobs struct {
-	mu   sync.Mutex
-	jobs map[string]*exportJob
+	mu      sync.Mutex
+	jobs    map[string]*exportJob
+	running sync.WaitGroup // runExport goroutines
 }
 
 // countingWriter counts what it writes and stops once ctx is done (a cancelled export).
@@ -156,7 +157,11 @@ func (s *Server) startExport(w http.ResponseWriter, r *http.Request) {
 	jl.jobs[j.id] = j
 	jl.mu.Unlock()
 	s.audit(r, p, store.AuditExport, c.ID, since.UTC().Format(time.RFC3339)+" to "+until.UTC().Format(time.RFC3339))
-	go s.runExport(ctx, j, f, sp.Paths)
+	jl.running.Add(1)
+	go func() {
+		defer jl.running.Done()
+		s.runExport(ctx, j, f, sp.Paths)
+	}()
 	writeJSON(w, http.StatusAccepted, j.snapshot())
 }
 
@@ -210,6 +215,25 @@ func (s *Server) dropExport(j *exportJob) {
 	j.mu.Unlock()
 	if !running { // a running job removes its own file when it stops
 		_ = os.Remove(j.path)
+	}
+}
+
+// Close cancels the running exports, waits for them and removes every job's file: call it once the HTTP
+// server has stopped, so nothing is left in the temp directory after nvrd ends.
+func (s *Server) Close() {
+	jl := s.jobList()
+	jl.mu.Lock()
+	jobs := make([]*exportJob, 0, len(jl.jobs))
+	for _, j := range jl.jobs {
+		jobs = append(jobs, j)
+	}
+	jl.mu.Unlock()
+	for _, j := range jobs {
+		j.cancel()
+	}
+	jl.running.Wait()
+	for _, j := range jobs {
+		s.dropExport(j)
 	}
 }
 

@@ -2,7 +2,6 @@ package api
 
 import (
 	"crypto/ed25519"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -56,9 +55,9 @@ func (s *Server) exportSig(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(sig)
 }
 
-// exportName is the file name an export offers: <camera>_<YYYYMMDD-HHMMSS>.mp4 (its first frame, UTC).
+// exportName is the file name an export offers (segments.ExportName: <camera>_<YYYYMMDD-HHMMSS>.mp4).
 func exportName(cameraID string, sp FootageSpan) string {
-	return fmt.Sprintf("%s_%s.mp4", cameraID, sp.Start.UTC().Format("20060102-150405"))
+	return segments.ExportName(cameraID, sp.Start)
 }
 
 // signingKey answers the public key export manifests are signed with, for `nvrd verify --key`.

@@ -249,3 +249,53 @@ func TestExportJobCancel(t *testing.T) {
 		t.Errorf("after the second DELETE: HTTP %d, want 404", code)
 	}
 }
+
+// TestCloseEndsExports: Close (nvrd shutting down) cancels a running export, waits for it and leaves
+// neither the job nor its file behind.
+func TestCloseEndsExports(t *testing.T) {
+	e := newEnv(t)
+	srv := e.srv.Config.Handler.(*Server)
+	first, err := e.st.GetRecording(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(srv.opt.Recorder.Root(), first.Dir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(dir, store.SegmentFile(0))
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	q := url.Values{"since": {rfc(first.Start.Add(-time.Second))}, "until": {rfc(first.Start.Add(10 * time.Second))}}
+	code, body := e.do(t, "POST", "/api/cameras/yard/exports?"+q.Encode(), e.with, "{}", nil)
+	var job exportJobJSON
+	if err := json.Unmarshal([]byte(body), &job); code != 202 || err != nil {
+		t.Fatalf("start: HTTP %d %s", code, body)
+	}
+	srv.exports.mu.Lock()
+	path := srv.exports.jobs[job.ID].path
+	srv.exports.mu.Unlock()
+	closed := make(chan struct{})
+	go func() { srv.Close(); close(closed) }()
+	// The export is held opening the FIFO; let it read on (an empty segment), as a real file would.
+	w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	select {
+	case <-closed:
+	case <-time.After(20 * time.Second):
+		t.Fatal("Close did not return after the export could go on")
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("the export's file after Close: %v, want it removed", err)
+	}
+	srv.exports.mu.Lock()
+	n := len(srv.exports.jobs)
+	srv.exports.mu.Unlock()
+	if n != 0 {
+		t.Errorf("%d export jobs after Close, want none", n)
+	}
+}

@@ -209,8 +209,12 @@ func collect(ch <-chan error) []error {
 	return out
 }
 
-// Close closes the detector and the store; call after Run has returned.
+// Close ends the API's background exports (removing their files) and closes the detector and the
+// store; call after Run has returned.
 func (a *App) Close() error {
+	if a.api != nil {
+		a.api.Close()
+	}
 	if a.onvif != nil {
 		a.onvif.Close() // pending automatic PTZ stops
 	}

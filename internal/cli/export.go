@@ -57,7 +57,7 @@ func newExportCmd(g *globalFlags) *cobra.Command {
 				return fmt.Errorf("camera %s: %w", c.Name, err)
 			}
 			if out == "" {
-				out = fmt.Sprintf("%s-%s.mp4", c.ID, sp.Start.Local().Format("20060102-150405"))
+				out = segments.ExportName(c.ID, sp.Start)
 			}
 			tmp := out + ".part"
 			f, err := os.Create(tmp)
@@ -95,7 +95,7 @@ func newExportCmd(g *globalFlags) *cobra.Command {
 	cmd.Flags().StringVar(&camera, "camera", "", "camera name (or id)")
 	cmd.Flags().StringVar(&sinceS, "since", "", "start: RFC 3339 (2026-11-25T10:00:00Z), Unix seconds, or a duration ago (10m)")
 	cmd.Flags().StringVar(&untilS, "until", "now", "end, same forms as --since")
-	cmd.Flags().StringVarP(&out, "output", "o", "", "output file (default CAMERA-START.mp4)")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "output file (default CAMERA_YYYYMMDD-HHMMSS.mp4, the first frame in UTC)")
 	_ = cmd.MarkFlagRequired("camera")
 	_ = cmd.MarkFlagRequired("since")
 	return cmd

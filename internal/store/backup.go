@@ -19,10 +19,11 @@ const BackupDir = "backups"
 // BackupsKept is how many daily backups are kept.
 const BackupsKept = 7
 
-// indexTables are rebuilt from disk or short-lived, so backups leave them empty: everything else
-// (cameras, users, permissions, tokens, settings of every part) is kept.
-var indexTables = map[string]bool{"recordings": true, "events": true, "event_snapshots": true, "event_sightings": true, "sessions": true,
-	"webhook_deliveries": true}
+// indexTables are rebuilt from disk or short-lived, or belong to such rows (an event's snapshot,
+// sightings and review marks), so backups leave them empty and the settings fingerprint skips them:
+// everything else (cameras, users, permissions, tokens, settings of every part) is kept.
+var indexTables = map[string]bool{"recordings": true, "events": true, "event_snapshots": true, "event_sightings": true,
+	"event_reviews": true, "sessions": true, "webhook_deliveries": true}
 
 // BackupName is the automatic backup file of day t.
 func BackupName(t time.Time) string { return "nvr-" + t.UTC().Format("2006-01-02") + ".db" }

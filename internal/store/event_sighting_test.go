@@ -129,8 +129,8 @@ func TestSightingsMigration(t *testing.T) {
 	}
 }
 
-// TestSightingsAreIndexNotSettings: sightings are left out of the settings fingerprint (writing them
-// makes no backup) and out of backups, like the events they belong to.
+// TestSightingsAreIndexNotSettings: sightings and review marks are left out of the settings
+// fingerprint (writing them makes no backup) and out of backups, like the events they belong to.
 func TestSightingsAreIndexNotSettings(t *testing.T) {
 	s := openTestStore(t)
 	ctx := context.Background()
@@ -149,6 +149,17 @@ func TestSightingsAreIndexNotSettings(t *testing.T) {
 	if after, _ := s.SettingsFingerprint(ctx); after != before {
 		t.Error("storing sightings changed the settings fingerprint: every keyframe with an object would make a backup")
 	}
+	u := &User{Name: "ann", Role: RoleViewer, PasswordHash: "x"}
+	if err := s.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	before, _ = s.SettingsFingerprint(ctx)
+	if err := s.SetEventReviewed(ctx, e.ID, u.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := s.SettingsFingerprint(ctx); after != before {
+		t.Error("marking an event reviewed changed the settings fingerprint: every review would make a backup")
+	}
 	path := t.TempDir() + "/b.db"
 	if err := s.Backup(ctx, path); err != nil {
 		t.Fatal(err)
@@ -161,5 +172,8 @@ func TestSightingsAreIndexNotSettings(t *testing.T) {
 	var n int
 	if err := b.QueryRowContext(ctx, `SELECT COUNT(*) FROM event_sightings`).Scan(&n); err != nil || n != 0 {
 		t.Errorf("the backup holds %d sightings (%v)", n, err)
+	}
+	if err := b.QueryRowContext(ctx, `SELECT COUNT(*) FROM event_reviews`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("the backup holds %d review marks of events it does not hold (%v)", n, err)
 	}
 }

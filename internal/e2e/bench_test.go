@@ -51,7 +51,7 @@ func benchCameras(b *testing.B, n int) {
 		window = time.Duration(s) * time.Second
 	}
 	for i := 0; i < b.N; i++ {
-		runCameraLoad(b, n, window)
+		withBaseline(b, func() { runCameraLoad(b, n, window) })
 	}
 }
 
@@ -146,16 +146,16 @@ func runCameraLoad(b *testing.B, n int, window time.Duration) {
 		}
 	}
 	cpuPct := float64(c1-c0) / 100 / window.Seconds() * 100 // ticks are 1/100 s
-	b.ReportMetric(cpuPct/float64(n), "%core/camera")
-	b.ReportMetric(cpuPct, "%core-total")
-	b.ReportMetric(float64(n1-n0)/100/window.Seconds()*100/float64(n), "%core-nvrd/camera")
+	benchMetric(b, cpuPct/float64(n), "%core/camera")
+	benchMetric(b, cpuPct, "%core-total")
+	benchMetric(b, float64(n1-n0)/100/window.Seconds()*100/float64(n), "%core-nvrd/camera")
 	if workers > 0 {
-		b.ReportMetric(float64(rssSum)/float64(workers)/1024, "MiB-RSS/worker")
-		b.ReportMetric(float64(pssSum)/float64(workers)/1024, "MiB-PSS/worker")
+		benchMetric(b, float64(rssSum)/float64(workers)/1024, "MiB-RSS/worker")
+		benchMetric(b, float64(pssSum)/float64(workers)/1024, "MiB-PSS/worker")
 	}
-	b.ReportMetric(float64(nvrdRSS)/1024, "MiB-RSS-nvrd")
-	b.ReportMetric(p50*1000, "ms-added-p50")
-	b.ReportMetric(p99*1000, "ms-added-p99")
+	benchMetric(b, float64(nvrdRSS)/1024, "MiB-RSS-nvrd")
+	benchMetric(b, p50*1000, "ms-added-p50")
+	benchMetric(b, p99*1000, "ms-added-p99")
 	p.stopB(b)
 }
 

@@ -123,9 +123,13 @@ func runCameraLoad(b *testing.B, n int, window time.Duration) {
 	time.Sleep(5 * time.Second) // warm-up
 	pids := append([]int{p.cmd.Process.Pid}, childPIDs(p.cmd.Process.Pid)...)
 	c0, n0 := cpuOf(pids), cpuOf(pids[:1])
+	a0, d0 := analysedKeyframes(b, p, n)
 	profiled := benchProfile(b, p, window)
 	time.Sleep(window)
 	c1, n1 := cpuOf(pids), cpuOf(pids[:1])
+	a1, d1 := analysedKeyframes(b, p, n)
+	benchMetric(b, float64(a1-a0)/window.Seconds()/float64(n), "keyframes-analysed/s/camera")
+	benchMetric(b, float64(d1-d0)/window.Seconds()/float64(n), "keyframes-dropped/s/camera")
 	var rssSum, pssSum int64
 	workers := 0
 	for _, pid := range pids[1:] {

@@ -18,8 +18,8 @@ const (
 	// the hub's batches share them (no copy, no allocation per read). A read gets the chunk's free
 	// space up to fifoReadSize; a new chunk is taken when less than fifoChunkMinFree is left. Chunks
 	// live while a batch in them does (the GOP cache, a viewer's queue).
-	fifoChunk        = 256 << 10
-	fifoChunkMinFree = 64 << 10
+	fifoChunk        = 128 << 10
+	fifoChunkMinFree = 32 << 10
 )
 
 // readArena hands out fresh memory for FIFO reads: each read's bytes are never written again.

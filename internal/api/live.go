@@ -101,21 +101,26 @@ func (s *Server) live(w http.ResponseWriter, r *http.Request) {
 				return // camera stopped
 			}
 		}
-		buf, batch = append(buf[:0], it.Data...), append(batch[:0], it)
+		// What else is queued goes in the same message; a batch alone is written as it is (no copy).
+		msg, batch := it.Data, append(batch[:0], it)
 	drain:
-		for len(buf) < wsMaxMessage {
+		for len(msg) < wsMaxMessage {
 			select {
 			case more, ok := <-v.C:
 				if !ok {
 					break drain
 				}
+				if len(batch) == 1 {
+					buf = append(buf[:0], it.Data...)
+				}
 				buf, batch = append(buf, more.Data...), append(batch, more)
+				msg = buf
 			default:
 				break drain
 			}
 		}
 		_ = ws.SetWriteDeadline(time.Now().Add(wsWriteTimeout))
-		if err := ws.WriteMessage(websocket.BinaryMessage, buf); err != nil {
+		if err := ws.WriteMessage(websocket.BinaryMessage, msg); err != nil {
 			return
 		}
 		for _, b := range batch {

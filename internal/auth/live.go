@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nvrproject/nvr/internal/store"
@@ -43,6 +44,8 @@ type liveKey struct {
 type liveRegistry struct {
 	mu    sync.Mutex
 	byKey map[liveKey]map[*Live]bool
+	creds map[string]credLookup // the newest lookup of each credential (stillLiveShared)
+	asked atomic.Int64          // credential lookups made (tests)
 }
 
 // OpenLive registers a live socket of p to the camera, refusing it with a plain sentence when the user
@@ -128,7 +131,9 @@ func (l *Live) Watch(ctx context.Context, interval time.Duration) {
 			return
 		case <-t.C:
 		}
-		if err := l.svc.stillLive(ctx, l); err != nil {
+		// Half an interval: a lookup another socket of the credential made since this one's last
+		// check serves, one from before does not, so a change is seen within 1.5 intervals.
+		if err := l.svc.stillLiveShared(ctx, l, interval/2); err != nil {
 			if ctx.Err() == nil {
 				l.end()
 			}
@@ -138,38 +143,100 @@ func (l *Live) Watch(ctx context.Context, interval time.Duration) {
 }
 
 // stillLive answers whether the socket's credential still authenticates the same user and that user
-// may still watch the camera. A database error other than "not found" does not end the socket.
+// may still watch the camera. A database error other than "not found" does not end the socket. It asks
+// the database now, and the answer serves the periodic checks of the credential's other sockets too.
 func (s *Service) stillLive(ctx context.Context, l *Live) error {
+	return l.judge(s.lookupCred(ctx, l.cred))
+}
+
+// stillLiveShared is stillLive for the periodic checks: the credential's lookup is shared by all its
+// sockets (a wall of 16 tiles opens 16 with one token) while it is younger than maxAge, so the
+// database is asked once per credential and interval, not once per socket.
+func (s *Service) stillLiveShared(ctx context.Context, l *Live, maxAge time.Duration) error {
+	r := &s.lives
+	r.mu.Lock()
+	c, ok := r.creds[l.cred]
+	r.mu.Unlock()
+	if !ok || time.Since(c.at) >= maxAge {
+		c = s.lookupCred(ctx, l.cred)
+	}
+	return l.judge(c)
+}
+
+// credLookup is what the database said of a credential at one time.
+type credLookup struct {
+	at    time.Time
+	user  *store.User // the user it authenticates as (a wall token's narrowed one); nil with ended or busy
+	ended bool        // it no longer authenticates anyone
+	busy  bool        // the database could not answer: no reason to cut the video
+}
+
+// credLookupKeep is how long an unused lookup stays in the registry.
+const credLookupKeep = 10 * time.Second
+
+// lookupCred asks the database about a credential and keeps the answer for the shared checks.
+func (s *Service) lookupCred(ctx context.Context, cred string) credLookup {
+	c := s.askCred(ctx, cred)
+	c.at = time.Now()
+	s.lives.asked.Add(1)
+	r := &s.lives
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.creds == nil {
+		r.creds = map[string]credLookup{}
+	}
+	for k, old := range r.creds {
+		if c.at.Sub(old.at) > credLookupKeep {
+			delete(r.creds, k)
+		}
+	}
+	r.creds[cred] = c
+	return c
+}
+
+func (s *Service) askCred(ctx context.Context, cred string) credLookup {
 	var (
 		u   *store.User
 		err error
 	)
-	if sess, serr := s.st.SessionByHash(ctx, l.cred); serr == nil {
+	if sess, serr := s.st.SessionByHash(ctx, cred); serr == nil {
 		u, err = s.st.UserByID(ctx, sess.UserID)
 	} else if errors.Is(serr, store.ErrNotFound) {
-		u, err = s.st.UserByToken(ctx, l.cred)
+		u, err = s.st.UserByToken(ctx, cred)
 		if err == nil {
 			// A wall token is checked as the narrowed viewer it authenticates as, not as its creator.
-			kind, cams, kerr := s.st.TokenScope(ctx, l.cred)
+			kind, cams, kerr := s.st.TokenScope(ctx, cred)
 			if kerr != nil && !errors.Is(kerr, store.ErrNotFound) {
-				return nil
+				return credLookup{busy: true}
 			}
 			if kerr != nil {
-				return ErrLiveEnded
+				return credLookup{ended: true}
 			}
 			if kind == store.TokenWall {
 				u = wallUser(u, cams)
 			}
 		}
 	} else {
-		return nil
+		return credLookup{busy: true}
 	}
 	if errors.Is(err, store.ErrNotFound) {
-		return ErrLiveEnded
+		return credLookup{ended: true}
 	}
 	if err != nil {
-		return nil // a busy database is no reason to cut the video
+		return credLookup{busy: true} // a busy database is no reason to cut the video
 	}
+	return credLookup{user: u}
+}
+
+// judge says whether the socket may stay open given what its credential authenticates as.
+func (l *Live) judge(c credLookup) error {
+	switch {
+	case c.busy:
+		return nil
+	case c.ended:
+		return ErrLiveEnded
+	}
+	u := c.user
 	if u.ID != l.key.user {
 		return ErrLiveEnded
 	}

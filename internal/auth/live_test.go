@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -160,4 +161,32 @@ func TestLiveEndsWithItsCredential(t *testing.T) {
 		}
 		endsWithin(t, done, 2*time.Second, "removing the user")
 	})
+}
+
+// The periodic checks of one credential's sockets share its lookup: a wall's 8 tiles on one token ask
+// the database about once per interval and token, not once per socket, and all of them still end
+// when the token is revoked.
+func TestLiveChecksShareTheCredentialLookup(t *testing.T) {
+	s, st := liveEnv(t)
+	p := tokenPrincipal(t, s, "ann")
+	const sockets = 8
+	var dones []<-chan struct{}
+	for range sockets {
+		_, done := watched(t, s, p) // checked every 100 ms
+		dones = append(dones, done)
+	}
+	before := s.lives.asked.Load()
+	time.Sleep(time.Second)
+	asked := s.lives.asked.Load() - before
+	// Unshared: 8 sockets × 10 checks = 80. Shared (a lookup serves for 50 ms): at most about 20.
+	if asked > 30 || asked < 5 {
+		t.Fatalf("%d credential lookups in 1 s for %d sockets checked every 100 ms, want 5–30", asked, sockets)
+	}
+	// Revoked from outside (as the CLI does): every socket ends within 1.5 intervals, with slack.
+	if _, err := st.RevokeTokens(context.Background(), "ann", ""); err != nil {
+		t.Fatal(err)
+	}
+	for i, d := range dones {
+		endsWithin(t, d, 500*time.Millisecond, fmt.Sprintf("token revocation (socket %d)", i+1))
+	}
 }

@@ -51,7 +51,7 @@ func benchCameras(b *testing.B, n int) {
 		window = time.Duration(s) * time.Second
 	}
 	for i := 0; i < b.N; i++ {
-		runCameraLoad(b, n, window)
+		withBaseline(b, func() { runCameraLoad(b, n, window) })
 	}
 }
 
@@ -123,9 +123,13 @@ func runCameraLoad(b *testing.B, n int, window time.Duration) {
 	time.Sleep(5 * time.Second) // warm-up
 	pids := append([]int{p.cmd.Process.Pid}, childPIDs(p.cmd.Process.Pid)...)
 	c0, n0 := cpuOf(pids), cpuOf(pids[:1])
+	a0, d0 := analysedKeyframes(b, p, n)
 	profiled := benchProfile(b, p, window)
 	time.Sleep(window)
 	c1, n1 := cpuOf(pids), cpuOf(pids[:1])
+	a1, d1 := analysedKeyframes(b, p, n)
+	benchMetric(b, float64(a1-a0)/window.Seconds()/float64(n), "keyframes-analysed/s/camera")
+	benchMetric(b, float64(d1-d0)/window.Seconds()/float64(n), "keyframes-dropped/s/camera")
 	var rssSum, pssSum int64
 	workers := 0
 	for _, pid := range pids[1:] {
@@ -146,16 +150,16 @@ func runCameraLoad(b *testing.B, n int, window time.Duration) {
 		}
 	}
 	cpuPct := float64(c1-c0) / 100 / window.Seconds() * 100 // ticks are 1/100 s
-	b.ReportMetric(cpuPct/float64(n), "%core/camera")
-	b.ReportMetric(cpuPct, "%core-total")
-	b.ReportMetric(float64(n1-n0)/100/window.Seconds()*100/float64(n), "%core-nvrd/camera")
+	benchMetric(b, cpuPct/float64(n), "%core/camera")
+	benchMetric(b, cpuPct, "%core-total")
+	benchMetric(b, float64(n1-n0)/100/window.Seconds()*100/float64(n), "%core-nvrd/camera")
 	if workers > 0 {
-		b.ReportMetric(float64(rssSum)/float64(workers)/1024, "MiB-RSS/worker")
-		b.ReportMetric(float64(pssSum)/float64(workers)/1024, "MiB-PSS/worker")
+		benchMetric(b, float64(rssSum)/float64(workers)/1024, "MiB-RSS/worker")
+		benchMetric(b, float64(pssSum)/float64(workers)/1024, "MiB-PSS/worker")
 	}
-	b.ReportMetric(float64(nvrdRSS)/1024, "MiB-RSS-nvrd")
-	b.ReportMetric(p50*1000, "ms-added-p50")
-	b.ReportMetric(p99*1000, "ms-added-p99")
+	benchMetric(b, float64(nvrdRSS)/1024, "MiB-RSS-nvrd")
+	benchMetric(b, p50*1000, "ms-added-p50")
+	benchMetric(b, p99*1000, "ms-added-p99")
 	p.stopB(b)
 }
 

@@ -51,7 +51,18 @@ func NewHub() *Hub { return &Hub{readers: map[*Reader]struct{}{}} }
 // every reader. It never blocks on a reader.
 func (h *Hub) Write(raw []byte, at time.Time) {
 	h.bytesIn.Add(uint64(len(raw)))
-	b := h.marker.Feed(raw, at)
+	h.publish(h.marker.Feed(raw, at), at)
+}
+
+// WriteOwned is Write for bytes the caller gives away: it never writes to raw again (the FIFO reader
+// reads into fresh memory), so the readers' batches share it instead of a copy when it is whole packets.
+func (h *Hub) WriteOwned(raw []byte, at time.Time) {
+	h.bytesIn.Add(uint64(len(raw)))
+	h.publish(h.marker.FeedOwned(raw, at), at)
+}
+
+// publish offers one marked batch to every reader and keeps the hub's PSI, GOP cache and counters.
+func (h *Hub) publish(b Item, at time.Time) {
 	h.resyncs.Store(h.marker.Align.Resyncs)
 	if len(b.Data) == 0 {
 		return

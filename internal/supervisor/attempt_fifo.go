@@ -14,7 +14,35 @@ const (
 	fifoPipeSize  = 1 << 20
 	fifoReadSize  = 256 << 10
 	coalesceDelay = 2 * time.Millisecond
+	// The main FIFO is read into chunks of fifoChunk bytes, a read at a time, never written again:
+	// the hub's batches share them (no copy, no allocation per read). A read gets the chunk's free
+	// space up to fifoReadSize; a new chunk is taken when less than fifoChunkMinFree is left. Chunks
+	// live while a batch in them does (the GOP cache, a viewer's queue).
+	fifoChunk        = 128 << 10
+	fifoChunkMinFree = 32 << 10
 )
+
+// readArena hands out fresh memory for FIFO reads: each read's bytes are never written again.
+type readArena struct {
+	chunk []byte
+	used  int
+}
+
+// next returns the buffer the next read goes into.
+func (a *readArena) next() []byte {
+	if a.chunk == nil || len(a.chunk)-a.used < fifoChunkMinFree {
+		a.chunk, a.used = make([]byte, fifoChunk), 0
+	}
+	return a.chunk[a.used:min(len(a.chunk), a.used+fifoReadSize)]
+}
+
+// take marks the first n bytes of the buffer next returned as read and returns them (capacity n, so
+// nobody appends into the rest of the chunk).
+func (a *readArena) take(n int) []byte {
+	b := a.chunk[a.used : a.used+n : a.used+n]
+	a.used += n
+	return b
+}
 
 // growPipe enlarges the FIFO's kernel buffer so a keyframe burst never blocks the worker (best effort:
 // an unprivileged user is limited by /proc/sys/fs/pipe-max-size).
@@ -46,24 +74,31 @@ func (a *attempt) readFIFO(fifo *os.File) *fifoReader {
 	r := &fifoReader{done: make(chan struct{})}
 	go func() {
 		defer close(r.done)
-		buf := make([]byte, fifoReadSize)
+		var arena readArena
+		waited := false
 		for {
+			buf := arena.next()
+			before := time.Now()
 			n, err := fifo.Read(buf)
+			now := time.Now()
 			if n > 0 {
-				now := time.Now()
 				r.lastByte.Store(now.UnixNano())
 				if a.streamingSince.CompareAndSwap(0, now.UnixNano()) && a.onStreaming != nil {
 					a.onStreaming()
 				}
-				a.deliver(buf[:n], now)
+				a.deliver(arena.take(n), now)
 			}
 			if err != nil {
 				return
 			}
 			// The worker writes a frame's packets in a writev or two (strace: 2 per frame at 1080p25).
 			// After a short read, let the rest of the burst arrive so it is handled (and sent to
-			// viewers) as one piece; this costs at most coalesceDelay of latency.
-			if n < len(buf)/2 {
+			// viewers) as one piece; this costs at most coalesceDelay of latency. Not again when the
+			// read right after the wait found its bytes waiting: those were the rest of the burst,
+			// and the next read waits in the kernel for the next frame.
+			rest := waited && now.Sub(before) < coalesceDelay/4
+			waited = n < min(len(buf), fifoReadSize/2) && !rest
+			if waited {
 				time.Sleep(coalesceDelay)
 			}
 		}
@@ -73,7 +108,7 @@ func (a *attempt) readFIFO(fifo *os.File) *fifoReader {
 
 // deliver hands one read of raw TS bytes to the camera's stream: the live hub parses them once and feeds
 // every reader (viewers, the recorder) the same way. It runs on the FIFO goroutine and must not block;
-// raw is reused after it returns.
+// raw is never written again (the readers' batches share it).
 func (a *attempt) deliver(raw []byte, at time.Time) {
-	a.hub.Write(raw, at)
+	a.hub.WriteOwned(raw, at)
 }

@@ -122,3 +122,10 @@ func BenchmarkScore(b *testing.B) {
 		d.process(big[(i+1)%2], 1920, 1080)
 	}
 }
+
+// BenchmarkProcessJPEG640 is decode and motion scoring of a 640×360 keyframe (an analysis JPEG the
+// worker scaled down, or a substream's): decoded at 1/2, straight at the analysis width.
+func BenchmarkProcessJPEG640(b *testing.B) { benchmarkProcessJPEG(b, 640, 360) }
+
+// BenchmarkDecodeFast640 is the 1/2 decode of a 640×360 keyframe alone.
+func BenchmarkDecodeFast640(b *testing.B) { benchmarkDecodeFast(b, 640, 360) }

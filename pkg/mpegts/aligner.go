@@ -9,6 +9,26 @@ type Aligner struct {
 	Skipped uint64 // bytes thrown away while resyncing
 }
 
+// FeedOwned is Feed for data the caller gives away (it never writes to it again): when data is whole
+// packets in sync and no partial packet is pending, which is how a FIFO read of a TS writer usually
+// is, it is returned as it is, without a copy or an allocation; otherwise it is handled as Feed does.
+func (a *Aligner) FeedOwned(data []byte) []byte {
+	if len(a.rest) == 0 && len(data)%PacketSize == 0 && inSync(data) {
+		return data[:len(data):len(data)]
+	}
+	return a.Feed(data)
+}
+
+// inSync reports whether every packet of data (whole packets) starts with the sync byte.
+func inSync(data []byte) bool {
+	for off := 0; off < len(data); off += PacketSize {
+		if data[off] != SyncByte {
+			return false
+		}
+	}
+	return true
+}
+
 // Feed appends data and returns the whole packets now available, as one slice whose length is a
 // multiple of PacketSize. The returned slice is freshly allocated and owned by the caller.
 func (a *Aligner) Feed(data []byte) []byte {
@@ -21,8 +41,13 @@ func (a *Aligner) Feed(data []byte) []byte {
 	i := 0
 	for len(buf)-i >= PacketSize {
 		if buf[i] == SyncByte {
-			out = append(out, buf[i:i+PacketSize]...)
-			i += PacketSize
+			// A run of packets in sync is copied at once.
+			j := i + PacketSize
+			for len(buf)-j >= PacketSize && buf[j] == SyncByte {
+				j += PacketSize
+			}
+			out = append(out, buf[i:j]...)
+			i = j
 			continue
 		}
 		// Lost sync: find the next offset with sync bytes at +0, +188, +376 (or as many as we have).

@@ -55,6 +55,16 @@ func (m *Marker) Feed(raw []byte, at time.Time) Batch {
 	return m.Mark(data, at)
 }
 
+// FeedOwned is Feed for raw bytes the caller gives away (it never writes to them again): the batch
+// then shares them instead of a copy when they are whole packets in sync (Aligner.FeedOwned).
+func (m *Marker) FeedOwned(raw []byte, at time.Time) Batch {
+	data := m.Align.FeedOwned(raw)
+	if len(data) == 0 {
+		return Batch{At: at, Keyframe: -1}
+	}
+	return m.Mark(data, at)
+}
+
 // Mark marks already aligned packets (each must start with the sync byte). The batch keeps data.
 func (m *Marker) Mark(data []byte, at time.Time) Batch {
 	b := Batch{Data: data, At: at, Keyframe: -1}

@@ -11,7 +11,9 @@
 // Dialogs and alert elements are counted all along (a wall never shows one).
 // MODE "soak": plays the wall for NVR_SOAK_SECONDS, sampling every NVR_SOAK_EVERY seconds (default 5)
 // after a forced garbage collection (CDP): JS heap used, DOM nodes of the document, CDP's node and
-// event-listener counts, and tiles playing → result.samples.
+// event-listener counts, and tiles playing → result.samples. With NVR_SOAK_HEAPDIFF=1 it also takes a
+// heap snapshot after the first sample and after the last and puts the object kinds (constructor names)
+// whose count grew most in result.heapDiff, with the console messages the page logged (result.console).
 // → one JSON line on stdout: {errors, csp, fatal, result}.
 import { launch } from './lib.mjs';
 import readline from 'node:readline';
@@ -30,6 +32,39 @@ let waiter = null;
 rl.on('line', (l) => { if (waiter) { const w = waiter; waiter = null; w(l); } else lines.push(l); });
 const nextLine = () => (lines.length ? Promise.resolve(lines.shift()) : new Promise((res) => { waiter = res; }));
 const browser = await launch(['--enable-unsafe-swiftshader']);
+
+// SAMPLE: the soak's reading in the page: the document's elements and the tiles playing.
+const SAMPLE = "({ dom: document.getElementsByTagName('*').length, playing: document.querySelectorAll('.wall [data-camera].playing').length })";
+
+// heapCounts takes a heap snapshot (after a forced GC) and returns Map "type name" → {count, size}.
+const heapCounts = async (cdp) => {
+  const chunks = [];
+  const onChunk = (e) => chunks.push(e.chunk);
+  cdp.on('HeapProfiler.addHeapSnapshotChunk', onChunk);
+  await cdp.send('HeapProfiler.collectGarbage');
+  await cdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+  cdp.off('HeapProfiler.addHeapSnapshotChunk', onChunk);
+  const snap = JSON.parse(chunks.join(''));
+  const f = snap.snapshot.meta.node_fields;
+  const types = snap.snapshot.meta.node_types[0];
+  const [iType, iName, iSize] = ['type', 'name', 'self_size'].map((k) => f.indexOf(k));
+  const m = new Map();
+  for (let i = 0; i < snap.nodes.length; i += f.length) {
+    const type = types[snap.nodes[i + iType]];
+    const name = type === 'string' || type === 'concatenated string' || type === 'sliced string' ? '(string)' : snap.strings[snap.nodes[i + iName]];
+    const key = type + ' ' + String(name).slice(0, 60);
+    const e = m.get(key) || { count: 0, size: 0 };
+    e.count++;
+    e.size += snap.nodes[i + iSize];
+    m.set(key, e);
+  }
+  return m;
+};
+// heapDiff: the kinds whose count or size grew most from a to b.
+const heapDiff = (a, b) => [...b].map(([k, v]) => {
+  const o = a.get(k) || { count: 0, size: 0 };
+  return { kind: k, count: v.count - o.count, bytes: v.size - o.size, total: v.count };
+}).filter((d) => d.count > 0 || d.bytes > 0).sort((x, y) => y.bytes - x.bytes || y.count - x.count).slice(0, 15);
 
 const tiles = (page) => page.evaluate(() => [...document.querySelectorAll('.wall [data-camera]')].map((el) => {
   const v = el.querySelector('video');
@@ -207,14 +242,28 @@ try {
     const every = 1000 * Number(env.NVR_SOAK_EVERY || 5);
     const t0 = Date.now();
     out.result.samples = [];
+    const diff = !!env.NVR_SOAK_HEAPDIFF;
+    let counts0 = null;
+    const logged = new Map();
+    page.on('console', (m) => { const k = m.type() + ' ' + m.text().replace(/[\d.]+/g, 'N').slice(0, 80); logged.set(k, (logged.get(k) || 0) + 1); });
     while (Date.now() - t0 < secs * 1000) {
       await cdp.send('HeapProfiler.collectGarbage');
       const m = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((x) => [x.name, x.value]));
-      const dom = await page.evaluate(() => document.getElementsByTagName('*').length);
-      const ts = await tiles(page);
-      out.result.samples.push({ s: +((Date.now() - t0) / 1000).toFixed(1), heap: m.JSHeapUsedSize, dom, nodes: m.Nodes,
-        listeners: m.JSEventListeners, playing: ts.filter((t) => t.playing).length });
+      const usage = await cdp.send('Runtime.getHeapUsage');
+      // One expression, the same text every time (V8's compilation cache): a fresh function per sample
+      // (page.evaluate) would leave its own compiled code and feedback in the heap being measured.
+      const { result } = await cdp.send('Runtime.evaluate', { expression: SAMPLE, returnByValue: true });
+      const { dom, playing } = result.value;
+      out.result.samples.push({ s: +((Date.now() - t0) / 1000).toFixed(1), heap: m.JSHeapUsedSize, used: usage.usedSize, dom, nodes: m.Nodes,
+        listeners: m.JSEventListeners, playing });
+      if (diff && !counts0) counts0 = await heapCounts(cdp);
       await page.waitForTimeout(every);
+    }
+    if (diff) {
+      out.result.heapDiff = heapDiff(counts0, await heapCounts(cdp));
+      out.result.console = [...logged].sort((a, b) => b[1] - a[1]).slice(0, 10);
+      for (const d of out.result.heapDiff) step(`heap: ${d.kind}: +${d.count} (${d.total}), +${d.bytes} B`);
+      for (const [k, n] of out.result.console) step(`console ×${n}: ${k}`);
     }
     step('soak: ' + out.result.samples.length + ' samples');
   }

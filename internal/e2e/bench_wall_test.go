@@ -35,7 +35,8 @@ type soakSample struct {
 // over the mean of the first third (1 is flat), the heap at both ends, the heap's slope over the second
 // half (MiB/h: a heap that settles after the start shows ~0 there), and the tiles playing at the end.
 // With NVR_SOAK_HEAPDIFF=1 the script also compares heap snapshots of the first and last sample and logs
-// the object kinds that grew (see wall-check.mjs).
+// the object kinds that grew (see wall-check.mjs). NVR_SOAK_FX is added to the wall's URL, e.g.
+// "&fx0=grayscale,clock&fx1=motion" to soak pixi.js effects too.
 // The run fails if a tile stops playing at the end; the ratios are for the reader (no timed assertion).
 func BenchmarkWallSoak(b *testing.B) {
 	if skipReason != "" {
@@ -83,7 +84,7 @@ func BenchmarkWallSoak(b *testing.B) {
 		var tok struct{ Token string }
 		_ = json.NewDecoder(resp.Body).Decode(&tok)
 		resp.Body.Close()
-		wall := "#/wall?" + url.Values{"token": {tok.Token}, "cams": {strings.Join(ids, ",")}, "layout": {"2x2"}}.Encode()
+		wall := "#/wall?" + url.Values{"token": {tok.Token}, "cams": {strings.Join(ids, ",")}, "layout": {"2x2"}}.Encode() + os.Getenv("NVR_SOAK_FX")
 		shots := filepath.Join(repoRoot, ".cache", "webapp", "wall")
 		_ = os.MkdirAll(shots, 0o755)
 		b.ResetTimer()

@@ -1,7 +1,8 @@
 // The video wall in headless Chromium (Debian's), as a display with no login would open it:
 //   NVR_WALL='#/wall?token=...&cams=...' NVR_OTHER=<camera not on the wall> node wall-check.mjs MODE BASEURL SHOTDIR
 // MODE "play": the wall's tiles play; the token's answers on other routes. MODE "fx": also reads the
-// effect canvases' pixels (grey, blocks, motion light) and each effect's frame rate. MODE "panel": opens
+// effect canvases' pixels (grey, blocks, motion light) and each effect's frame rate, then gives tile 3 a
+// clock alone and reads what the page shows there (a screenshot) and the canvas. MODE "panel": opens
 // the effects panel by its labels, moves tile 1's "Pixelate size" slider to 32 and adds a text overlay,
 // reading the pixels and the URL after each step; screenshots with the panel open, light and dark.
 // MODE "restart": once the tiles play it prints {"playing":[...]} and waits for a line on stdin (the
@@ -198,6 +199,43 @@ try {
         videoFps: vs.map((v, i) => +((vs2[i] - v) / 5).toFixed(1)) };
     });
   }
+  if (mode === 'fx' && !out.fatal) {
+    // A clock alone (tile 3, the colour pattern): drawn on a transparent canvas over the plain video.
+    // What the page shows (a screenshot of the tile) is the colour video; the canvas holds the text only.
+    await page.evaluate(() => {
+      const [path, qs] = location.hash.split('?');
+      const u = new URLSearchParams(qs);
+      u.set('fx3', 'clock:10:50:50');
+      location.hash = path + '?' + u.toString();
+    });
+    await page.waitForFunction(() => {
+      const c = document.querySelectorAll('.wall .wall-cell')[3].querySelector('canvas.fx');
+      return c && c.dataset.chain === 'clock:10:50:50' && c.dataset.drawn === c.dataset.chain;
+    }, null, { timeout: 15000 });
+    await page.waitForTimeout(1000);
+    const cell = page.locator('.wall .wall-cell').nth(3);
+    const png = (await cell.screenshot()).toString('base64');
+    out.result.overlay = await page.evaluate(async (png) => {
+      const read = (src, w, h) => {
+        const c = document.createElement('canvas');
+        c.width = w; c.height = h;
+        const g = c.getContext('2d', { willReadFrequently: true });
+        g.drawImage(src, 0, 0, w, h);
+        return g.getImageData(0, 0, w, h).data;
+      };
+      const fx = document.querySelectorAll('.wall .wall-cell')[3].querySelector('canvas.fx');
+      // decoded from bytes (a fetch of a data: URL is refused by the page's connect-src)
+      const shot = await createImageBitmap(new Blob([Uint8Array.from(atob(png), (ch) => ch.charCodeAt(0))], { type: 'image/png' }));
+      const d = read(shot, shot.width, shot.height);
+      let chroma = 0;
+      for (let k = 0; k < d.length; k += 4) chroma += Math.max(Math.abs(d[k] - d[k + 1]), Math.abs(d[k + 1] - d[k + 2]), Math.abs(d[k] - d[k + 2]));
+      const a = read(fx, fx.width, fx.height);
+      let drawn = 0;
+      for (let k = 3; k < a.length; k += 4) if (a[k] > 0) drawn++;
+      return { overlay: fx.dataset.overlay === '1', shownChroma: +(chroma / (d.length / 4)).toFixed(2), canvasDrawn: +(drawn / (a.length / 4)).toFixed(4) };
+    }, png);
+    step('clock alone: ' + JSON.stringify(out.result.overlay));
+  }
   if (mode === 'panel' && !out.fatal) {
     const r = out.result;
     await page.waitForFunction(() => document.querySelector('.wall .wall-cell canvas.fx.live'), null, { timeout: 30000 });
@@ -313,10 +351,14 @@ try {
     out.result.alerts = alerts;
   }
   if (!out.fatal) {
-    for (const [w, h] of [[1280, 800], [390, 844]]) {
-      await page.setViewportSize({ width: w, height: h });
-      await page.waitForTimeout(1500);
-      await page.screenshot({ path: `${dir}/wall-${mode}-${w}x${h}.png` });
+    // the effects wall in both colour schemes; the other modes in the default one
+    for (const scheme of mode === 'fx' ? ['light', 'dark'] : ['']) {
+      if (scheme) await page.emulateMedia({ colorScheme: scheme });
+      for (const [w, h] of [[1280, 800], [390, 844]]) {
+        await page.setViewportSize({ width: w, height: h });
+        await page.waitForTimeout(1500);
+        await page.screenshot({ path: `${dir}/wall-${mode}${scheme ? '-' + scheme : ''}-${w}x${h}.png` });
+      }
     }
   }
 } catch (e) {

@@ -324,7 +324,8 @@ export function WallEffects({ video, chain, label, old }) {
       const el = canvas.current;
       const box = el.parentElement;
       // A chain of overlays only is drawn on a transparent canvas over the video: the canvas's alpha is
-      // chosen once, when it is made (a WebGL context cannot change it), from the first chain.
+      // chosen once, when it is made (a WebGL context cannot change it), from the first chain (the wall
+      // gives such a chain a WallEffects of its own).
       const overlaysFirst = !old && want.current.every((it) => it.name === 'clock' || it.name === 'text');
       app = new PIXI.Application();
       try {
@@ -364,6 +365,9 @@ export function WallEffects({ video, chain, label, old }) {
           }
           const parts = groups(c, old).map((items) => ({ items, ...makePart(PIXI, items.map((i) => c[i]), past, old) }));
           box2.filters = parts.filter((e) => e.filter).map((e) => e.filter);
+          // The picture is opaque: each pass replaces the pixels instead of blending them (a read and a
+          // blend per pixel less in software GL).
+          if (!old) for (const f of box2.filters) f.blendMode = 'none';
           for (const e of parts) if (e.text) app.stage.addChild(e.text);
           // The picture is drawn unless the chain is overlays only and the canvas is transparent.
           const picture = !transparent || parts.some((e) => e.filter);
@@ -432,10 +436,15 @@ export function WallEffects({ video, chain, label, old }) {
             source = new PIXI.VideoSource({ resource: video, autoPlay: false, autoLoad: false, updateFPS: 0 });
             source.autoUpdate = false; // updated here when the video shows a new picture
             sprite = new PIXI.Sprite(new PIXI.Texture({ source }));
+            if (!old) sprite.blendMode = 'none'; // opaque: drawn without blending
             box2.addChild(sprite);
           }
           source.update();
           const s = Math.min(w / vw, h / vh);
+          // Drawn one video pixel to one canvas pixel (a camera no larger than the tile): the nearest
+          // texel is the same picture as a bilinear one, for less work per pixel.
+          const mode = Math.abs(vw * s * res - vw) < 1 ? 'nearest' : 'linear';
+          if (!old && source.scaleMode !== mode) source.scaleMode = mode;
           sprite.width = vw * s;
           sprite.height = vh * s;
           sprite.position.set((w - vw * s) / 2, (h - vh * s) / 2);

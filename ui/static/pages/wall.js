@@ -82,6 +82,10 @@ function tokenStream(token) {
   return watch;
 }
 
+// overlaysOnly: a chain of clock and text only, drawn on a transparent canvas over the plain video (a
+// WebGL canvas's transparency is fixed when it is made, so such a chain gets a canvas of its own).
+const overlaysOnly = (chain) => chain.every((it) => it.name === 'clock' || it.name === 'text');
+
 function WallTile({ id, index, fx, token, watch, span, names, oldFx }) {
   const [video, setVideo] = useState(null);
   const chain = parseChain(fx.get('fx' + index) ?? fx.get('fx') ?? '');
@@ -89,7 +93,7 @@ function WallTile({ id, index, fx, token, watch, span, names, oldFx }) {
   const style = span ? `grid-column: span ${span[0]}; grid-row: span ${span[1]}` : '';
   return html`<div class=${'wall-cell' + (names ? '' : ' no-names')} style=${style}>
     <${LiveTile} camera=${{ id, name: id }} watch=${watch} url=${url} calm=${true} onVideo=${setVideo}>
-      ${chain.length > 0 && video && html`<${WallEffects} key=${oldFx ? 'old' : 'new'} video=${video} chain=${chain} label=${id} old=${oldFx} />`}
+      ${chain.length > 0 && video && html`<${WallEffects} key=${(oldFx ? 'old' : 'new') + (!oldFx && overlaysOnly(chain) ? ':overlays' : '')} video=${video} chain=${chain} label=${id} old=${oldFx} />`}
     <//>
   </div>`;
 }

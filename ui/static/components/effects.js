@@ -234,6 +234,8 @@ function makePart(PIXI, items, past, old) {
       text.anchor.set(x / 100, y / 100);
       // a margin of 2 % of the tile at the edges, so the text stays on it
       const m = Math.min(w, h) * 0.02;
+      // a text wider than the picture is made smaller until it fits (a long label or a large size)
+      if (!old && text.width > w - 2 * m) text.style.fontSize = Math.max(8, Math.floor((px * (w - 2 * m)) / text.width));
       text.position.set(ox + m + (x / 100) * (w - 2 * m), oy + m + (y / 100) * (h - 2 * m));
       return true;
     },

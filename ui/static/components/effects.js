@@ -347,7 +347,16 @@ export function WallEffects({ video, chain, label, old }) {
       // texture takes its frame from its source when made).
       let source = null;
       let sprite = null;
-      release = () => { if (source) releaseSource(source, video); source = null; past.destroy(true); };
+      // Motion's reference is drawn from a sprite of its own, outside the stage: rendering the stage's
+      // sprite alone makes it a render group of its own (pixi's render does), after which the tile drew
+      // its picture one letterbox bar lower (seen on a 640×360 camera in a 640×400 tile).
+      let pastSprite = null;
+      release = () => {
+        if (pastSprite) pastSprite.destroy();
+        if (source) releaseSource(source, video);
+        source = null;
+        past.destroy(true);
+      };
       const box2 = new PIXI.Container();
       box2.filterArea = app.screen;
       app.stage.addChild(box2);
@@ -429,17 +438,18 @@ export function WallEffects({ video, chain, label, old }) {
           lastUpload = now;
           // Motion's reference: the picture shown until now (before this frame's upload), every delay ms.
           if (delay && sprite && now - lastPast > delay) {
-            app.renderer.render({ container: sprite, target: past, clear: true });
+            app.renderer.render({ container: old ? sprite : pastSprite, target: past, clear: true });
             lastPast = now;
           }
           if (!source || source.width !== vw || source.height !== vh) {
-            if (sprite) { box2.removeChild(sprite); sprite.destroy({ texture: true, textureSource: false }); }
+            if (sprite) { box2.removeChild(sprite); sprite.destroy({ texture: true, textureSource: false }); pastSprite.destroy(); }
             if (source) releaseSource(source, video);
             source = new PIXI.VideoSource({ resource: video, autoPlay: false, autoLoad: false, updateFPS: 0 });
             source.autoUpdate = false; // updated here when the video shows a new picture
             sprite = new PIXI.Sprite(new PIXI.Texture({ source }));
             if (!old) sprite.blendMode = 'none'; // opaque: drawn without blending
             box2.addChild(sprite);
+            pastSprite = new PIXI.Sprite(sprite.texture);
           }
           source.update();
           const s = Math.min(w / vw, h / vh);
@@ -450,6 +460,9 @@ export function WallEffects({ video, chain, label, old }) {
           sprite.width = vw * s;
           sprite.height = vh * s;
           sprite.position.set((w - vw * s) / 2, (h - vh * s) / 2);
+          pastSprite.width = sprite.width;
+          pastSprite.height = sprite.height;
+          pastSprite.position.copyFrom(sprite.position);
           pic = { x: sprite.position.x, y: sprite.position.y, w: sprite.width, h: sprite.height };
         } else if (!picture && vw > 0 && w) {
           // overlays over the plain video: placed on the picture as the video shows it (object-fit: contain)

@@ -109,6 +109,9 @@ func BenchmarkWallEffects(b *testing.B) {
 				oldRun[run.Fx] = run
 			}
 			by, _ := json.Marshal(run.CPUBy)
+			if run.Timeout {
+				by = []byte("drew no picture within a minute")
+			}
 			fmt.Fprintf(&tab, "%-26s %4s %8.1f %8.1f %8.1f %6.2f %6.0f %6.2f %8.1f %s  %s\n", run.Fx, run.Path, run.RenderFps, run.DrawnFps,
 				run.VideoFps, run.DrawnFps/baseFps, run.CPUPct, run.CPUPct/baseCPU, msPerFrame(run), ratios, by)
 			if run.Path == "new" {
@@ -142,6 +145,7 @@ type wallFxRun struct {
 	CPUPct    float64            `json:"cpuPct"`
 	CPUBy     map[string]float64 `json:"cpuBy"` // % of a core by Chromium process type
 	Overlay   bool               `json:"overlay"`
+	Timeout   bool               `json:"timeout"` // drew no picture within a minute (a starved machine)
 }
 
 // wallFxResult is wallfx-bench.mjs's answer.

@@ -72,6 +72,13 @@ let loading = null;
 function loadPixi() {
   if (!loading) {
     loading = import('pixi.js').then((PIXI) => new Promise((resolve, reject) => {
+      // pixi keeps the measurements of the last 1000 texts it drew (an LRU shared by every Text, each
+      // entry holding the browser's shaped text, ~1.3 KB): a clock draws a new text every second, so a
+      // wall's heap grew ~1 MB over its first quarter hour (BenchmarkWallSoak's heap snapshots). The
+      // wall's overlays need a few: 64. (The LRU evicts only when full to exactly its max, so it is
+      // emptied first.)
+      const texts = PIXI.CanvasTextMetrics && PIXI.CanvasTextMetrics._measurementCache;
+      if (texts && typeof texts.clear === 'function' && 'max' in texts) { texts.clear(); texts.max = 64; }
       // The polyfill is a classic script that patches the classes it finds on window.PIXI, and its
       // functions look PIXI up there when they run: the one global this page keeps, for pixi alone.
       window.PIXI = { ...PIXI };

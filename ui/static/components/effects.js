@@ -267,8 +267,9 @@ const MAX_PIXELS = 1280 * 720;
 const ANIMATE_MS = 40;
 
 /** newPictures returns a function telling whether the video shows a picture not drawn yet: from
- * requestVideoFrameCallback once it has fired, else from the count of pictures shown (headless
- * Chromium without a GPU never calls it back), else from currentTime. cancel() ends it. */
+ * requestVideoFrameCallback once it has fired (it does in headless Chromium with SwiftShader), else
+ * from the count of pictures shown (a browser where it never fires), else from currentTime (which moves
+ * continuously, not per picture). cancel() ends it. */
 function newPictures(video) {
   let called = false;
   let pending = false;

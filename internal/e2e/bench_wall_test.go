@@ -21,6 +21,7 @@ import (
 type soakSample struct {
 	S         float64 `json:"s"`         // seconds since the tiles played
 	Heap      float64 `json:"heap"`      // JS heap used, bytes (CDP Performance.getMetrics JSHeapUsedSize)
+	Used      float64 `json:"used"`      // JS heap used, bytes (CDP Runtime.getHeapUsage usedSize)
 	DOM       float64 `json:"dom"`       // document.getElementsByTagName('*').length
 	Nodes     float64 `json:"nodes"`     // CDP's Nodes (also detached ones still alive)
 	Listeners float64 `json:"listeners"` // CDP's JSEventListeners
@@ -31,7 +32,11 @@ type soakSample struct {
 // headless Chromium for NVR_SOAK_SECONDS (default 60; 600 for issue 13's 10-minute figure), sampled
 // every NVR_SOAK_EVERY seconds (default 5) after a forced GC. Reported: the growth of the JS heap, the
 // DOM node count, CDP's node count and event listeners as the mean of the last third of the samples
-// over the mean of the first third (1 is flat), the heap at both ends, and the tiles playing at the end.
+// over the mean of the first third (1 is flat), the heap at both ends, the heap's slope over the second
+// half (MiB/h: a heap that settles after the start shows ~0 there), and the tiles playing at the end.
+// With NVR_SOAK_HEAPDIFF=1 the script also compares heap snapshots of the first and last sample and logs
+// the object kinds that grew (see wall-check.mjs). NVR_SOAK_FX is added to the wall's URL, e.g.
+// "&fx0=grayscale,clock&fx1=motion" to soak pixi.js effects too.
 // The run fails if a tile stops playing at the end; the ratios are for the reader (no timed assertion).
 func BenchmarkWallSoak(b *testing.B) {
 	if skipReason != "" {
@@ -79,7 +84,7 @@ func BenchmarkWallSoak(b *testing.B) {
 		var tok struct{ Token string }
 		_ = json.NewDecoder(resp.Body).Decode(&tok)
 		resp.Body.Close()
-		wall := "#/wall?" + url.Values{"token": {tok.Token}, "cams": {strings.Join(ids, ",")}, "layout": {"2x2"}}.Encode()
+		wall := "#/wall?" + url.Values{"token": {tok.Token}, "cams": {strings.Join(ids, ",")}, "layout": {"2x2"}}.Encode() + os.Getenv("NVR_SOAK_FX")
 		shots := filepath.Join(repoRoot, ".cache", "webapp", "wall")
 		_ = os.MkdirAll(shots, 0o755)
 		b.ResetTimer()
@@ -137,6 +142,10 @@ func BenchmarkWallSoak(b *testing.B) {
 		mid /= float64(len(sm) - 2*k)
 		b.ReportMetric(mid/h0, "x-heap-growth-middle-third")
 		b.ReportMetric((end.Heap-sm[0].Heap)/1024/(end.S-sm[0].S)*3600/1024, "MiB/h-heap-slope")
+		half := sm[len(sm)/2]
+		b.ReportMetric((end.Heap-half.Heap)/1024/(end.S-half.S)*3600/1024, "MiB/h-heap-slope-second-half")
+		b.ReportMetric(sm[0].Heap/(1<<20), "MiB-heap-first-sample")
+		b.ReportMetric(end.Heap/(1<<20), "MiB-heap-last-sample")
 		b.ReportMetric(hr, "x-heap-growth")
 		b.ReportMetric(dr, "x-dom-growth")
 		b.ReportMetric(nr, "x-cdp-nodes-growth")
@@ -144,6 +153,8 @@ func BenchmarkWallSoak(b *testing.B) {
 		b.ReportMetric(h0/(1<<20), "MiB-heap-first-third")
 		b.ReportMetric(h1/(1<<20), "MiB-heap-last-third")
 		b.ReportMetric(float64(end.Playing), "tiles-playing-at-end")
+		b.Logf("wall soak %d s, %d samples after forced GC: heap first/last sample %.3f/%.3f MiB, at the half %.3f; Runtime.getHeapUsage %.3f/%.3f MiB",
+			seconds, len(sm), sm[0].Heap/(1<<20), end.Heap/(1<<20), half.Heap/(1<<20), sm[0].Used/(1<<20), end.Used/(1<<20))
 		b.Logf("wall soak %d s, %d samples: heap %.2f → %.2f MiB (×%.3f), DOM %.0f → %.0f (×%.3f), CDP nodes ×%.3f, listeners ×%.3f; first %+v last %+v",
 			seconds, len(sm), h0/(1<<20), h1/(1<<20), hr, d0, d1, dr, nr, lr, sm[0], end)
 		if end.Playing != 4 {

@@ -24,11 +24,15 @@ var wallFxBenchChain = []string{"grayscale", "sepia", "invert", "hue", "huecycle
 // BenchmarkWallEffects: headless Chromium (software GL: SwiftShader) plays one 1280×720 wall tile of a
 // 640×360 25 fps test camera (the moving ball) from a real nvrd, and the tile's chain is changed in the
 // URL to each effect in turn (ui/test/wallfx-bench.mjs), NVR_BENCH_SECONDS each (default 8), with the
-// plain video (no effect, no pixi) first and last as the baseline of the same run. Reported per effect:
-// rendered frames/s (effect canvas renders), its ratio to the baseline's decoded frames/s, and the browser
-// process tree's CPU (/proc, % of one core) as a ratio to the baseline's. The table and the machine's
-// load average before and after go to the log. NVR_WALLFX_EFFECTS=a;b,c picks the chains (";" between
-// them); NVR_VIEWPORT=WxH (passed through to the script) sets the tile's size.
+// plain video (no effect, no pixi) first and last as the baseline of the same run. Each effect is run
+// twice, right after each other: the former drawing path (fxpath=old in the wall's URL) and the current
+// one, so the two see the same load on the shared machine. Reported per effect and path: rendered
+// frames/s (effect canvas renders), new video pictures drawn/s and its ratio to the baseline's decoded
+// frames/s, the browser process tree's CPU (/proc, % of one core) and its ratio to the baseline's, the
+// CPU time per picture drawn (ms; the steadier figure on a loaded machine), and new/old ratios of drawn frames/s and of CPU. The table, the CPU by Chromium process type and the
+// machine's load average before and after go to the log. NVR_WALLFX_EFFECTS=a;b,c picks the chains (";"
+// between them); NVR_FXPATHS=new measures the current path alone; NVR_VIEWPORT=WxH (passed through to
+// the script) sets the tile's size.
 func BenchmarkWallEffects(b *testing.B) {
 	if skipReason != "" {
 		testskip.Skip(b, skipReason, "run make setup")
@@ -85,34 +89,71 @@ func BenchmarkWallEffects(b *testing.B) {
 		var tab strings.Builder
 		fmt.Fprintf(&tab, "load average before %s, after %s; baseline (plain video, first/last): %.1f/%.1f fps, %.0f/%.0f %% of a core\n",
 			r.Load[0], r.Load[len(r.Load)-1], first.VideoFps, last.VideoFps, first.CPUPct, last.CPUPct)
-		fmt.Fprintf(&tab, "%-26s %8s %8s %8s %8s %8s %8s\n", "effect", "render/s", "drawn/s", "video/s", "fps×", "%core", "cpu×")
+		fmt.Fprintf(&tab, "%-26s %4s %8s %8s %8s %6s %6s %6s %8s %7s %7s  %s\n", "effect", "path", "render/s", "drawn/s", "video/s", "fps×",
+			"%core", "cpu×", "ms/frame", "fps new/old", "cpu new/old", "%core by process")
+		oldRun := map[string]wallFxRun{}
 		for _, run := range r.Runs {
-			fmt.Fprintf(&tab, "%-26s %8.1f %8.1f %8.1f %8.2f %8.0f %8.2f\n", run.Fx, run.RenderFps, run.DrawnFps, run.VideoFps,
-				run.DrawnFps/baseFps, run.CPUPct, run.CPUPct/baseCPU)
+			ratios := ""
+			if o, ok := oldRun[run.Fx]; ok && run.Path == "new" && o.DrawnFps > 0 && o.CPUPct > 0 {
+				ratios = fmt.Sprintf("%7.2f %7.2f", run.DrawnFps/o.DrawnFps, run.CPUPct/o.CPUPct)
+				name := strings.NewReplacer("=", "-", " ", "-", ",", "+").Replace(run.Fx)
+				b.ReportMetric(run.DrawnFps/o.DrawnFps, "x-fps-new/old-"+name)
+				b.ReportMetric(run.CPUPct/o.CPUPct, "x-cpu-new/old-"+name)
+				if msPerFrame(o) > 0 {
+					b.ReportMetric(msPerFrame(run)/msPerFrame(o), "x-ms/frame-new/old-"+name)
+				}
+			} else {
+				ratios = fmt.Sprintf("%7s %7s", "", "")
+			}
+			if run.Path == "old" {
+				oldRun[run.Fx] = run
+			}
+			by, _ := json.Marshal(run.CPUBy)
+			if run.Timeout {
+				by = []byte("drew no picture within a minute")
+			}
+			fmt.Fprintf(&tab, "%-26s %4s %8.1f %8.1f %8.1f %6.2f %6.0f %6.2f %8.1f %s  %s\n", run.Fx, run.Path, run.RenderFps, run.DrawnFps,
+				run.VideoFps, run.DrawnFps/baseFps, run.CPUPct, run.CPUPct/baseCPU, msPerFrame(run), ratios, by)
+			if run.Path == "new" {
+				name := strings.NewReplacer("=", "-", " ", "-", ",", "+").Replace(run.Fx)
+				b.ReportMetric(run.DrawnFps/baseFps, "x-fps-"+name)
+				b.ReportMetric(run.CPUPct/baseCPU, "x-cpu-"+name)
+			}
 		}
 		b.Log("\n" + tab.String())
 		b.ReportMetric(baseFps, "fps-baseline")
 		b.ReportMetric(baseCPU, "%core-baseline")
-		for _, run := range r.Runs[1 : len(r.Runs)-1] {
-			name := strings.NewReplacer("=", "-", " ", "-", ",", "+").Replace(run.Fx)
-			b.ReportMetric(run.DrawnFps/baseFps, "x-fps-"+name)
-			b.ReportMetric(run.CPUPct/baseCPU, "x-cpu-"+name)
-		}
 	}
+}
+
+// msPerFrame is the browser's CPU time per picture shown (ms): on a loaded machine, where the frame rate
+// follows the share of the CPU the browser gets, the cost of a frame is the steadier figure.
+func msPerFrame(r wallFxRun) float64 {
+	if r.DrawnFps <= 0 {
+		return 0
+	}
+	return r.CPUPct * 10 / r.DrawnFps
+}
+
+// wallFxRun is one measured effect (or the plain video) of wallfx-bench.mjs.
+type wallFxRun struct {
+	Fx        string             `json:"fx"`
+	Path      string             `json:"path"` // "old" (fxpath=old), "new", "" for the plain video
+	RenderFps float64            `json:"renderFps"`
+	DrawnFps  float64            `json:"drawnFps"`
+	VideoFps  float64            `json:"videoFps"`
+	CPUPct    float64            `json:"cpuPct"`
+	CPUBy     map[string]float64 `json:"cpuBy"` // % of a core by Chromium process type
+	Overlay   bool               `json:"overlay"`
+	Timeout   bool               `json:"timeout"` // drew no picture within a minute (a starved machine)
 }
 
 // wallFxResult is wallfx-bench.mjs's answer.
 type wallFxResult struct {
-	Fatal  string   `json:"fatal"`
-	Errors []string `json:"errors"`
-	Load   []string `json:"load"`
-	Runs   []struct {
-		Fx        string  `json:"fx"`
-		RenderFps float64 `json:"renderFps"`
-		DrawnFps  float64 `json:"drawnFps"`
-		VideoFps  float64 `json:"videoFps"`
-		CPUPct    float64 `json:"cpuPct"`
-	} `json:"runs"`
+	Fatal  string      `json:"fatal"`
+	Errors []string    `json:"errors"`
+	Load   []string    `json:"load"`
+	Runs   []wallFxRun `json:"runs"`
 }
 
 func runWallFxBench(b *testing.B, base, wall string, seconds int) wallFxResult {

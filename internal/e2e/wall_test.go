@@ -35,8 +35,14 @@ type wallResult struct {
 	Video0 struct {
 		MeanChroma float64 `json:"meanChroma"`
 	} `json:"video0"`
-	MotionBright []float64       `json:"motionBright"`
-	FPS          json.RawMessage `json:"fps"`
+	MotionBright []float64 `json:"motionBright"`
+	// fx mode: tile 3 with a clock alone
+	Overlay struct {
+		Overlay     bool    `json:"overlay"`     // drawn as an overlay over the plain video
+		ShownChroma float64 `json:"shownChroma"` // mean chroma of what the page shows on the tile
+		CanvasDrawn float64 `json:"canvasDrawn"` // share of the canvas's pixels not transparent
+	} `json:"overlay"`
+	FPS json.RawMessage `json:"fps"`
 	// panel mode: tile 0's chain, the page's URL and its pixels before and after each step
 	Before, Slider struct {
 		Chain   string  `json:"chain"`
@@ -135,7 +141,9 @@ func TestWallLinkPlaysWithoutLogin(t *testing.T) {
 // TestWallEffects: pixi.js effects drawn from the live video. Tiles: 0 a still colour pattern in grayscale (with the
 // clock), 1 the still colour pattern with motion amplify, 2 the moving ball with motion amplify, 3 the colour pattern
 // pixelated by 16. Grey means R=G=B within a tolerance while the camera's own picture is in colour;
-// pixelate makes 16x16 blocks; motion lights up on the ball and stays dark on the still camera.
+// pixelate makes 16x16 blocks; motion lights up on the ball and stays dark on the still camera. Then tile 3
+// gets a clock alone, drawn on a transparent canvas over the plain video: the tile shows the colour video
+// and the canvas only the text.
 func TestWallEffects(t *testing.T) {
 	need(t)
 	needBrowser(t)
@@ -165,6 +173,12 @@ func TestWallEffects(t *testing.T) {
 	}
 	if still, moving := w.MotionBright[1], w.MotionBright[2]; still > 0.0005 || moving < 0.003 {
 		t.Errorf("motion amplify: lit share %.4f on the still camera (want <= 0.0005) and %.4f on the moving ball (want >= 0.003)", still, moving)
+	}
+	// A clock alone is drawn over the plain video: the tile still shows the colour pattern, and the
+	// canvas holds the text and nothing else.
+	if o := w.Overlay; !o.Overlay || o.ShownChroma < 30 || o.CanvasDrawn < 0.002 || o.CanvasDrawn > 0.3 {
+		t.Errorf("clock alone: overlay %v, the tile shows mean chroma %.1f (want >= 30: the colour video), the canvas draws %.4f of its pixels (want the text only: 0.002–0.3)",
+			o.Overlay, o.ShownChroma, o.CanvasDrawn)
 	}
 }
 

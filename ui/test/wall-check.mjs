@@ -1,7 +1,8 @@
 // The video wall in headless Chromium (Debian's), as a display with no login would open it:
 //   NVR_WALL='#/wall?token=...&cams=...' NVR_OTHER=<camera not on the wall> node wall-check.mjs MODE BASEURL SHOTDIR
 // MODE "play": the wall's tiles play; the token's answers on other routes. MODE "fx": also reads the
-// effect canvases' pixels (grey, blocks, motion light) and each effect's frame rate. MODE "panel": opens
+// effect canvases' pixels (grey, blocks, motion light) and each effect's frame rate, then gives tile 3 a
+// clock alone and reads what the page shows there (a screenshot) and the canvas. MODE "panel": opens
 // the effects panel by its labels, moves tile 1's "Pixelate size" slider to 32 and adds a text overlay,
 // reading the pixels and the URL after each step; screenshots with the panel open, light and dark.
 // MODE "restart": once the tiles play it prints {"playing":[...]} and waits for a line on stdin (the
@@ -11,7 +12,9 @@
 // Dialogs and alert elements are counted all along (a wall never shows one).
 // MODE "soak": plays the wall for NVR_SOAK_SECONDS, sampling every NVR_SOAK_EVERY seconds (default 5)
 // after a forced garbage collection (CDP): JS heap used, DOM nodes of the document, CDP's node and
-// event-listener counts, and tiles playing → result.samples.
+// event-listener counts, and tiles playing → result.samples. With NVR_SOAK_HEAPDIFF=1 it also takes a
+// heap snapshot after the first sample and after the last and puts the object kinds (constructor names)
+// whose count grew most in result.heapDiff, with the console messages the page logged (result.console).
 // → one JSON line on stdout: {errors, csp, fatal, result}.
 import { launch } from './lib.mjs';
 import readline from 'node:readline';
@@ -30,6 +33,39 @@ let waiter = null;
 rl.on('line', (l) => { if (waiter) { const w = waiter; waiter = null; w(l); } else lines.push(l); });
 const nextLine = () => (lines.length ? Promise.resolve(lines.shift()) : new Promise((res) => { waiter = res; }));
 const browser = await launch(['--enable-unsafe-swiftshader']);
+
+// SAMPLE: the soak's reading in the page: the document's elements and the tiles playing.
+const SAMPLE = "({ dom: document.getElementsByTagName('*').length, playing: document.querySelectorAll('.wall [data-camera].playing').length })";
+
+// heapCounts takes a heap snapshot (after a forced GC) and returns Map "type name" → {count, size}.
+const heapCounts = async (cdp) => {
+  const chunks = [];
+  const onChunk = (e) => chunks.push(e.chunk);
+  cdp.on('HeapProfiler.addHeapSnapshotChunk', onChunk);
+  await cdp.send('HeapProfiler.collectGarbage');
+  await cdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+  cdp.off('HeapProfiler.addHeapSnapshotChunk', onChunk);
+  const snap = JSON.parse(chunks.join(''));
+  const f = snap.snapshot.meta.node_fields;
+  const types = snap.snapshot.meta.node_types[0];
+  const [iType, iName, iSize] = ['type', 'name', 'self_size'].map((k) => f.indexOf(k));
+  const m = new Map();
+  for (let i = 0; i < snap.nodes.length; i += f.length) {
+    const type = types[snap.nodes[i + iType]];
+    const name = type === 'string' || type === 'concatenated string' || type === 'sliced string' ? '(string)' : snap.strings[snap.nodes[i + iName]];
+    const key = type + ' ' + String(name).slice(0, 60);
+    const e = m.get(key) || { count: 0, size: 0 };
+    e.count++;
+    e.size += snap.nodes[i + iSize];
+    m.set(key, e);
+  }
+  return m;
+};
+// heapDiff: the kinds whose count or size grew most from a to b.
+const heapDiff = (a, b) => [...b].map(([k, v]) => {
+  const o = a.get(k) || { count: 0, size: 0 };
+  return { kind: k, count: v.count - o.count, bytes: v.size - o.size, total: v.count };
+}).filter((d) => d.count > 0 || d.bytes > 0).sort((x, y) => y.bytes - x.bytes || y.count - x.count).slice(0, 15);
 
 const tiles = (page) => page.evaluate(() => [...document.querySelectorAll('.wall [data-camera]')].map((el) => {
   const v = el.querySelector('video');
@@ -163,6 +199,43 @@ try {
         videoFps: vs.map((v, i) => +((vs2[i] - v) / 5).toFixed(1)) };
     });
   }
+  if (mode === 'fx' && !out.fatal) {
+    // A clock alone (tile 3, the colour pattern): drawn on a transparent canvas over the plain video.
+    // What the page shows (a screenshot of the tile) is the colour video; the canvas holds the text only.
+    await page.evaluate(() => {
+      const [path, qs] = location.hash.split('?');
+      const u = new URLSearchParams(qs);
+      u.set('fx3', 'clock:10:50:50');
+      location.hash = path + '?' + u.toString();
+    });
+    await page.waitForFunction(() => {
+      const c = document.querySelectorAll('.wall .wall-cell')[3].querySelector('canvas.fx');
+      return c && c.dataset.chain === 'clock:10:50:50' && c.dataset.drawn === c.dataset.chain;
+    }, null, { timeout: 15000 });
+    await page.waitForTimeout(1000);
+    const cell = page.locator('.wall .wall-cell').nth(3);
+    const png = (await cell.screenshot()).toString('base64');
+    out.result.overlay = await page.evaluate(async (png) => {
+      const read = (src, w, h) => {
+        const c = document.createElement('canvas');
+        c.width = w; c.height = h;
+        const g = c.getContext('2d', { willReadFrequently: true });
+        g.drawImage(src, 0, 0, w, h);
+        return g.getImageData(0, 0, w, h).data;
+      };
+      const fx = document.querySelectorAll('.wall .wall-cell')[3].querySelector('canvas.fx');
+      // decoded from bytes (a fetch of a data: URL is refused by the page's connect-src)
+      const shot = await createImageBitmap(new Blob([Uint8Array.from(atob(png), (ch) => ch.charCodeAt(0))], { type: 'image/png' }));
+      const d = read(shot, shot.width, shot.height);
+      let chroma = 0;
+      for (let k = 0; k < d.length; k += 4) chroma += Math.max(Math.abs(d[k] - d[k + 1]), Math.abs(d[k + 1] - d[k + 2]), Math.abs(d[k] - d[k + 2]));
+      const a = read(fx, fx.width, fx.height);
+      let drawn = 0;
+      for (let k = 3; k < a.length; k += 4) if (a[k] > 0) drawn++;
+      return { overlay: fx.dataset.overlay === '1', shownChroma: +(chroma / (d.length / 4)).toFixed(2), canvasDrawn: +(drawn / (a.length / 4)).toFixed(4) };
+    }, png);
+    step('clock alone: ' + JSON.stringify(out.result.overlay));
+  }
   if (mode === 'panel' && !out.fatal) {
     const r = out.result;
     await page.waitForFunction(() => document.querySelector('.wall .wall-cell canvas.fx.live'), null, { timeout: 30000 });
@@ -207,14 +280,28 @@ try {
     const every = 1000 * Number(env.NVR_SOAK_EVERY || 5);
     const t0 = Date.now();
     out.result.samples = [];
+    const diff = !!env.NVR_SOAK_HEAPDIFF;
+    let counts0 = null;
+    const logged = new Map();
+    page.on('console', (m) => { const k = m.type() + ' ' + m.text().replace(/[\d.]+/g, 'N').slice(0, 80); logged.set(k, (logged.get(k) || 0) + 1); });
     while (Date.now() - t0 < secs * 1000) {
       await cdp.send('HeapProfiler.collectGarbage');
       const m = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((x) => [x.name, x.value]));
-      const dom = await page.evaluate(() => document.getElementsByTagName('*').length);
-      const ts = await tiles(page);
-      out.result.samples.push({ s: +((Date.now() - t0) / 1000).toFixed(1), heap: m.JSHeapUsedSize, dom, nodes: m.Nodes,
-        listeners: m.JSEventListeners, playing: ts.filter((t) => t.playing).length });
+      const usage = await cdp.send('Runtime.getHeapUsage');
+      // One expression, the same text every time (V8's compilation cache): a fresh function per sample
+      // (page.evaluate) would leave its own compiled code and feedback in the heap being measured.
+      const { result } = await cdp.send('Runtime.evaluate', { expression: SAMPLE, returnByValue: true });
+      const { dom, playing } = result.value;
+      out.result.samples.push({ s: +((Date.now() - t0) / 1000).toFixed(1), heap: m.JSHeapUsedSize, used: usage.usedSize, dom, nodes: m.Nodes,
+        listeners: m.JSEventListeners, playing });
+      if (diff && !counts0) counts0 = await heapCounts(cdp);
       await page.waitForTimeout(every);
+    }
+    if (diff) {
+      out.result.heapDiff = heapDiff(counts0, await heapCounts(cdp));
+      out.result.console = [...logged].sort((a, b) => b[1] - a[1]).slice(0, 10);
+      for (const d of out.result.heapDiff) step(`heap: ${d.kind}: +${d.count} (${d.total}), +${d.bytes} B`);
+      for (const [k, n] of out.result.console) step(`console ×${n}: ${k}`);
     }
     step('soak: ' + out.result.samples.length + ' samples');
   }
@@ -264,10 +351,14 @@ try {
     out.result.alerts = alerts;
   }
   if (!out.fatal) {
-    for (const [w, h] of [[1280, 800], [390, 844]]) {
-      await page.setViewportSize({ width: w, height: h });
-      await page.waitForTimeout(1500);
-      await page.screenshot({ path: `${dir}/wall-${mode}-${w}x${h}.png` });
+    // the effects wall in both colour schemes; the other modes in the default one
+    for (const scheme of mode === 'fx' ? ['light', 'dark'] : ['']) {
+      if (scheme) await page.emulateMedia({ colorScheme: scheme });
+      for (const [w, h] of [[1280, 800], [390, 844]]) {
+        await page.setViewportSize({ width: w, height: h });
+        await page.waitForTimeout(1500);
+        await page.screenshot({ path: `${dir}/wall-${mode}${scheme ? '-' + scheme : ''}-${w}x${h}.png` });
+      }
     }
   }
 } catch (e) {

@@ -72,6 +72,13 @@ let loading = null;
 function loadPixi() {
   if (!loading) {
     loading = import('pixi.js').then((PIXI) => new Promise((resolve, reject) => {
+      // pixi keeps the measurements of the last 1000 texts it drew (an LRU shared by every Text, each
+      // entry holding the browser's shaped text, ~1.3 KB): a clock draws a new text every second, so a
+      // wall's heap grew ~1 MB over its first quarter hour (BenchmarkWallSoak's heap snapshots). The
+      // wall's overlays need a few: 64. (The LRU evicts only when full to exactly its max, so it is
+      // emptied first.)
+      const texts = PIXI.CanvasTextMetrics && PIXI.CanvasTextMetrics._measurementCache;
+      if (texts && typeof texts.clear === 'function' && 'max' in texts) { texts.clear(); texts.max = 64; }
       // The polyfill is a classic script that patches the classes it finds on window.PIXI, and its
       // functions look PIXI up there when they run: the one global this page keeps, for pixi alone.
       window.PIXI = { ...PIXI };
@@ -156,37 +163,59 @@ function shaderFilter(PIXI, name, value, extra = {}) {
 
 const COLOUR = ['grayscale', 'sepia', 'invert', 'hue', 'huecycle', 'contrast', 'tint'];
 
-/** makeEffect makes one chain item's filter or overlay; it returns {filter | text, set(item), update(t, w, h)}:
- * set applies new parameter values to the same filter (a slider moving), update runs every frame. */
-function makeEffect(PIXI, item, past) {
+/** colourPart is one ColorMatrixFilter for a run of colour items (one pass instead of one per item). The
+ * items apply in chain order: pixi's multiply puts a new matrix before the current one (M·N applies N
+ * first), so the matrix is built from the last item back. */
+function colourPart(PIXI, items, old) {
+  const f = new PIXI.ColorMatrixFilter();
+  if (!old) f.resolution = 'inherit';
+  let cur = items;
+  const load = (t) => {
+    let first = true;
+    const m = () => { const r = !first; first = false; return r; };
+    for (let k = cur.length - 1; k >= 0; k--) {
+      const { name, values: [v] } = cur[k];
+      if (name === 'grayscale') f.saturate(-1, m()); // every row the same weights: R=G=B
+      else if (name === 'sepia') f.sepia(m());
+      else if (name === 'invert') f.negative(m());
+      else if (name === 'hue') f.hue(v, m());
+      else if (name === 'huecycle') f.hue(((t / 1000) * v) % 360, m());
+      else if (name === 'contrast') f.contrast(v, m());
+      else if (name === 'tint') { f.hue(v, m()); f.saturate(0.6, true); }
+    }
+  };
+  load(performance.now());
+  return {
+    filter: f,
+    set: (its) => { cur = its; load(performance.now()); },
+    update: (t) => { if (!cur.some((it) => it.name === 'huecycle')) return false; load(t); return true; },
+  };
+}
+
+/** makePart makes the filter or overlay of one chain item (or, for colourPart, of a run of colour items);
+ * it returns {filter | text, set(items), update(t, w, h, label, pic), delay()}: set applies new parameter
+ * values to the same filter (a slider moving), update runs every frame and says whether it changed
+ * what is drawn. old: the former path (filters at pixi's default resolution), for the benchmark. */
+function makePart(PIXI, items, past, old) {
+  const item = items[0];
   const { name } = item;
   let cur = item;
-  if (COLOUR.includes(name)) {
-    const f = new PIXI.ColorMatrixFilter();
-    const set = (it) => {
-      cur = it;
-      const v = it.values[0];
-      if (name === 'grayscale') f.desaturate(); // every row the same luminance weights: R=G=B
-      if (name === 'sepia') f.sepia(false);
-      if (name === 'invert') f.negative(false);
-      if (name === 'hue') f.hue(v, false);
-      if (name === 'contrast') f.contrast(v, false);
-      if (name === 'tint') { f.hue(v, false); f.saturate(0.6, true); }
-    };
-    set(item);
-    const update = name === 'huecycle' ? (t) => { f.hue(((t / 1000) * cur.values[0]) % 360, false); return true; } : null;
-    return { filter: f, set, update };
-  }
+  if (COLOUR.includes(name)) return colourPart(PIXI, items, old);
   if (name === 'blur') {
-    const f = new PIXI.BlurFilter({ strength: item.values[0], quality: 2 });
-    return { filter: f, set: (it) => { f.strength = it.values[0]; } };
+    const f = new PIXI.BlurFilter({ strength: item.values[0], quality: 2, ...(old ? {} : { resolution: 'inherit' }) });
+    return { filter: f, set: ([it]) => { f.strength = it.values[0]; } };
   }
   if (SHADERS[name]) {
     const f = shaderFilter(PIXI, name, item.values[0], name === 'motion' ? { uPast: past.source } : {});
+    if (!old) f.resolution = 'inherit';
     return {
       filter: f,
-      set: (it) => { cur = it; f.resources.fx.uniforms.uBlock = it.values[0]; },
-      update: (t, w, h) => { f.resources.fx.uniforms.uScreen = [w, h]; return false; },
+      set: ([it]) => { cur = it; f.resources.fx.uniforms.uBlock = it.values[0]; },
+      update: (t, w, h) => {
+        const u = f.resources.fx.uniforms;
+        if (u.uScreen[0] !== w || u.uScreen[1] !== h) u.uScreen = [w, h];
+        return false;
+      },
       delay: () => (name === 'motion' ? cur.values[1] : 0),
     };
   }
@@ -196,7 +225,7 @@ function makeEffect(PIXI, item, past) {
   let shown = '';
   return {
     text,
-    set: (it) => { cur = it; },
+    set: ([it]) => { cur = it; },
     update: (t, w, h, label, pic) => {
       const [size, x, y] = cur.values;
       const ox = pic ? pic.x : 0;
@@ -212,16 +241,81 @@ function makeEffect(PIXI, item, past) {
       text.anchor.set(x / 100, y / 100);
       // a margin of 2 % of the tile at the edges, so the text stays on it
       const m = Math.min(w, h) * 0.02;
+      // a text wider than the picture is made smaller until it fits (a long label or a large size)
+      if (!old && text.width > w - 2 * m) text.style.fontSize = Math.max(8, Math.floor((px * (w - 2 * m)) / text.width));
       text.position.set(ox + m + (x / 100) * (w - 2 * m), oy + m + (y / 100) * (h - 2 * m));
       return true;
     },
   };
 }
 
-/** WallEffects draws the chain over the tile from its video; props: video, chain, label. A new chain
- * with the same effects in the same order changes their parameters in place; another one rebuilds the
- * filters; neither touches the video. */
-export function WallEffects({ video, chain, label }) {
+/** groups splits a chain into the items of each part: a run of colour items is one part (unless old). */
+function groups(chain, old) {
+  const out = [];
+  chain.forEach((it, i) => {
+    const last = out[out.length - 1];
+    if (!old && last && COLOUR.includes(it.name) && COLOUR.includes(chain[last[0]].name)) last.push(i);
+    else out.push([i]);
+  });
+  return out;
+}
+
+// A tile's canvas has at most this many pixels (a 1080p camera full screen draws 1280×720, CSS scales it
+// up): software GL's cost follows the pixel count.
+const MAX_PIXELS = 1280 * 720;
+// Animated effects (hue cycle) with no new video picture are drawn at most this often (ms).
+const ANIMATE_MS = 40;
+
+/** newPictures returns a function telling whether the video shows a picture not drawn yet: from
+ * requestVideoFrameCallback once it has fired (it does in headless Chromium with SwiftShader), else
+ * from the count of pictures shown (a browser where it never fires), else from currentTime (which moves
+ * continuously, not per picture). cancel() ends it. */
+function newPictures(video) {
+  let called = false;
+  let pending = false;
+  let handle = 0;
+  let stopped = false;
+  const onFrame = () => {
+    called = true;
+    pending = true;
+    if (!stopped) handle = video.requestVideoFrameCallback(onFrame);
+  };
+  if (video.requestVideoFrameCallback) handle = video.requestVideoFrameCallback(onFrame);
+  let last = -1;
+  const fresh = () => {
+    if (called) { const p = pending; pending = false; return p; }
+    const q = video.getVideoPlaybackQuality ? video.getVideoPlaybackQuality() : null;
+    const n = q ? q.totalVideoFrames - q.droppedVideoFrames : video.currentTime;
+    if (n === last) return false;
+    last = n;
+    return true;
+  };
+  fresh.source = () => (called ? 'rvfc' : 'frames');
+  fresh.cancel = () => { stopped = true; if (handle && video.cancelVideoFrameCallback) video.cancelVideoFrameCallback(handle); };
+  return fresh;
+}
+
+/** releaseSource frees a pixi VideoSource and takes its listeners off the video, leaving the video
+ * playing: VideoSource.destroy would pause it and empty its src, and a source merely dropped stays
+ * reachable from the video's listeners (with its texture) for the video's life. */
+function releaseSource(source, video) {
+  for (const [ev, fn] of [['play', source._onPlayStart], ['pause', source._onPlayStop], ['seeked', source._onSeeked],
+    ['canplay', source._onCanPlay], ['canplaythrough', source._onCanPlayThrough], ['loadedmetadata', source._onLoadedMetadata]]) {
+    if (fn) video.removeEventListener(ev, fn);
+  }
+  if (source._onError) video.removeEventListener('error', source._onError, true);
+  source.autoUpdate = false;
+  source.resource = null;
+  source.destroy();
+}
+
+/** WallEffects draws the chain over the tile from its video; props: video, chain, label, old (the
+ * former drawing path, kept for BenchmarkWallEffects' same-run baseline: a render whenever currentTime
+ * moves, filters at pixi's default resolution, one pass per colour item, the video drawn under overlays).
+ * A new chain with the same effects in the same order changes their parameters in place; another one
+ * rebuilds the filters; neither touches the video. A chain of overlays only (clock, text) is drawn on a
+ * transparent canvas over the plain video, redrawn only when its text changes. */
+export function WallEffects({ video, chain, label, old }) {
   const canvas = useRef(null);
   const want = useRef(chain);
   want.current = chain;
@@ -230,6 +324,8 @@ export function WallEffects({ video, chain, label }) {
     let stopped = false;
     let app = null;
     let timer = 0;
+    let pictures = null;
+    let release = null;
     (async () => {
       let PIXI;
       try { PIXI = await loadPixi(); } catch (e) { setNote('Effects are off: ' + e.message); return; }
@@ -237,49 +333,77 @@ export function WallEffects({ video, chain, label }) {
       if (!(await PIXI.isWebGLSupported())) { setNote('Effects need WebGL, which this browser lacks: plain video.'); return; }
       const el = canvas.current;
       const box = el.parentElement;
+      // A chain of overlays only is drawn on a transparent canvas over the video: the canvas's alpha is
+      // chosen once, when it is made (a WebGL context cannot change it), from the first chain (the wall
+      // gives such a chain a WallEffects of its own).
+      const overlaysFirst = !old && want.current.every((it) => it.name === 'clock' || it.name === 'text');
       app = new PIXI.Application();
       try {
         await app.init({ canvas: el, preference: 'webgl', width: box.clientWidth || 320, height: box.clientHeight || 180,
-          background: 0x000000, preserveDrawingBuffer: true, antialias: false, autoStart: false, resolution: 1 });
+          background: 0x000000, backgroundAlpha: overlaysFirst ? 0 : 1, preserveDrawingBuffer: true, antialias: false,
+          autoStart: false, resolution: 1 });
       } catch (e) {
         app = null;
         setNote('Effects need WebGL, which this browser lacks: plain video.');
         return;
       }
       if (stopped) { app.destroy(); app = null; return; }
+      const transparent = overlaysFirst;
+      el.dataset.path = old ? 'old' : 'new';
       const past = PIXI.RenderTexture.create({ width: app.screen.width, height: app.screen.height });
       // The video's texture is made once the video has a size, and again when the size changes (a
       // texture takes its frame from its source when made).
       let source = null;
       let sprite = null;
+      // Motion's reference is drawn from a sprite of its own, outside the stage: rendering the stage's
+      // sprite alone makes it a render group of its own (pixi's render does), after which the tile drew
+      // its picture one letterbox bar lower (seen on a 640×360 camera in a 640×400 tile).
+      let pastSprite = null;
+      release = () => {
+        if (pastSprite) pastSprite.destroy();
+        if (source) releaseSource(source, video);
+        source = null;
+        past.destroy(true);
+      };
       const box2 = new PIXI.Container();
       box2.filterArea = app.screen;
       app.stage.addChild(box2);
-      let built = null; // {names, key, effects}
+      let built = null; // {names, key, parts: [{items, filter | text, set, update, delay}], picture}
       const apply = (c) => {
         const key = formatChain(c);
-        if (built && built.key === key) return;
+        if (built && built.key === key) return false;
         const names = c.map((f) => f.name).join(',');
         if (built && built.names === names) {
-          c.forEach((it, i) => built.effects[i].set(it));
+          for (const part of built.parts) part.set(part.items.map((i) => c[i]));
         } else {
           if (built) {
             box2.filters = [];
-            for (const e of built.effects) {
+            for (const e of built.parts) {
               if (e.text) { app.stage.removeChild(e.text); e.text.destroy(); } else e.filter.destroy();
             }
           }
-          const effects = c.map((it) => makeEffect(PIXI, it, past));
-          box2.filters = effects.filter((e) => e.filter).map((e) => e.filter);
-          for (const e of effects) if (e.text) app.stage.addChild(e.text);
-          built = { names, effects };
+          const parts = groups(c, old).map((items) => ({ items, ...makePart(PIXI, items.map((i) => c[i]), past, old) }));
+          box2.filters = parts.filter((e) => e.filter).map((e) => e.filter);
+          // The picture is opaque: each pass replaces the pixels instead of blending them (a read and a
+          // blend per pixel less in software GL).
+          if (!old) for (const f of box2.filters) f.blendMode = 'none';
+          for (const e of parts) if (e.text) app.stage.addChild(e.text);
+          // The picture is drawn unless the chain is overlays only and the canvas is transparent.
+          const picture = !transparent || parts.some((e) => e.filter);
+          app.renderer.background.alpha = picture ? 1 : 0;
+          box2.visible = picture;
+          built = { names, parts, picture };
         }
         built.key = key;
         el.dataset.chain = key;
+        el.dataset.overlay = built.picture ? '' : '1';
+        return true;
       };
+      pictures = old ? null : newPictures(video);
       let lastT = -1;
       let lastPast = 0;
       let lastUpload = 0;
+      let lastRender = 0;
       let newFrames = 0;
       let renders = 0;
       let w = 0;
@@ -288,56 +412,84 @@ export function WallEffects({ video, chain, label }) {
       let res = 1; // the canvas's pixels per CSS pixel
       const draw = () => {
         if (stopped) return;
-        apply(want.current);
+        const rebuilt = apply(want.current);
         const now = performance.now();
         const bw = box.clientWidth;
         const bh = box.clientHeight;
         const vw = video.videoWidth;
         const vh = video.videoHeight;
         // Drawn at no more pixels than the video has (a 640×360 camera on a 1280×720 tile: a quarter of
-        // the pixels, CSS scales the canvas up): software GL's cost follows the pixel count.
-        const r = vw && bw && bh ? Math.min(1, Math.ceil(20 * Math.max(vw / bw, vh / bh)) / 20) : 1;
+        // the pixels, CSS scales the canvas up), nor than the screen shows, nor than MAX_PIXELS.
+        let r = 1;
+        if (vw && bw && bh) {
+          r = Math.max(vw / bw, vh / bh);
+          if (!old) r = Math.min(r, devicePixelRatio || 1, Math.sqrt(MAX_PIXELS / (bw * bh)));
+          r = Math.min(1, Math.ceil(20 * r) / 20);
+        }
         if (bw && bh && (bw !== w || bh !== h || r !== res)) {
           w = bw; h = bh; res = r;
           app.renderer.resize(w, h, res);
-          past.resize(w, h);
+          if (old) past.resize(w, h); else past.resize(w, h, res);
         }
-        // A new picture, or (every 250 ms) the same one again: an upload made before the video had data
-        // would otherwise leave the texture black until the picture changes.
-        const fresh = vw > 0 && video.readyState >= 2 && (video.currentTime !== lastT || now - lastUpload > 250);
-        const delay = Math.max(0, ...built.effects.map((e) => (e.delay ? e.delay() : 0)));
+        const picture = built.picture;
+        // A new picture, or (every 250 ms, or 1 s) the same one again: an upload made before the video had
+        // data would otherwise leave the texture black until the picture changes.
+        let fresh = false;
+        if (picture && vw > 0 && video.readyState >= 2) {
+          const moved = old ? video.currentTime !== lastT : pictures();
+          fresh = moved || now - lastUpload > (old ? 250 : 1000);
+          if (moved) newFrames++;
+        }
+        const delay = Math.max(0, ...built.parts.map((e) => (e.delay ? e.delay() : 0)));
         if (fresh) {
-          if (video.currentTime !== lastT) newFrames++;
           lastT = video.currentTime;
           lastUpload = now;
           // Motion's reference: the picture shown until now (before this frame's upload), every delay ms.
           if (delay && sprite && now - lastPast > delay) {
-            app.renderer.render({ container: sprite, target: past, clear: true });
+            app.renderer.render({ container: old ? sprite : pastSprite, target: past, clear: true });
             lastPast = now;
           }
           if (!source || source.width !== vw || source.height !== vh) {
-            if (sprite) { box2.removeChild(sprite); sprite.destroy({ texture: true, textureSource: false }); }
+            if (sprite) { box2.removeChild(sprite); sprite.destroy({ texture: true, textureSource: false }); pastSprite.destroy(); }
+            if (source) releaseSource(source, video);
             source = new PIXI.VideoSource({ resource: video, autoPlay: false, autoLoad: false, updateFPS: 0 });
-            source.autoUpdate = false; // updated here when the video shows a new picture (no rVFC in headless)
+            source.autoUpdate = false; // updated here when the video shows a new picture
             sprite = new PIXI.Sprite(new PIXI.Texture({ source }));
+            if (!old) sprite.blendMode = 'none'; // opaque: drawn without blending
             box2.addChild(sprite);
+            pastSprite = new PIXI.Sprite(sprite.texture);
           }
           source.update();
           const s = Math.min(w / vw, h / vh);
+          // Drawn one video pixel to one canvas pixel (a camera no larger than the tile): the nearest
+          // texel is the same picture as a bilinear one, for less work per pixel.
+          const mode = Math.abs(vw * s * res - vw) < 1 ? 'nearest' : 'linear';
+          if (!old && source.scaleMode !== mode) source.scaleMode = mode;
           sprite.width = vw * s;
           sprite.height = vh * s;
           sprite.position.set((w - vw * s) / 2, (h - vh * s) / 2);
+          pastSprite.width = sprite.width;
+          pastSprite.height = sprite.height;
+          pastSprite.position.copyFrom(sprite.position);
           pic = { x: sprite.position.x, y: sprite.position.y, w: sprite.width, h: sprite.height };
+        } else if (!picture && vw > 0 && w) {
+          // overlays over the plain video: placed on the picture as the video shows it (object-fit: contain)
+          const s = Math.min(w / vw, h / vh);
+          pic = { x: (w - vw * s) / 2, y: (h - vh * s) / 2, w: vw * s, h: vh * s };
         }
         let animated = false;
-        for (const e of built.effects) if (e.update && e.update(now, w, h, label, pic)) animated = true;
-        const changed = el.dataset.drawn !== built.key;
+        for (const e of built.parts) if (e.update && e.update(now, w, h, label, pic)) animated = true;
+        // An animation alone (no new picture) is drawn at most every ANIMATE_MS.
+        if (animated && !old && !fresh && now - lastRender < ANIMATE_MS) animated = false;
+        const changed = rebuilt || el.dataset.drawn !== built.key;
         if (fresh || animated || changed) {
           app.renderer.render(app.stage);
           renders++;
+          lastRender = now;
           el.dataset.renders = String(renders);
           el.dataset.drawn = built.key;
           if (fresh) el.dataset.frames = String(newFrames);
+          if (pictures) el.dataset.clock = pictures.source(); // what tells a new picture: rvfc or frames
           el.classList.toggle('live', vw > 0);
         }
         timer = requestAnimationFrame(draw);
@@ -347,7 +499,13 @@ export function WallEffects({ video, chain, label }) {
     return () => {
       stopped = true;
       cancelAnimationFrame(timer);
-      if (app) { try { app.destroy({ removeView: false }, { children: true, texture: true, textureSource: false }); } catch { /* gone */ } }
+      if (pictures) pictures.cancel();
+      if (app) {
+        try {
+          if (release) release();
+          app.destroy({ removeView: false }, { children: true, texture: true, textureSource: false });
+        } catch { /* gone */ }
+      }
     };
   }, [video]);
   return html`<canvas class="fx" ref=${canvas}></canvas>${note && html`<p class="fx-note" role="status">${note}</p>`}`;

@@ -8,7 +8,16 @@ export function loadMpegts() {
     loading = new Promise((resolve, reject) => {
       const s = document.createElement('script');
       s.src = 'vendor/mpegts.js';
-      s.onload = () => (window.mpegts ? resolve(window.mpegts) : reject(new Error('vendor/mpegts.js did not load: run make setup')));
+      s.onload = () => {
+        const m = window.mpegts;
+        if (!m) { reject(new Error('vendor/mpegts.js did not load: run make setup')); return; }
+        // mpegts.js logs every level by default; a page that plays for days keeps what it logs (the
+        // browser's console holds on to the last messages): warnings and errors only.
+        m.LoggingControl.enableVerbose = false;
+        m.LoggingControl.enableDebug = false;
+        m.LoggingControl.enableInfo = false;
+        resolve(m);
+      };
       s.onerror = () => reject(new Error('vendor/mpegts.js is missing: run make setup'));
       document.head.appendChild(s);
     });

@@ -7,6 +7,7 @@
 //   fx=     the effect chain of every tile; fx0=, fx1=, ... that of one tile (see effects.js); the
 //           effects panel (corner button or the E key, WallPanel.js) edits them live and in the URL
 //   names=0 hides the camera names
+//   fxpath=old draws the effects the former, costlier way (BenchmarkWallEffects' same-run baseline only)
 // Without a token a logged-in administrator sees the "Make wall link" form instead.
 import { useEffect, useState } from 'preact/hooks';
 import { html } from '../components/html.js';
@@ -81,14 +82,18 @@ function tokenStream(token) {
   return watch;
 }
 
-function WallTile({ id, index, fx, token, watch, span, names }) {
+// overlaysOnly: a chain of clock and text only, drawn on a transparent canvas over the plain video (a
+// WebGL canvas's transparency is fixed when it is made, so such a chain gets a canvas of its own).
+const overlaysOnly = (chain) => chain.every((it) => it.name === 'clock' || it.name === 'text');
+
+function WallTile({ id, index, fx, token, watch, span, names, oldFx }) {
   const [video, setVideo] = useState(null);
   const chain = parseChain(fx.get('fx' + index) ?? fx.get('fx') ?? '');
   const url = token ? liveURL(id) + '?token=' + encodeURIComponent(token) : undefined;
   const style = span ? `grid-column: span ${span[0]}; grid-row: span ${span[1]}` : '';
   return html`<div class=${'wall-cell' + (names ? '' : ' no-names')} style=${style}>
     <${LiveTile} camera=${{ id, name: id }} watch=${watch} url=${url} calm=${true} onVideo=${setVideo}>
-      ${chain.length > 0 && video && html`<${WallEffects} video=${video} chain=${chain} label=${id} />`}
+      ${chain.length > 0 && video && html`<${WallEffects} key=${(oldFx ? 'old' : 'new') + (!oldFx && overlaysOnly(chain) ? ':overlays' : '')} video=${video} chain=${chain} label=${id} old=${oldFx} />`}
     <//>
   </div>`;
 }
@@ -135,9 +140,10 @@ function Wall({ query }) {
   if (!cams.length) return html`<main class="wall-empty"><p>This wall shows no cameras: its link needs <code>cams=</code>.</p></main>`;
   const { cols, rows, spans } = layoutOf(query.get('layout'), query.get('span'), cams.length);
   const names = query.get('names') !== '0';
+  const oldFx = query.get('fxpath') === 'old';
   return html`<main class="wall" aria-label="Video wall" style=${`--wall-cols: ${cols}; --wall-rows: ${rows}`}>
     ${cams.map((id, i) => html`<${WallTile} key=${i + ':' + id} id=${id} index=${i} fx=${fx} token=${token}
-      watch=${watch} span=${spans.get(i)} names=${names} />`)}
+      watch=${watch} span=${spans.get(i)} names=${names} oldFx=${oldFx} />`)}
     <${WallPanel} fx=${fx} cams=${cams} onChange=${setChain} />
   </main>`;
 }

@@ -8,6 +8,7 @@
 // Where WebGL is unavailable the tile keeps its plain video and says so.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from './html.js';
+import { timeOfDay } from './when.js';
 
 const p = (label, min, max, step, def, unit = '') => ({ label, min, max, step, def, unit });
 const SIZE_POS = (size, x, y) => [p('Size', 1, 30, 0.5, size, '%'), p('Across', 0, 100, 1, x, '%'), p('Down', 0, 100, 1, y, '%')];
@@ -231,7 +232,7 @@ function makePart(PIXI, items, past, old) {
       const ox = pic ? pic.x : 0;
       const oy = pic ? pic.y : 0;
       if (pic) { w = pic.w; h = pic.h; } // on the picture, not on the tile's letterbox bars
-      const s = name === 'clock' ? new Date().toLocaleTimeString() + (label ? '  ' + label : '') : cur.text;
+      const s = name === 'clock' ? timeOfDay(Date.now()) + (label ? '  ' + label : '') : cur.text;
       const px = Math.max(8, Math.round((w * size) / 100));
       const key = [s, px, x, y, w, h, ox, oy].join('|');
       if (key === shown) return false; // the same text in the same place: nothing to draw

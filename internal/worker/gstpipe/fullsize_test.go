@@ -118,7 +118,9 @@ func TestPairFullAndAnalysis(t *testing.T) {
 	var fs fullSize
 	var out []worker.Frame
 	emit := fs.pairWith(func(f worker.Frame) { out = append(out, f) })
-	onFull := func(pts time.Duration) { fs.onFull(pts, []byte{byte(pts)}, func(f worker.Frame) { out = append(out, f) }) }
+	onFull := func(pts time.Duration) {
+		fs.onFull(pts, []byte{byte(pts)}, func(f worker.Frame) { out = append(out, f) })
+	}
 
 	if fs.admit(1) {
 		t.Fatal("admitted without a request")

@@ -99,8 +99,11 @@ func TestPicturesAtFullSizeWhereNeeded(t *testing.T) {
 			t.Fatalf("create %s: %d %v", c.name, code, out)
 		}
 	}
-	for _, id := range []string{"door", "yard"} {
-		n.waitStatus(id, 30*time.Second, "streaming", func(s supervisor.Status) bool { return s.State == supervisor.StateStreaming })
+	for id, w := range map[string]int{"door": 1920, "yard": 1280} {
+		s := n.waitStatus(id, 30*time.Second, "streaming", func(s supervisor.Status) bool { return s.State == supervisor.StateStreaming && s.Width > 0 })
+		if s.Width != w || s.Height != w*9/16 {
+			t.Fatalf("camera %s's status says %dx%d, want the stream's %dx%d (not the analysis picture's)", id, s.Width, s.Height, w, w*9/16)
+		}
 	}
 	n.waitSnapshot("door", 1920, 1080, 20*time.Second)
 	n.waitSnapshot("yard", 1280, 720, 20*time.Second)

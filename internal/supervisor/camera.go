@@ -244,8 +244,11 @@ func (c *Camera) SubLive() *live.Hub {
 func (c *Camera) keyframe(k *ipc.Keyframe) {
 	c.snapshot.Store(k)
 	c.full.got(k)
-	if k.Width > 0 && !k.Sub {
-		c.set(func(c *Camera) { c.width, c.height = k.Width, k.Height })
+	if w, h := k.Width, k.Height; w > 0 && !k.Sub {
+		if k.FullWidth > 0 {
+			w, h = k.FullWidth, k.FullHeight // the stream's size, not the analysis picture's
+		}
+		c.set(func(c *Camera) { c.width, c.height = w, h })
 	}
 	for _, fn := range c.sup.keyframeHandlers() {
 		fn(c.cfg.ID, k)

@@ -104,13 +104,15 @@ func (p *Pipeline) gateFull() error {
 	if pad == nil {
 		return fmt.Errorf("the full-size jpegenc has no sink pad")
 	}
-	pad.AddProbe(gst.PadProbeTypeBuffer|gst.PadProbeTypeEventDownstream, func(_ *gst.Pad, info *gst.PadProbeInfo) gst.PadProbeReturn {
-		if buf := info.GetBuffer(); buf != nil {
-			if p.full.admit(ptsOf(buf)) {
-				return gst.PadProbeOK
-			}
+	pad.AddProbe(gst.PadProbeTypeBuffer, func(_ *gst.Pad, info *gst.PadProbeInfo) gst.PadProbeReturn {
+		if buf := info.GetBuffer(); buf != nil && !p.full.admit(ptsOf(buf)) {
 			return gst.PadProbeDrop
 		}
+		return gst.PadProbeOK
+	})
+	// A probe of its own for the caps, so the buffer probe never asks an event for its buffer (a
+	// GStreamer-CRITICAL on every gap event the keyframe branch passes on).
+	pad.AddProbe(gst.PadProbeTypeEventDownstream, func(_ *gst.Pad, info *gst.PadProbeInfo) gst.PadProbeReturn {
 		if ev := info.GetEvent(); ev != nil && ev.Type() == gst.EventTypeCaps {
 			if caps := ev.ParseCaps(); caps != nil && caps.GetSize() > 0 {
 				st := caps.GetStructureAt(0)

@@ -23,7 +23,10 @@ import (
 // loopback, a real nvrd with its workers, one live viewer per camera. Reported per camera: CPU of nvrd
 // plus all its workers (user+sys from /proc over the measuring window, in % of one core), RSS and PSS per
 // worker, and the latency nvrd adds from FIFO read to WebSocket write (p50/p99 from its histogram).
-// Run with -benchtime=1x; NVR_BENCH_SECONDS sets the window (default 30).
+// Run with -benchtime=1x; NVR_BENCH_SECONDS sets the window (default 30). NVR_BENCH_BASELINE_BIN=DIR
+// (DIR holding a baseline build's nvrd and nvr-worker) measures that build and this one alternately on
+// the same cameras, with each build's bare GStreamer pipeline, and reports both and their ratios
+// (compareWithBaseline).
 func BenchmarkCameras1(b *testing.B)  { benchCameras(b, 1) }
 func BenchmarkCameras8(b *testing.B)  { benchCameras(b, 8) }
 func BenchmarkCameras16(b *testing.B) { benchCameras(b, 16) }

@@ -196,7 +196,7 @@ func (s *Server) snapshot(w http.ResponseWriter, r *http.Request) {
 	}
 	var k *ipc.Keyframe
 	if cam := s.opt.Sup.Camera(c.ID); cam != nil {
-		k = cam.Snapshot()
+		k = cam.Snapshot(r.Context())
 	}
 	if k == nil {
 		writeError(w, http.StatusServiceUnavailable, "camera "+c.ID+" has no picture yet; it is not streaming")
@@ -206,5 +206,6 @@ func (s *Server) snapshot(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "image/jpeg")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Last-Modified", k.Wall().UTC().Format(http.TimeFormat))
-	_, _ = w.Write(k.JPEG)
+	pic, _, _ := k.Picture()
+	_, _ = w.Write(pic)
 }

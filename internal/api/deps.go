@@ -60,8 +60,10 @@ type Pipelines interface {
 // Pipeline is one running camera: its status, its latest keyframe and its live stream.
 type Pipeline interface {
 	Status() PipelineStatus
-	// Snapshot is the latest keyframe, or nil before the first.
-	Snapshot() *ipc.Keyframe
+	// Snapshot is the latest keyframe at full size (ipc.Keyframe.Picture): when the latest came at the
+	// analysis size only, it asks the worker for the next one at full size and waits a few seconds
+	// for it (or until ctx ends). nil before the first keyframe.
+	Snapshot(ctx context.Context) *ipc.Keyframe
 	// Live is the stream live viewers attach to.
 	Live() LiveStream
 	// ViewerLatency is the q-quantile of FIFO read → WebSocket written over the camera's viewers.

@@ -59,9 +59,9 @@ type fakePipeline struct {
 	hub  *live.Hub
 }
 
-func (f *fakePipeline) Status() PipelineStatus  { return f.st }
-func (f *fakePipeline) Snapshot() *ipc.Keyframe { return f.snap }
-func (f *fakePipeline) Live() LiveStream        { return f.hub }
+func (f *fakePipeline) Status() PipelineStatus                 { return f.st }
+func (f *fakePipeline) Snapshot(context.Context) *ipc.Keyframe { return f.snap }
+func (f *fakePipeline) Live() LiveStream                       { return f.hub }
 func (f *fakePipeline) ViewerLatency(q float64) time.Duration {
 	return time.Duration(q * float64(time.Second))
 }

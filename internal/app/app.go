@@ -123,7 +123,7 @@ func New(opt Options) (*App, error) {
 	if n, err := st.CloseOpenEvents(context.Background(), time.Now()); err == nil && n > 0 {
 		opt.Log.Info("closed events left open by the last run", "events", n)
 	}
-	eo := events.Options{Store: st, Recorder: rec, Log: opt.Log}
+	eo := events.Options{Store: st, Recorder: rec, Log: opt.Log, Pictures: sup}
 	a.detector, eo.DetectorErr = openDetector(opt)
 	if a.detector != nil {
 		eo.Detector = a.detector

@@ -32,11 +32,17 @@ func (p apiPipelines) Camera(id string) api.Pipeline {
 	return apiPipeline{c}
 }
 
+// snapshotWait is how long a snapshot waits for a full-size keyframe: a little over the longest
+// keyframe interval cameras are usually set to.
+const snapshotWait = 4 * time.Second
+
 // apiPipeline is one supervised camera as api.Pipeline.
 type apiPipeline struct{ c *supervisor.Camera }
 
-func (p apiPipeline) Status() api.PipelineStatus            { return api.PipelineStatus(p.c.Status()) }
-func (p apiPipeline) Snapshot() *ipc.Keyframe               { return p.c.Snapshot() }
+func (p apiPipeline) Status() api.PipelineStatus { return api.PipelineStatus(p.c.Status()) }
+func (p apiPipeline) Snapshot(ctx context.Context) *ipc.Keyframe {
+	return p.c.FullSnapshot(ctx, snapshotWait)
+}
 func (p apiPipeline) Live() api.LiveStream                  { return p.c.Hub() }
 func (p apiPipeline) ViewerLatency(q float64) time.Duration { return p.c.Hub().Latency.Quantile(q) }
 

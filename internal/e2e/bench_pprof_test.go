@@ -27,6 +27,9 @@ func benchProfile(b *testing.B, p *nvrdProc, window time.Duration) (wait func())
 	if path == "" {
 		return func() {}
 	}
+	if p.bin != "" {
+		path += ".base" // the baseline build's (NVR_BENCH_BASELINE_BIN)
+	}
 	done := make(chan error, 1)
 	go func() {
 		req, _ := http.NewRequest("GET", fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", p.url, int(window.Seconds())), nil)

@@ -23,7 +23,10 @@ import (
 // loopback, a real nvrd with its workers, one live viewer per camera. Reported per camera: CPU of nvrd
 // plus all its workers (user+sys from /proc over the measuring window, in % of one core), RSS and PSS per
 // worker, and the latency nvrd adds from FIFO read to WebSocket write (p50/p99 from its histogram).
-// Run with -benchtime=1x; NVR_BENCH_SECONDS sets the window (default 30).
+// Run with -benchtime=1x; NVR_BENCH_SECONDS sets the window (default 30). NVR_BENCH_BASELINE_BIN=DIR
+// (DIR holding a baseline build's nvrd and nvr-worker) measures that build and this one alternately on
+// the same cameras, with each build's bare GStreamer pipeline, and reports both and their ratios
+// (compareWithBaseline).
 func BenchmarkCameras1(b *testing.B)  { benchCameras(b, 1) }
 func BenchmarkCameras8(b *testing.B)  { benchCameras(b, 8) }
 func BenchmarkCameras16(b *testing.B) { benchCameras(b, 16) }
@@ -51,21 +54,176 @@ func benchCameras(b *testing.B, n int) {
 		window = time.Duration(s) * time.Second
 	}
 	for i := 0; i < b.N; i++ {
-		withBaseline(b, func() { runCameraLoad(b, n, window) })
+		cams := startBenchCameras(b, n)
+		if base := os.Getenv("NVR_BENCH_BASELINE_BIN"); base != "" {
+			compareWithBaseline(b, cams, base, window)
+		} else {
+			measureLoad(b, cams, "", window).report(b, "")
+		}
+		for _, c := range cams {
+			c.Close()
+		}
 	}
 }
 
-func runCameraLoad(b *testing.B, n int, window time.Duration) {
+// startBenchCameras starts n cameras sending the 1080p clip.
+func startBenchCameras(b *testing.B, n int) []*testcam.Server {
 	cams := make([]*testcam.Server, n)
 	for i := range cams {
 		c, err := testcam.Start(testcam.Options{AUs: hdClip, FPS: 25})
 		if err != nil {
 			b.Fatal(err)
 		}
-		defer c.Close()
 		cams[i] = c
 	}
-	p := startNVRDForBench(b)
+	return cams
+}
+
+// loadResult is one measured run of nvrd and its workers: CPU in % of a core per camera (all, nvrd
+// alone, the workers), memory per worker in MiB, and the latency nvrd adds.
+type loadResult struct {
+	total, nvrd, workers float64
+	rss, pss, nvrdRSS    float64
+	p50, p99             float64
+}
+
+func (r loadResult) report(b *testing.B, suffix string) {
+	b.ReportMetric(r.total, "%core/camera"+suffix)
+	b.ReportMetric(r.nvrd, "%core-nvrd/camera"+suffix)
+	b.ReportMetric(r.workers, "%core-workers/camera"+suffix)
+	b.ReportMetric(r.rss, "MiB-RSS/worker"+suffix)
+	b.ReportMetric(r.pss, "MiB-PSS/worker"+suffix)
+	b.ReportMetric(r.nvrdRSS, "MiB-RSS-nvrd"+suffix)
+	b.ReportMetric(r.p50, "ms-added-p50"+suffix)
+	b.ReportMetric(r.p99, "ms-added-p99"+suffix)
+}
+
+// compareWithBaseline measures the baseline build in baseDir (its bin/nvrd and bin/nvr-worker, e.g.
+// main's, built with go build -o DIR/ ./cmd/nvrd ./cmd/nvr-worker) and this build on the same cameras,
+// alternating (NVR_BENCH_ROUNDS rounds, 2 by default; the order flips every round), and the bare
+// GStreamer pipelines each build's worker runs (N gst-launch-1.0 at once, the FIFO replaced by
+// /dev/null, no appsink). Reported: each figure of both builds (suffix -base), their ratios, and each
+// build's workers against its own bare pipeline (the issue 17 target: ≤ 1.05).
+func compareWithBaseline(b *testing.B, cams []*testcam.Server, baseDir string, window time.Duration) {
+	rounds := 2
+	if r, err := strconv.Atoi(os.Getenv("NVR_BENCH_ROUNDS")); err == nil && r > 0 {
+		rounds = r
+	}
+	var sum [2]loadResult // 0 this build, 1 the baseline
+	var bare [2]float64
+	// NVR_BENCH_PPROF=FILE: the baseline's nvrd profile goes to FILE.base, this build's to FILE.
+	profile := os.Getenv("NVR_BENCH_PPROF")
+	defer os.Setenv("NVR_BENCH_PPROF", profile)
+	for r := 0; r < rounds; r++ {
+		order := []int{1, 0}
+		if r%2 == 1 {
+			order = []int{0, 1}
+		}
+		for _, v := range order {
+			dir := ""
+			if v == 1 {
+				dir = baseDir
+			}
+			if profile != "" {
+				os.Setenv("NVR_BENCH_PPROF", profile+map[int]string{0: "", 1: ".base"}[v])
+			}
+			res := measureLoad(b, cams, dir, window)
+			pipe := barePipeline(v == 1)
+			bareCPU := measureBare(b, cams, pipe, window)
+			b.Logf("round %d %s: %%core/camera %.2f (nvrd %.2f, workers %.2f; bare pipeline %.2f), PSS %.1f MiB, RSS %.1f MiB per worker, load %s",
+				r+1, map[int]string{0: "new", 1: "base"}[v], res.total, res.nvrd, res.workers, bareCPU, res.pss, res.rss, loadAvg())
+			s := &sum[v]
+			s.total += res.total / float64(rounds)
+			s.nvrd += res.nvrd / float64(rounds)
+			s.workers += res.workers / float64(rounds)
+			s.rss += res.rss / float64(rounds)
+			s.pss += res.pss / float64(rounds)
+			s.nvrdRSS += res.nvrdRSS / float64(rounds)
+			s.p50 += res.p50 / float64(rounds)
+			s.p99 += res.p99 / float64(rounds)
+			bare[v] += bareCPU / float64(rounds)
+		}
+	}
+	sum[0].report(b, "")
+	sum[1].report(b, "-base")
+	b.ReportMetric(bare[0], "%core-bare/camera")
+	b.ReportMetric(bare[1], "%core-bare/camera-base")
+	ratio := func(a, c float64) float64 {
+		if c == 0 {
+			return 0
+		}
+		return a / c
+	}
+	b.ReportMetric(ratio(sum[0].total, sum[1].total), "x-total-vs-base")
+	b.ReportMetric(ratio(sum[0].nvrd, sum[1].nvrd), "x-nvrd-vs-base")
+	b.ReportMetric(ratio(sum[0].workers, sum[1].workers), "x-workers-vs-base")
+	b.ReportMetric(ratio(sum[0].pss, sum[1].pss), "x-PSS-vs-base")
+	b.ReportMetric(ratio(sum[0].workers, bare[0]), "x-workers-vs-bare")
+	b.ReportMetric(ratio(sum[1].workers, bare[1]), "x-workers-vs-bare-base")
+}
+
+// barePipeline is the GStreamer pipeline a worker runs on an H.264 camera, for gst-launch-1.0: the
+// FIFO is /dev/null (written the same way) and the appsinks are fakesinks. base is the baseline
+// worker's (the keyframe decoded and encoded at full size), else this build's (scaled to the
+// analysis size; the full-size branch passes nothing unless asked, so it is left out).
+func barePipeline(base bool) string {
+	pictures := "videoscale method=bilinear ! video/x-raw,width=[1,640],height=[1,640],pixel-aspect-ratio=1/1 ! jpegenc ! fakesink sync=false"
+	if base {
+		pictures = "jpegenc ! fakesink sync=false"
+	}
+	return "rtspsrc location=URL protocols=tcp latency=100 buffer-mode=none ! rtph264depay ! video/x-h264,stream-format=byte-stream,alignment=au ! " +
+		"h264parse config-interval=-1 ! video/x-h264,stream-format=byte-stream,alignment=au ! h264timestamper ! tee name=t " +
+		"t. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=2000000000 ! mpegtsmux ! filesink location=/dev/null sync=false buffer-mode=unbuffered " +
+		"t. ! queue leaky=downstream max-size-buffers=60 max-size-bytes=0 max-size-time=0 ! identity drop-buffer-flags=delta-unit ! " +
+		"avdec_h264 max-threads=1 output-corrupt=false ! videoconvert ! " + pictures
+}
+
+// measureBare runs pipe (URL replaced by each camera's) in one gst-launch-1.0 per camera at once and
+// returns their CPU in % of a core per camera over window.
+func measureBare(b *testing.B, cams []*testcam.Server, pipe string, window time.Duration) float64 {
+	var cmds []*exec.Cmd
+	var pids []int
+	for _, c := range cams {
+		cmd := execCommand("gst-launch-1.0", append([]string{"-q"}, strings.Fields(strings.Replace(pipe, "URL", c.URL(), 1))...)...)
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		cmds = append(cmds, cmd)
+		pids = append(pids, cmd.Process.Pid)
+	}
+	defer func() {
+		for _, cmd := range cmds {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	}()
+	time.Sleep(5 * time.Second)
+	c0 := cpuOf(pids)
+	time.Sleep(window)
+	c1 := cpuOf(pids)
+	for _, cmd := range cmds {
+		if cmd.ProcessState != nil {
+			b.Fatalf("gst-launch-1.0 ended early: %v", cmd.ProcessState)
+		}
+	}
+	return float64(c1-c0) / 100 / window.Seconds() * 100 / float64(len(cams))
+}
+
+// loadAvg is the machine's 1-minute load average, for the log.
+func loadAvg() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return "?"
+	}
+	return f[0]
+}
+
+// measureLoad runs nvrd (the build in binDir, "" for this one) with a camera for each of cams and a
+// viewer each, and measures it over window.
+func measureLoad(b *testing.B, cams []*testcam.Server, binDir string, window time.Duration) loadResult {
+	n := len(cams)
+	p := launchNVRDFrom(b, binDir, true)
 	for i, c := range cams {
 		if _, errOut, err := p.cliB(b, "camera", "add", "--name", fmt.Sprintf("cam%02d", i), "--url", c.URL(), "--record", "off"); err != nil {
 			b.Fatal(errOut)
@@ -123,13 +281,9 @@ func runCameraLoad(b *testing.B, n int, window time.Duration) {
 	time.Sleep(5 * time.Second) // warm-up
 	pids := append([]int{p.cmd.Process.Pid}, childPIDs(p.cmd.Process.Pid)...)
 	c0, n0 := cpuOf(pids), cpuOf(pids[:1])
-	a0, d0 := analysedKeyframes(b, p, n)
 	profiled := benchProfile(b, p, window)
 	time.Sleep(window)
 	c1, n1 := cpuOf(pids), cpuOf(pids[:1])
-	a1, d1 := analysedKeyframes(b, p, n)
-	benchMetric(b, float64(a1-a0)/window.Seconds()/float64(n), "keyframes-analysed/s/camera")
-	benchMetric(b, float64(d1-d0)/window.Seconds()/float64(n), "keyframes-dropped/s/camera")
 	var rssSum, pssSum int64
 	workers := 0
 	for _, pid := range pids[1:] {
@@ -150,17 +304,15 @@ func runCameraLoad(b *testing.B, n int, window time.Duration) {
 		}
 	}
 	cpuPct := float64(c1-c0) / 100 / window.Seconds() * 100 // ticks are 1/100 s
-	benchMetric(b, cpuPct/float64(n), "%core/camera")
-	benchMetric(b, cpuPct, "%core-total")
-	benchMetric(b, float64(n1-n0)/100/window.Seconds()*100/float64(n), "%core-nvrd/camera")
+	r := loadResult{total: cpuPct / float64(n), nvrd: float64(n1-n0) / 100 / window.Seconds() * 100 / float64(n),
+		nvrdRSS: float64(nvrdRSS) / 1024, p50: p50 * 1000, p99: p99 * 1000}
+	r.workers = r.total - r.nvrd
 	if workers > 0 {
-		benchMetric(b, float64(rssSum)/float64(workers)/1024, "MiB-RSS/worker")
-		benchMetric(b, float64(pssSum)/float64(workers)/1024, "MiB-PSS/worker")
+		r.rss = float64(rssSum) / float64(workers) / 1024
+		r.pss = float64(pssSum) / float64(workers) / 1024
 	}
-	benchMetric(b, float64(nvrdRSS)/1024, "MiB-RSS-nvrd")
-	benchMetric(b, p50*1000, "ms-added-p50")
-	benchMetric(b, p99*1000, "ms-added-p99")
 	p.stopB(b)
+	return r
 }
 
 func startNVRDForBench(b *testing.B) *nvrdProc { return launchNVRD(b, true) }

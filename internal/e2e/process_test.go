@@ -29,12 +29,30 @@ type nvrdProc struct {
 	ram    string
 	stderr *lockedBuffer
 	token  string // an admin's API token
+	bin    string // nvrd's binary, "" for the one built for the tests (nvrdBin)
+	worker string // nvr-worker's binary, "" for workerBin
+}
+
+// nvrdPath is the nvrd binary this process runs, and its CLI commands too.
+func (p *nvrdProc) nvrdPath() string {
+	if p.bin != "" {
+		return p.bin
+	}
+	return nvrdBin
+}
+
+// workerPath is the nvr-worker binary this nvrd starts.
+func (p *nvrdProc) workerPath() string {
+	if p.worker != "" {
+		return p.worker
+	}
+	return workerBin
 }
 
 // provisionAdmin creates an administrator and an API token with the CLI, as a user would.
 func (p *nvrdProc) provisionAdmin(t testing.TB) {
 	t.Helper()
-	cmd := exec.Command(nvrdBin, "user", "add", "root", "--role", "admin", "--data-dir", p.data)
+	cmd := exec.Command(p.nvrdPath(), "user", "add", "root", "--role", "admin", "--data-dir", p.data)
 	cmd.Stdin = strings.NewReader("correct horse battery\n")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("nvrd user add: %v %s", err, out)
@@ -71,8 +89,8 @@ func freeAddr(t testing.TB) string {
 func freeAddrB(b *testing.B) string { return freeAddr(b) }
 
 func execNVRD(p *nvrdProc, addr string, args ...string) *exec.Cmd {
-	cmd := exec.Command(nvrdBin, append([]string{"start", "--data-dir", p.data, "--ram-dir", p.ram, "--listen", addr}, args...)...)
-	cmd.Env = append(os.Environ(), "NVR_WORKER="+workerBin)
+	cmd := exec.Command(p.nvrdPath(), append([]string{"start", "--data-dir", p.data, "--ram-dir", p.ram, "--listen", addr}, args...)...)
+	cmd.Env = append(os.Environ(), "NVR_WORKER="+p.workerPath())
 	if p.stderr != nil {
 		cmd.Stderr = p.stderr
 	}
@@ -84,9 +102,19 @@ func startNVRD(t *testing.T, args ...string) *nvrdProc { return launchNVRD(t, tr
 // launchNVRD starts nvrd on a fresh data dir, with an administrator made by the CLI when provision is set.
 func launchNVRD(t testing.TB, provision bool, args ...string) *nvrdProc {
 	t.Helper()
+	return launchNVRDFrom(t, "", provision, args...)
+}
+
+// launchNVRDFrom is launchNVRD with the nvrd and nvr-worker binaries of binDir ("" for the ones built
+// for the tests): a benchmark's baseline build.
+func launchNVRDFrom(t testing.TB, binDir string, provision bool, args ...string) *nvrdProc {
+	t.Helper()
 	need(t)
 	dir := t.TempDir()
 	p := &nvrdProc{data: filepath.Join(dir, "data"), ram: filepath.Join(dir, "ram"), stderr: &lockedBuffer{}}
+	if binDir != "" {
+		p.bin, p.worker = filepath.Join(binDir, "nvrd"), filepath.Join(binDir, "nvr-worker")
+	}
 	addr := freeAddr(t)
 	p.url = "http://" + addr
 	if provision {
@@ -128,7 +156,7 @@ func (p *nvrdProc) stopB(b *testing.B) {
 
 func (p *nvrdProc) cli(t testing.TB, args ...string) (string, string, error) {
 	t.Helper()
-	cmd := exec.Command(nvrdBin, append(args, "--data-dir", p.data)...)
+	cmd := exec.Command(p.nvrdPath(), append(args, "--data-dir", p.data)...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

@@ -54,7 +54,7 @@ type camera struct {
 	cfg        store.Camera
 	postRoll   time.Duration
 	md         *motion.Detector // nil when motion detection is off
-	motion     motionMachine[[]byte]
+	motion     motionMachine[picture]
 	mev        *motionEvent // the open motion event; non-nil exactly while motion.isOpen()
 	qr         *qr.Reader   // nil when QR reading is off
 	qrSeen     map[string]time.Time
@@ -64,6 +64,7 @@ type camera struct {
 	lastDetect time.Time // keyframe time of the last detection request
 	warns      warner
 	health     health // offline and tamper (camera_health.go)
+	asked      asked  // full-size pictures asked of the worker (camera_pictures.go)
 }
 
 // cameraStats are a camera's published counters.
@@ -275,6 +276,10 @@ func (c *camera) apply(ctx context.Context, cam store.Camera) {
 	c.mu.Lock()
 	c.flags = flags
 	c.mu.Unlock()
+	// Said again on every change of the camera's row: a camera whose URL changed has a new
+	// supervisor camera, which knows nothing of what the old one was asked.
+	c.asked.sent = false
+	c.wantAll(c.qr != nil)
 }
 
 // detectOn says whether this camera asks for object detection.

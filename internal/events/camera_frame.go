@@ -25,8 +25,9 @@ func (c *camera) onFrame(ctx context.Context, k *ipc.Keyframe) {
 	t := c.frameTime(k)
 	c.stats.keyframes.Add(1)
 	c.stats.lastFrameNS.Store(t.UnixNano())
+	pic, _, _ := k.Picture()
 	c.mu.Lock()
-	c.latest = k.JPEG
+	c.latest = pic
 	c.mu.Unlock()
 
 	img := newKeyframeImage(k)
@@ -44,7 +45,7 @@ func (c *camera) onFrame(ctx context.Context, k *ipc.Keyframe) {
 			c.warns.warn("motion", "a keyframe could not be analysed for motion", "err", err)
 		} else {
 			c.stats.score.Store(math.Float64bits(score))
-			c.stepMotion(ctx, t, k.JPEG, score, moving)
+			c.stepMotion(ctx, t, picture{jpeg: pic, full: k.IsFullSize()}, score, moving)
 		}
 	}
 
@@ -57,13 +58,14 @@ func (c *camera) onFrame(ctx context.Context, k *ipc.Keyframe) {
 			if err != nil {
 				c.warns.warn("qr", "a keyframe could not be searched for QR codes", "err", err)
 			}
-			c.onQR(ctx, t, k.JPEG, texts)
+			c.onQR(ctx, t, pic, texts)
 		}
 	}
 	if undecodable {
 		c.stats.decodeErrors.Add(1)
 	}
-	c.onHealthFrame(ctx, t, img, k.JPEG)
+	c.onHealthFrame(ctx, t, img, pic)
+	c.askPictures(t)
 
 	if c.wantDetect(t) {
 		c.lastDetect = t
@@ -100,9 +102,11 @@ func (c *camera) scoreMotion(img *keyframeImage) (score float64, moving bool, er
 	return r.Score, r.Motion && !r.GlobalChange, nil
 }
 
-// qrLuma returns the keyframe's luma for the QR reader: at most qr.MaxWidth wide, so the
-// reader's first pass works on it as it is.
+// qrLuma returns the keyframe's luma for the QR reader: of its largest picture (a small code
+// needs every pixel; a QR camera gets every keyframe at full size, askPictures), at most
+// qr.MaxWidth wide, so the reader's first pass works on it as it is.
 func (c *camera) qrLuma(img *keyframeImage) (jpegscale.Frame, error) {
+	img = img.largest()
 	w, _, err := img.size()
 	if err != nil {
 		return jpegscale.Frame{}, err

@@ -139,6 +139,9 @@ type Options struct {
 	// OfflineAfter is how long a camera that sent keyframes may send none before an offline event
 	// starts; 0 = DefaultOfflineAfter.
 	OfflineAfter time.Duration
+	// Pictures is asked for keyframes at full size when events need them (camera_pictures.go);
+	// nil: every picture is the size the keyframes come in.
+	Pictures Pictures
 }
 
 // ErrUnknownCamera is returned for a camera the engine does not run (unknown or disabled).
@@ -157,6 +160,7 @@ type Engine struct {
 	stallFor time.Duration
 	// offlineAfter: no keyframe for this long makes an offline event (camera_health.go).
 	offlineAfter time.Duration
+	pics         Pictures // nil: none asked for
 
 	mu      sync.Mutex
 	cams    map[string]*camera
@@ -206,6 +210,9 @@ func New(opt Options) *Engine {
 		stallFor: 15 * time.Second,
 
 		offlineAfter: opt.OfflineAfter,
+	}
+	if !isNil(opt.Pictures) {
+		e.pics = opt.Pictures
 	}
 	if e.offlineAfter <= 0 {
 		e.offlineAfter = DefaultOfflineAfter

@@ -25,6 +25,10 @@ import (
 // The camera's goroutine and the detection scheduler use it at once; it is safe for that.
 type keyframeImage struct {
 	data []byte
+	// fullImg is the keyframe's full-size picture when the worker sent one (ipc.Keyframe.Full):
+	// data is then the analysis picture, which motion and detection decode, while QR, a snapshot
+	// and drawing take fullImg. nil when data is the only picture.
+	fullImg *keyframeImage
 	// colour makes every decode a colour one; set before the keyframe is shared.
 	colour bool
 	// kept says an object keeps it as its best sighting, to draw later: it is not released.
@@ -61,16 +65,33 @@ var decoders = [2]sync.Pool{
 // newKeyframeImage wraps a keyframe. Its size is the one the worker sent; a keyframe
 // without one (tests, an older worker) has its JPEG header read once, when first needed.
 func newKeyframeImage(k *ipc.Keyframe) *keyframeImage {
-	ki := &keyframeImage{data: k.JPEG}
-	if k.Width > 0 && k.Height > 0 {
-		ki.w, ki.h = k.Width, k.Height
+	ki := sized(k.JPEG, k.Width, k.Height)
+	if len(k.Full) > 0 {
+		ki.fullImg = sized(k.Full, k.FullWidth, k.FullHeight)
+	}
+	return ki
+}
+
+// sized wraps one JPEG whose size w×h is known (0×0: read from its header when needed).
+func sized(data []byte, w, h int) *keyframeImage {
+	ki := &keyframeImage{data: data}
+	if w > 0 && h > 0 {
+		ki.w, ki.h = w, h
 		ki.sizeOnce.Do(func() {})
 	}
 	return ki
 }
 
-// jpegBytes returns the keyframe's JPEG (an event snapshot when nothing is drawn on it).
-func (ki *keyframeImage) jpegBytes() []byte { return ki.data }
+// largest is the full-size picture when there is one, else the keyframe itself.
+func (ki *keyframeImage) largest() *keyframeImage {
+	if ki.fullImg != nil {
+		return ki.fullImg
+	}
+	return ki
+}
+
+// jpegBytes returns the keyframe's largest JPEG (an event snapshot when nothing is drawn on it).
+func (ki *keyframeImage) jpegBytes() []byte { return ki.largest().data }
 
 // size returns the keyframe's full width and height.
 func (ki *keyframeImage) size() (w, h int, err error) {
@@ -133,6 +154,9 @@ func (ki *keyframeImage) at(scale int, colour bool) (jpegscale.Frame, error) {
 // (one a detection request or an object's best sighting still holds) is left to the
 // garbage collector with its decoders.
 func (ki *keyframeImage) release() {
+	if ki.fullImg != nil {
+		ki.fullImg.release()
+	}
 	ki.mu.Lock()
 	cache := ki.cache
 	ki.cache = [4]*decode{}
@@ -162,9 +186,10 @@ func scaleIndex(scale int) int {
 	return 0
 }
 
-// full returns the full-size colour picture, or a grey one of the keyframe's size when the
-// JPEG cannot be decoded.
+// full returns the full-size colour picture (of the largest JPEG), or a grey one of its size when
+// the JPEG cannot be decoded.
 func (ki *keyframeImage) full() image.Image {
+	ki = ki.largest()
 	f, err := ki.colourAt(1)
 	if err != nil || f.Image == nil {
 		w, h, _ := ki.size()
@@ -176,9 +201,9 @@ func (ki *keyframeImage) full() image.Image {
 // ColorModel implements image.Image.
 func (ki *keyframeImage) ColorModel() color.Model { return ki.full().ColorModel() }
 
-// Bounds implements image.Image without decoding.
+// Bounds implements image.Image without decoding (the largest picture's bounds).
 func (ki *keyframeImage) Bounds() image.Rectangle {
-	w, h, _ := ki.size()
+	w, h, _ := ki.largest().size()
 	return image.Rect(0, 0, w, h)
 }
 

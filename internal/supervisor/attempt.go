@@ -34,6 +34,7 @@ type attempt struct {
 	onStatus    func(*ipc.Status) // the worker's stream facts (codecs), from the IPC reader
 	onStreaming func()            // called once when the first TS bytes arrive
 	onStarted   func(pid int)
+	onConn      func(*ipc.Conn) // the worker's socket after the handshake, then nil when it ends
 
 	streamingSince atomic.Int64 // unix ns of the first byte, 0 before
 }
@@ -63,6 +64,10 @@ func (a *attempt) Run(ctx context.Context) error {
 	defer conn.Close()
 	p.log.Debug("worker started")
 
+	if a.onConn != nil {
+		a.onConn(conn)
+		defer a.onConn(nil)
+	}
 	ipcR := a.readIPC(conn)
 	fifoR := a.readFIFO(f.fifo)
 	defer fifoR.wait() // deferred calls run last first: the FIFO is closed, then its reader has ended

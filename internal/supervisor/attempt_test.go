@@ -118,23 +118,28 @@ func TestAttemptHandshakeTimeout(t *testing.T) {
 }
 
 // TestAttemptVersionMismatch: a worker speaking another protocol version is refused with the sentence
-// that says to rebuild both.
+// that says to rebuild both: a newer one, and the previous version (for version 3: a worker from before
+// analysis-size keyframes and Want, whose full-size keyframes nvrd would analyse as they come).
 func TestAttemptVersionMismatch(t *testing.T) {
-	r := &fakeRunner{behave: func(w *fakeWorker) error {
-		if err := w.dial(); err != nil {
-			return err
-		}
-		if err := sendRaw(w.nc, ipc.ProtocolVersion+1, &ipc.Envelope{Kind: ipc.KindHello,
-			Hello: &ipc.Hello{PID: w.pid, Generation: w.gen, CameraID: w.camera}}); err != nil {
-			return err
-		}
-		<-w.kill
-		return errKilled
-	}}
-	a := newTestAttempt(t, r, nil)
-	wantWorkerError(t, runAttempt(t, context.Background(), a),
-		fmt.Sprintf("worker speaks ipc protocol version %d but nvrd speaks %d; rebuild both", ipc.ProtocolVersion+1, ipc.ProtocolVersion))
-	checkCleanedUp(t, a, r)
+	for _, v := range []uint16{ipc.ProtocolVersion + 1, ipc.ProtocolVersion - 1} {
+		t.Run(fmt.Sprint(v), func(t *testing.T) {
+			r := &fakeRunner{behave: func(w *fakeWorker) error {
+				if err := w.dial(); err != nil {
+					return err
+				}
+				if err := sendRaw(w.nc, v, &ipc.Envelope{Kind: ipc.KindHello,
+					Hello: &ipc.Hello{PID: w.pid, Generation: w.gen, CameraID: w.camera}}); err != nil {
+					return err
+				}
+				<-w.kill
+				return errKilled
+			}}
+			a := newTestAttempt(t, r, nil)
+			wantWorkerError(t, runAttempt(t, context.Background(), a),
+				fmt.Sprintf("worker speaks ipc protocol version %d but nvrd speaks %d; rebuild both", v, ipc.ProtocolVersion))
+			checkCleanedUp(t, a, r)
+		})
+	}
 }
 
 // TestAttemptWrongGeneration: a Hello from another generation (a stale worker on a reused socket name)

@@ -79,6 +79,7 @@ type Camera struct {
 	tlsSeen  string // the latest rtsps:// certificate fingerprint any worker saw (camera_tls.go)
 
 	snapshot atomic.Pointer[ipc.Keyframe]
+	full     fullPictures // full-size pictures: what the worker is asked for (camera_full.go)
 }
 
 func newCamera(sup *Supervisor, cfg *store.Camera) *Camera {
@@ -94,7 +95,8 @@ func newCamera(sup *Supervisor, cfg *store.Camera) *Camera {
 // Hub is the camera's live fan-out.
 func (c *Camera) Hub() *live.Hub { return c.hub }
 
-// Snapshot returns the newest keyframe, or nil before the first.
+// Snapshot returns the newest keyframe, or nil before the first. Its picture may be the analysis
+// size only; FullSnapshot asks for a full-size one.
 func (c *Camera) Snapshot() *ipc.Keyframe { return c.snapshot.Load() }
 
 // Status returns the camera's status.
@@ -145,6 +147,7 @@ func (c *Camera) run(ctx context.Context) {
 			onStreaming: func() { c.set(func(c *Camera) { c.state = StateStreaming; c.lastErr = "" }) },
 			onStarted:   func(pid int) { c.set(func(c *Camera) { c.pid = pid }) },
 			onStatus:    c.status,
+			onConn:      c.full.attach,
 		}
 		err := a.Run(ctx)
 		if ctx.Err() != nil {
@@ -240,8 +243,12 @@ func (c *Camera) SubLive() *live.Hub {
 
 func (c *Camera) keyframe(k *ipc.Keyframe) {
 	c.snapshot.Store(k)
-	if k.Width > 0 && !k.Sub {
-		c.set(func(c *Camera) { c.width, c.height = k.Width, k.Height })
+	c.full.got(k)
+	if w, h := k.Width, k.Height; w > 0 && !k.Sub {
+		if k.FullWidth > 0 {
+			w, h = k.FullWidth, k.FullHeight // the stream's size, not the analysis picture's
+		}
+		c.set(func(c *Camera) { c.width, c.height = w, h })
 	}
 	for _, fn := range c.sup.keyframeHandlers() {
 		fn(c.cfg.ID, k)

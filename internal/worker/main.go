@@ -27,6 +27,7 @@ const (
 
 // Main runs the worker with command-line args and returns the process exit code.
 func Main(args []string, newPipeline NewPipelineFunc) int {
+	tuneRuntime()
 	fs := flag.NewFlagSet("nvr-worker", flag.ContinueOnError)
 	socket := fs.String("socket", "", "Unix socket of nvrd")
 	camera := fs.String("camera", "", "camera id")
@@ -141,8 +142,13 @@ func run(log *slog.Logger, conn *ipc.Conn, cfg *ipc.Config, newPipeline NewPipel
 				}
 				return
 			}
-			if e.Kind == ipc.KindStop {
+			switch e.Kind {
+			case ipc.KindStop:
 				return
+			case ipc.KindWant:
+				if fs, ok := p.(FullSizer); ok {
+					fs.WantFull(e.Want.Full, e.Want.Next)
+				}
 			}
 		}
 	}()
@@ -151,6 +157,7 @@ func run(log *slog.Logger, conn *ipc.Conn, cfg *ipc.Config, newPipeline NewPipel
 	err = p.Run(ctx, func(f Frame) {
 		err := conn.Send(&ipc.Envelope{Kind: ipc.KindKeyframe, Keyframe: &ipc.Keyframe{
 			CameraID: cfg.CameraID, PTS: f.PTS, WallNS: f.Wall.UnixNano(), Width: f.Width, Height: f.Height, JPEG: f.JPEG, Sub: f.Sub,
+			Full: f.Full, FullWidth: f.FullWidth, FullHeight: f.FullHeight,
 		}})
 		if err != nil && !sendErrLogged {
 			sendErrLogged = true

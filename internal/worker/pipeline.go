@@ -9,13 +9,17 @@ import (
 	"time"
 )
 
-// Frame is one keyframe leaving the pipeline as JPEG.
+// Frame is one keyframe leaving the pipeline as JPEG: the analysis picture (at most
+// ipc.AnalysisWidth × ipc.AnalysisHeight) and, when asked for (FullSizer), the full-size one.
 type Frame struct {
 	PTS           time.Duration
 	Wall          time.Time
-	Width, Height int
-	JPEG          []byte
-	Sub           bool // from the substream
+	Width, Height int    // of JPEG
+	JPEG          []byte // the analysis picture
+	Sub           bool   // from the substream
+	// FullWidth × FullHeight is the decoded picture's size; Full is it as JPEG, nil unless asked for.
+	FullWidth, FullHeight int
+	Full                  []byte
 }
 
 // Spec says what a pipeline should run.
@@ -56,6 +60,13 @@ type SubstreamReporter interface {
 // analysed keyframes are the substream's.
 type MainSizeReporter interface {
 	OnMainSize(func(w, h int))
+}
+
+// FullSizer is a Pipeline that can send keyframes at full size as well (Frame.Full): every one while
+// full is set, and the next one after next. It is called from any goroutine (the worker's socket
+// reader, on an ipc.Want).
+type FullSizer interface {
+	WantFull(full, next bool)
 }
 
 // NewPipelineFunc builds a pipeline; cmd/nvr-worker passes the GStreamer one.

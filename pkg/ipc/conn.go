@@ -2,6 +2,7 @@ package ipc
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -23,6 +24,8 @@ type Conn struct {
 	rw  io.ReadWriteCloser
 	br  *bufio.Reader
 	wmu sync.Mutex
+	wb  bytes.Buffer     // under wmu: the frame being written, reused (length prefix, then body)
+	enc *msgpack.Encoder // under wmu: encodes into wb
 }
 
 // NewConn wraps a connected stream, usually a *net.UnixConn.
@@ -30,21 +33,32 @@ func NewConn(rw io.ReadWriteCloser) *Conn {
 	return &Conn{rw: rw, br: bufio.NewReaderSize(rw, 64<<10)}
 }
 
-// Send writes one envelope, stamping it with ProtocolVersion.
+// Send writes one envelope, stamping it with ProtocolVersion. The frame is encoded into a buffer the
+// connection keeps (no allocation per message once it has grown) and written with one call.
 func (c *Conn) Send(e *Envelope) error {
 	e.Version = ProtocolVersion
-	body, err := msgpack.Marshal(e)
-	if err != nil {
-		return fmt.Errorf("encode %s message: %w", e.Kind, err)
-	}
-	if len(body) > MaxMessageSize {
-		return ErrTooLarge
-	}
-	var hdr [4]byte
-	binary.BigEndian.PutUint32(hdr[:], uint32(len(body)))
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	if _, err := c.rw.Write(append(hdr[:], body...)); err != nil {
+	if c.enc == nil {
+		c.enc = msgpack.NewEncoder(&c.wb)
+	}
+	c.wb.Reset()
+	c.wb.Write([]byte{0, 0, 0, 0}) // the length, set below
+	if err := c.enc.Encode(e); err != nil {
+		return fmt.Errorf("encode %s message: %w", e.Kind, err)
+	}
+	frame := c.wb.Bytes()
+	n := len(frame) - 4
+	if n > MaxMessageSize {
+		return ErrTooLarge
+	}
+	binary.BigEndian.PutUint32(frame[:4], uint32(n))
+	_, err := c.rw.Write(frame)
+	if c.wb.Cap() > 4<<20 {
+		c.wb = bytes.Buffer{} // one huge message does not pin its buffer
+		c.enc = nil
+	}
+	if err != nil {
 		return fmt.Errorf("send %s message: %w", e.Kind, err)
 	}
 	return nil
@@ -104,6 +118,8 @@ func decode(body []byte) (*Envelope, error) {
 		ok = e.Error != nil
 	case KindStop:
 		ok = true
+	case KindWant:
+		ok = e.Want != nil
 	}
 	if !ok {
 		return nil, fmt.Errorf("decode ipc message: kind %d (%s) without its payload", e.Kind, e.Kind)

@@ -5,14 +5,26 @@
 // worker speaks first with a Hello; the supervisor answers with a Config. When the Hello's version
 // differs, the supervisor sends nothing: it closes the socket and the attempt fails with the
 // VersionError's sentence (which says to rebuild both), shown as the camera status's error. After that
-// the worker sends Keyframe, Status and Error messages and the supervisor may send Stop. Either side
-// closing the socket ends the conversation: the worker exits on EOF.
+// the worker sends Keyframe, Status and Error messages and the supervisor may send Want and Stop. Either
+// side closing the socket ends the conversation: the worker exits on EOF.
+//
+// Keyframes come in two sizes. Every Keyframe carries the analysis picture (JPEG, at most AnalysisWidth
+// wide and AnalysisHeight high); it carries the same picture at the stream's own size (Full) only when
+// the supervisor asked for it with a Want: Want.Full for every keyframe until a Want says otherwise
+// (a camera whose events need full-size pictures now), Want.Next for the next keyframe only (a
+// snapshot). A Want replaces the previous one's Full; a Next not served yet stays pending.
 package ipc
 
 import "time"
 
 // ProtocolVersion is bumped whenever a message changes incompatibly.
-const ProtocolVersion = 2 // 2: substreams (Config.SubURL/SubFIFO, Keyframe.Sub, Status.Substream)
+const ProtocolVersion = 3 // 2: substreams (Config.SubURL/SubFIFO, Keyframe.Sub, Status.Substream); 3: analysis-size keyframes, Keyframe.Full, Want
+
+// The analysis picture's bounds: a keyframe's JPEG is scaled down to fit them (aspect ratio kept), never up.
+const (
+	AnalysisWidth  = 640
+	AnalysisHeight = 640
+)
 
 // Kind says which payload an Envelope carries.
 type Kind uint8
@@ -25,6 +37,7 @@ const (
 	KindStatus                   // worker → supervisor, stream facts (caps, state)
 	KindError                    // either way, a fatal error in plain words
 	KindStop                     // supervisor → worker, please exit cleanly
+	KindWant                     // supervisor → worker, which keyframes to send at full size
 )
 
 // String names the kind for logs and errors.
@@ -42,6 +55,8 @@ func (k Kind) String() string {
 		return "error"
 	case KindStop:
 		return "stop"
+	case KindWant:
+		return "want"
 	}
 	return "unknown"
 }
@@ -55,10 +70,33 @@ type Envelope struct {
 	Keyframe *Keyframe `msgpack:"f,omitempty"`
 	Status   *Status   `msgpack:"s,omitempty"`
 	Error    *Error    `msgpack:"e,omitempty"`
+	Want     *Want     `msgpack:"w,omitempty"`
+}
+
+// Want tells the worker which keyframes to send at full size as well (Keyframe.Full).
+type Want struct {
+	// Full asks for every keyframe at full size from now on; false stops it.
+	Full bool `msgpack:"full"`
+	// Next asks for the next keyframe at full size (once), whatever Full says.
+	Next bool `msgpack:"next,omitempty"`
 }
 
 // Wall is the keyframe's wall-clock capture time.
 func (k *Keyframe) Wall() time.Time { return time.Unix(0, k.WallNS) }
+
+// Picture returns the keyframe's largest picture and its size: Full when it came, else JPEG.
+func (k *Keyframe) Picture() (jpeg []byte, w, h int) {
+	if len(k.Full) > 0 {
+		return k.Full, k.FullWidth, k.FullHeight
+	}
+	return k.JPEG, k.Width, k.Height
+}
+
+// IsFullSize says whether the keyframe's largest picture is the stream's own size: Full came, or JPEG
+// was not scaled down (a stream within the analysis bounds, or a keyframe that does not say).
+func (k *Keyframe) IsFullSize() bool {
+	return len(k.Full) > 0 || k.FullWidth == 0 || (k.FullWidth == k.Width && k.FullHeight == k.Height)
+}
 
 // Hello is the worker's handshake.
 type Hello struct {
@@ -80,14 +118,20 @@ type Config struct {
 	SubFIFO string `msgpack:"subfifo,omitempty"`
 }
 
-// Keyframe is one decoded keyframe, re-encoded as JPEG.
+// Keyframe is one decoded keyframe, re-encoded as JPEG: the analysis picture (at most AnalysisWidth ×
+// AnalysisHeight) and, when asked for (Want), the full-size one.
 type Keyframe struct {
 	CameraID string        `msgpack:"cam"`
 	PTS      time.Duration `msgpack:"pts"`
 	WallNS   int64         `msgpack:"wall"` // wall-clock capture time, Unix nanoseconds
-	Width    int           `msgpack:"w"`
+	Width    int           `msgpack:"w"`    // of JPEG, the analysis picture
 	Height   int           `msgpack:"h"`
 	JPEG     []byte        `msgpack:"jpeg"`
+	// Full is the same picture at the stream's size, FullWidth × FullHeight (always set by a worker),
+	// or nil when it was not asked for or when JPEG already is that size.
+	Full       []byte `msgpack:"full,omitempty"`
+	FullWidth  int    `msgpack:"fw,omitempty"`
+	FullHeight int    `msgpack:"fh,omitempty"`
 	// Sub says the keyframe is the substream's (its size is the substream's, not the recording's).
 	Sub bool `msgpack:"sub,omitempty"`
 }

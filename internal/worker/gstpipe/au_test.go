@@ -14,6 +14,7 @@ import (
 
 	"github.com/nvrproject/nvr/internal/testcam"
 	"github.com/nvrproject/nvr/internal/worker"
+	"github.com/nvrproject/nvr/pkg/ipc"
 )
 
 // clips caches the test cameras' streams for this test process.
@@ -173,8 +174,9 @@ func maxSlices(s *testcam.Stream) int {
 }
 
 // checkKeyframes checks that the keyframe branch decoded whole pictures: no more JPEGs than keyframes
-// (half an IDR is a "keyframe" of its own to the decoder), each of the camera's size, and that it kept up
-// (runCamera waits until there are as many JPEGs as keyframes).
+// (half an IDR is a "keyframe" of its own to the decoder), each the analysis picture of the camera's
+// size (analysisSize) with the camera's size as FullWidth × FullHeight and no full picture (none was
+// asked for), and that it kept up (runCamera waits until there are as many JPEGs as keyframes).
 func checkKeyframes(t *testing.T, frames []worker.Frame, c testcam.Clip, keyframes int) {
 	t.Helper()
 	t.Logf("%d keyframe pictures for %d keyframes", len(frames), keyframes)
@@ -186,8 +188,19 @@ func checkKeyframes(t *testing.T, frames []worker.Frame, c testcam.Clip, keyfram
 		if err != nil {
 			t.Fatalf("keyframe %d: %v", i, err)
 		}
-		if b := img.Bounds(); b.Dx() != c.Width || b.Dy() != c.Height {
-			t.Fatalf("keyframe %d is %dx%d, want %dx%d", i, b.Dx(), b.Dy(), c.Width, c.Height)
+		w, h := analysisSize(c.Width, c.Height)
+		if b := img.Bounds(); b.Dx() != w || b.Dy() != h || fr.Width != w || fr.Height != h {
+			t.Fatalf("keyframe %d is %dx%d (says %dx%d), want the analysis size %dx%d of %dx%d", i, b.Dx(), b.Dy(), fr.Width, fr.Height, w, h, c.Width, c.Height)
+		}
+		if fr.FullWidth != c.Width || fr.FullHeight != c.Height || fr.Full != nil {
+			t.Fatalf("keyframe %d: full size %dx%d with %d bytes of full picture, want %dx%d and none", i, fr.FullWidth, fr.FullHeight, len(fr.Full), c.Width, c.Height)
 		}
 	}
+}
+
+// analysisSize is the size the analysis picture of a w×h camera has: fitted into ipc.AnalysisWidth
+// × ipc.AnalysisHeight with its aspect ratio, never enlarged.
+func analysisSize(w, h int) (int, int) {
+	f := min(1, float64(ipc.AnalysisWidth)/float64(w), float64(ipc.AnalysisHeight)/float64(h))
+	return int(float64(w)*f + 0.5), int(float64(h)*f + 0.5)
 }

@@ -37,6 +37,7 @@ type Pipeline struct {
 	sub      *substream // nil without a substream URL
 	mainEOS  atomic.Bool
 	mainSize atomic.Pointer[func(w, h int)]
+	full     fullSize // which main-stream keyframes also go out at full size (fullsize.go)
 }
 
 // OnMainSize registers the function told the main stream's picture size from its caps (with a
@@ -73,7 +74,29 @@ func tailNamed(codec, pre string, gated bool) string {
 	return ` ! ` + parse + ` ! tee name=` + pre + `t ` +
 		` ` + pre + `t. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=2000000000 ! mpegtsmux name=` + pre + `mux ! filesink name=` + pre + `fifo sync=false async=false buffer-mode=unbuffered ` +
 		` ` + pre + `t. ! queue leaky=downstream max-size-buffers=60 max-size-bytes=0 max-size-time=0 ! identity name=` + pre + `keyonly drop-buffer-flags=delta-unit ` + valve +
-		` ! ` + dec + ` max-threads=1 output-corrupt=false ! videoconvert ! jpegenc name=` + pre + `jpegenc ! appsink name=` + pre + `jpeg sync=false max-buffers=2 drop=true` + sinkAsync
+		` ! ` + dec + ` max-threads=1 output-corrupt=false ! videoconvert` + pictures(pre, sinkAsync)
+}
+
+// analysisCaps bounds the analysis picture (ipc.AnalysisWidth × AnalysisHeight, square pixels):
+// videoscale fixates the largest size within them that keeps the picture's aspect ratio, and leaves a
+// smaller picture as it is.
+var analysisCaps = fmt.Sprintf(`video/x-raw,width=[1,%d],height=[1,%d],pixel-aspect-ratio=1/1`, ipc.AnalysisWidth, ipc.AnalysisHeight)
+
+// pictures is the end of a keyframe branch, after the decoder: the analysis picture, scaled down
+// (bilinear: next to the decode it costs little, and nearest-neighbour's aliasing would flicker in
+// motion's difference) and encoded, to appsink "<pre>jpeg". The main stream's branch also has a tee
+// ("dect") whose first branch encodes the picture at full size to appsink "fulljpeg", passing only the
+// keyframes nvrd asked for (fullsize.go: a probe drops the others before jpegenc). Nothing queues after
+// the decoder, so both pictures of a keyframe are made on its streaming thread, one after the other.
+func pictures(pre, sinkAsync string) string {
+	small := `videoscale method=bilinear ! ` + analysisCaps + ` ! jpegenc name=` + pre + `jpegenc ! appsink name=` + pre + `jpeg sync=false max-buffers=2 drop=true` + sinkAsync
+	if pre != "" {
+		return ` ! ` + small
+	}
+	// The full branch's appsink gets no buffer until one is asked for, so it must not hold the
+	// pipeline in PAUSED waiting for one (async=false).
+	return ` ! tee name=dect dect. ! jpegenc name=fulljpegenc ! appsink name=fulljpeg sync=false max-buffers=2 drop=true async=false ` +
+		` dect. ! ` + small
 }
 
 // demoSource is a still scene with a clock and an object (a box on pad "mix.sink_1") that demoMotion
@@ -238,6 +261,9 @@ func New(spec worker.Spec) (worker.Pipeline, error) {
 	if err := pl.watchMainEOS(); err != nil {
 		return nil, err
 	}
+	if err := pl.gateFull(); err != nil {
+		return nil, err
+	}
 	return pl, nil
 }
 
@@ -250,12 +276,14 @@ func setProps(p *gst.Pipeline, spec worker.Spec, u *url.URL) error {
 		return err
 	}
 	if q := spec.JPEGQuality; q > 0 && q <= 100 {
-		enc, err := p.GetElementByName("jpegenc")
-		if err != nil {
-			return err
-		}
-		if err := enc.SetProperty("quality", q); err != nil {
-			return err
+		for _, name := range []string{"jpegenc", "fulljpegenc"} {
+			enc, err := p.GetElementByName(name)
+			if err != nil {
+				return err
+			}
+			if err := enc.SetProperty("quality", q); err != nil {
+				return err
+			}
 		}
 	}
 	if u.Scheme != "demo" {
@@ -290,7 +318,11 @@ func setSource(p *gst.Pipeline, name string, u *url.URL) error {
 
 // Run plays the pipeline. See worker.Pipeline.
 func (p *Pipeline) Run(ctx context.Context, onFrame func(worker.Frame)) error {
-	if err := p.sinkFrames("jpeg", false, onFrame); err != nil {
+	emit := p.full.pairWith(onFrame)
+	if err := p.sinkFrames("jpeg", false, emit); err != nil {
+		return err
+	}
+	if err := p.sinkFull(onFrame); err != nil {
 		return err
 	}
 	if p.sub != nil && p.sub.bin != nil {
@@ -358,16 +390,15 @@ func (p *Pipeline) sinkFrames(name string, sub bool, onFrame func(worker.Frame))
 		if buf == nil {
 			return gst.FlowOK
 		}
-		f := worker.Frame{Wall: time.Now(), JPEG: append([]byte(nil), buf.Bytes()...), Sub: sub}
-		if pts := buf.PresentationTimestamp(); pts != gst.ClockTimeNone {
-			f.PTS = time.Duration(pts)
-		}
+		f := worker.Frame{Wall: time.Now(), JPEG: append([]byte(nil), buf.Bytes()...), Sub: sub, PTS: ptsOf(buf)}
 		if caps := sample.GetCaps(); caps != nil && caps.GetSize() > 0 {
 			st := caps.GetStructureAt(0)
 			f.Width, f.Height = intField(st, "width"), intField(st, "height")
 		}
 		if sub {
 			p.sub.gotSubFrame()
+		} else {
+			f.FullWidth, f.FullHeight = p.full.size()
 		}
 		onFrame(f)
 		return gst.FlowOK

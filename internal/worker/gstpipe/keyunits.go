@@ -54,17 +54,13 @@ func fromKeyframe(p *gst.Pipeline) error {
 	if pad == nil {
 		return fmt.Errorf("tee has no sink pad")
 	}
-	started := false // used only on the parser's streaming thread
+	// Once the first keyframe passed, the probe removes itself: no call into Go for every picture.
 	pad.AddProbe(gst.PadProbeTypeBuffer, func(_ *gst.Pad, info *gst.PadProbeInfo) gst.PadProbeReturn {
-		if started {
-			return gst.PadProbeOK
-		}
 		buf := info.GetBuffer()
 		if buf == nil || buf.HasFlags(gst.BufferFlagDeltaUnit) {
 			return gst.PadProbeDrop
 		}
-		started = true
-		return gst.PadProbeOK
+		return gst.PadProbeRemove
 	})
 	return nil
 }

@@ -94,10 +94,8 @@ func configureSub(p *gst.Pipeline, spec worker.Spec, codec string, s *substream)
 	if err := setSource(p, "subsrc", u); err != nil {
 		return err
 	}
-	if codec == worker.CodecH264 {
-		if err := filterParamsAt(p, "subdepay"); err != nil {
-			return err
-		}
+	if err := filterParamsAt(p, "subdepay", codec); err != nil {
+		return err
 	}
 	if err := keyUnitsSegmentOn(p, "subkeyonly"); err != nil {
 		return err

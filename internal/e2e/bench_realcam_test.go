@@ -22,16 +22,23 @@ import (
 // figures are the pipeline's), measured one variant after the other in the same run:
 //   - relay: the worker's keyframe branch closed (NVR_WORKER_RELAY_ONLY=1): the pure-relay floor;
 //   - main-analysis: 1080p keyframes decoded to JPEG, as a camera without substream;
-//   - sub-analysis: the same camera with a 640×360 substream in the same worker: the substream
-//     relayed to its own FIFO and hub, its keyframes decoded instead of the main stream's;
-//   - sub-relay: both streams relayed, neither decoded (the substream's own floor: the grid tiles'
-//     stream), so sub-analysis minus sub-relay is what analysing the substream costs;
+//   - sub-analysis: the same camera with a 640×360 substream in the same worker, its keyframes
+//     decoded instead of the main stream's, nobody watching the substream (so the worker does not
+//     relay it: issue 14's "analysis with a substream" over the relay floor);
+//   - sub-relay: both streams relayed, neither decoded, with a viewer on each (the substream's own
+//     floor: the grid tiles' stream), so sub-grid minus sub-relay is what analysing the substream
+//     costs;
+//   - sub-grid: sub-analysis with a second viewer per camera on the substream (a grid tile), so the
+//     substream is relayed too (with nobody on it, the worker keeps its TS branch idle);
 //   - aac: main analysis with the camera's AAC audio passed through;
 //   - g711: main analysis with G.711 (PCMA) audio transcoded to AAC in the worker.
 //
 // Each variant reports %core/camera and its ratio to the relay floor and the difference above it.
 // N is NVR_BENCH_CAMERAS (default 16), the window NVR_BENCH_SECONDS (default 30); NVR_BENCH_THREADS=1
-// logs each variant's CPU by process and thread name.
+// logs each variant's CPU by process and thread name (run with -v to see them all);
+// NVR_BENCH_VARIANTS=a,b measures only those (and the relay floor). NVR_BENCH_BASELINE_BIN=DIR measures
+// every variant with DIR's nvrd and nvr-worker too, just before this build's, reported as
+// "<variant>-base" with the ratio "x-base-<variant>".
 func BenchmarkRealCameras(b *testing.B) {
 	if skipReason != "" {
 		testskip.Skip(b, skipReason, "run make setup")
@@ -63,10 +70,18 @@ func BenchmarkRealCameras(b *testing.B) {
 		window = time.Duration(s) * time.Second
 	}
 	type camURLs struct{ main, sub string }
+	dual := func() (camURLs, func(), error) {
+		d, err := testcam.StartDual(testcam.Options{AUs: hdClip, FPS: 25}, testcam.Options{AUs: sub, FPS: 25})
+		if err != nil {
+			return camURLs{}, nil, err
+		}
+		return camURLs{main: d.MainURL(), sub: d.SubURL()}, d.Close, nil
+	}
 	variants := []struct {
-		name  string
-		relay bool
-		start func() (camURLs, func(), error)
+		name    string
+		relay   bool
+		start   func() (camURLs, func(), error)
+		subView bool // a second viewer per camera on the substream
 	}{
 		{"relay", true, func() (camURLs, func(), error) {
 			c, err := testcam.Start(testcam.Options{AUs: hdClip, FPS: 25})
@@ -74,47 +89,40 @@ func BenchmarkRealCameras(b *testing.B) {
 				return camURLs{}, nil, err
 			}
 			return camURLs{main: c.URL()}, c.Close, nil
-		}},
+		}, false},
 		{"main-analysis", false, func() (camURLs, func(), error) {
 			c, err := testcam.Start(testcam.Options{AUs: hdClip, FPS: 25})
 			if err != nil {
 				return camURLs{}, nil, err
 			}
 			return camURLs{main: c.URL()}, c.Close, nil
-		}},
-		{"sub-analysis", false, func() (camURLs, func(), error) {
-			d, err := testcam.StartDual(testcam.Options{AUs: hdClip, FPS: 25}, testcam.Options{AUs: sub, FPS: 25})
-			if err != nil {
-				return camURLs{}, nil, err
-			}
-			return camURLs{main: d.MainURL(), sub: d.SubURL()}, d.Close, nil
-		}},
-		{"sub-relay", true, func() (camURLs, func(), error) {
-			d, err := testcam.StartDual(testcam.Options{AUs: hdClip, FPS: 25}, testcam.Options{AUs: sub, FPS: 25})
-			if err != nil {
-				return camURLs{}, nil, err
-			}
-			return camURLs{main: d.MainURL(), sub: d.SubURL()}, d.Close, nil
-		}},
+		}, false},
+		{"sub-analysis", false, dual, false},
+		{"sub-relay", true, dual, true},
+		{"sub-grid", false, dual, true},
 		{"aac", false, func() (camURLs, func(), error) {
 			c, err := testcam.Start(testcam.Options{AUs: hdClip, FPS: 25, Audio: testcam.AudioAAC, AAC: aac})
 			if err != nil {
 				return camURLs{}, nil, err
 			}
 			return camURLs{main: c.URL()}, c.Close, nil
-		}},
+		}, false},
 		{"g711", false, func() (camURLs, func(), error) {
 			c, err := testcam.Start(testcam.Options{AUs: hdClip, FPS: 25, Audio: testcam.AudioPCMA})
 			if err != nil {
 				return camURLs{}, nil, err
 			}
 			return camURLs{main: c.URL()}, c.Close, nil
-		}},
+		}, false},
 	}
+	base := realcamBaseline(b)
 	for i := 0; i < b.N; i++ {
-		var floor, subAnalysis float64
+		got := map[string]float64{} // %core/camera by variant ("…-base" for the baseline's)
 		for _, v := range variants {
-			pct := func() float64 {
+			if !realcamPicked(v.name) {
+				continue
+			}
+			measure := func(bins string) float64 {
 				urls := make([]camURLs, n)
 				for k := range urls {
 					u, stop, err := v.start()
@@ -129,23 +137,44 @@ func BenchmarkRealCameras(b *testing.B) {
 				} else {
 					os.Unsetenv("NVR_WORKER_RELAY_ONLY")
 				}
-				return measureRealCameras(b, urls, window, func(u camURLs) (string, string) { return u.main, u.sub })
-			}()
-			b.ReportMetric(pct/float64(n), "%core/camera-"+v.name)
-			if v.name == "relay" {
-				floor = pct / float64(n)
+				var pct float64
+				withBins(bins, func() {
+					b.Logf("variant %s%s:", v.name, map[bool]string{true: " (baseline binaries)"}[bins != ""])
+					pct = measureRealCameras(b, urls, window, func(u camURLs) (string, string) { return u.main, u.sub }, v.subView)
+				})
+				return pct / float64(n)
+			}
+			if base != "" {
+				// The baseline's figure for the same variant, just before this build's.
+				got[v.name+"-base"] = measure(base)
+			}
+			got[v.name] = measure("")
+		}
+		for _, sfx := range []string{"", "-base"} {
+			floor, ok := got["relay"+sfx]
+			if !ok {
 				continue
 			}
-			if v.name == "sub-analysis" {
-				subAnalysis = pct / float64(n)
+			for _, v := range variants {
+				pct, ok := got[v.name+sfx]
+				if !ok {
+					continue
+				}
+				b.ReportMetric(pct, "%core/camera-"+v.name+sfx)
+				if v.name != "relay" {
+					b.ReportMetric(pct/floor, "x-relay-"+v.name+sfx)
+					b.ReportMetric(pct-floor, "%core-above-relay-"+v.name+sfx)
+				}
+				if bp, ok := got[v.name+"-base"]; ok && sfx == "" {
+					b.ReportMetric(pct/bp, "x-base-"+v.name)
+				}
 			}
-			if v.name == "sub-relay" && subAnalysis > 0 {
-				// What the substream's analysis itself costs: decoding its keyframes, over relaying both.
-				b.ReportMetric(subAnalysis-pct/float64(n), "%core-sub-analysis-above-sub-relay")
-			}
-			if floor > 0 {
-				b.ReportMetric(pct/float64(n)/floor, "x-relay-"+v.name)
-				b.ReportMetric(pct/float64(n)-floor, "%core-above-relay-"+v.name)
+			// What analysing the substream itself costs while a grid tile watches it: decoding its
+			// keyframes, over relaying both streams.
+			if g, ok := got["sub-grid"+sfx]; ok {
+				if r, ok := got["sub-relay"+sfx]; ok {
+					b.ReportMetric(g-r, "%core-sub-analysis-above-sub-relay"+sfx)
+				}
 			}
 		}
 		b.ReportMetric(float64(n), "cameras")
@@ -153,9 +182,9 @@ func BenchmarkRealCameras(b *testing.B) {
 }
 
 // measureRealCameras runs one nvrd with a camera per entry of cams (url and optional sub_url from
-// urls), a live viewer each on the main stream, and returns nvrd's and its workers' CPU over window in
+// urls), a live viewer each on the main stream (and, with subView, one on the substream), and returns nvrd's and its workers' CPU over window in
 // % of one core.
-func measureRealCameras[T any](b *testing.B, cams []T, window time.Duration, urls func(T) (string, string)) float64 {
+func measureRealCameras[T any](b *testing.B, cams []T, window time.Duration, urls func(T) (string, string), subView bool) float64 {
 	p := startNVRDForBench(b)
 	defer p.stopB(b)
 	for i, c := range cams {
@@ -193,8 +222,15 @@ func measureRealCameras[T any](b *testing.B, cams []T, window time.Duration, url
 	}
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
+	var live []string
 	for i := range cams {
-		u := "ws" + strings.TrimPrefix(p.url, "http") + fmt.Sprintf("/api/cameras/cam%02d/live", i)
+		live = append(live, fmt.Sprintf("/api/cameras/cam%02d/live", i))
+		if subView {
+			live = append(live, fmt.Sprintf("/api/cameras/cam%02d/live?stream=sub", i))
+		}
+	}
+	for _, path := range live {
+		u := "ws" + strings.TrimPrefix(p.url, "http") + path
 		ws, _, err := websocket.DefaultDialer.Dial(u, http.Header{"Authorization": {"Bearer " + p.token}})
 		if err != nil {
 			b.Fatal(err)
@@ -219,9 +255,12 @@ func measureRealCameras[T any](b *testing.B, cams []T, window time.Duration, url
 	if threads {
 		t0 = threadCPU(pids)
 	}
+	load0, _ := os.ReadFile("/proc/loadavg")
 	c0 := cpuOf(pids)
 	time.Sleep(window)
 	c1 := cpuOf(pids)
+	load1, _ := os.ReadFile("/proc/loadavg")
+	b.Logf("machine load (/proc/loadavg) before %s, after %s", strings.TrimSpace(string(load0)), strings.TrimSpace(string(load1)))
 	if threads {
 		logThreadCPU(b, t0, threadCPU(pids), len(cams), window.Seconds())
 	}

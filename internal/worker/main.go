@@ -141,8 +141,13 @@ func run(log *slog.Logger, conn *ipc.Conn, cfg *ipc.Config, newPipeline NewPipel
 				}
 				return
 			}
-			if e.Kind == ipc.KindStop {
+			switch e.Kind {
+			case ipc.KindStop:
 				return
+			case ipc.KindSubRelay:
+				if sr, ok := p.(SubRelayer); ok && e.SubRelay != nil {
+					sr.SetSubRelay(e.SubRelay.On)
+				}
 			}
 		}
 	}()

@@ -104,6 +104,8 @@ func decode(body []byte) (*Envelope, error) {
 		ok = e.Error != nil
 	case KindStop:
 		ok = true
+	case KindSubRelay:
+		ok = e.SubRelay != nil
 	}
 	if !ok {
 		return nil, fmt.Errorf("decode ipc message: kind %d (%s) without its payload", e.Kind, e.Kind)

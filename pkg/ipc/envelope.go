@@ -5,14 +5,14 @@
 // worker speaks first with a Hello; the supervisor answers with a Config. When the Hello's version
 // differs, the supervisor sends nothing: it closes the socket and the attempt fails with the
 // VersionError's sentence (which says to rebuild both), shown as the camera status's error. After that
-// the worker sends Keyframe, Status and Error messages and the supervisor may send Stop. Either side
+// the worker sends Keyframe, Status and Error messages and the supervisor may send SubRelay and Stop. Either side
 // closing the socket ends the conversation: the worker exits on EOF.
 package ipc
 
 import "time"
 
 // ProtocolVersion is bumped whenever a message changes incompatibly.
-const ProtocolVersion = 2 // 2: substreams (Config.SubURL/SubFIFO, Keyframe.Sub, Status.Substream)
+const ProtocolVersion = 3 // 2: substreams (Config.SubURL/SubFIFO, Keyframe.Sub, Status.Substream); 3: SubRelay
 
 // Kind says which payload an Envelope carries.
 type Kind uint8
@@ -25,6 +25,7 @@ const (
 	KindStatus                   // worker → supervisor, stream facts (caps, state)
 	KindError                    // either way, a fatal error in plain words
 	KindStop                     // supervisor → worker, please exit cleanly
+	KindSubRelay                 // supervisor → worker, whether someone watches the substream
 )
 
 // String names the kind for logs and errors.
@@ -42,6 +43,8 @@ func (k Kind) String() string {
 		return "error"
 	case KindStop:
 		return "stop"
+	case KindSubRelay:
+		return "subrelay"
 	}
 	return "unknown"
 }
@@ -55,6 +58,7 @@ type Envelope struct {
 	Keyframe *Keyframe `msgpack:"f,omitempty"`
 	Status   *Status   `msgpack:"s,omitempty"`
 	Error    *Error    `msgpack:"e,omitempty"`
+	SubRelay *SubRelay `msgpack:"r,omitempty"`
 }
 
 // Wall is the keyframe's wall-clock capture time.
@@ -125,6 +129,13 @@ const (
 type Substream struct {
 	State string `msgpack:"state" json:"state"`
 	Error string `msgpack:"error,omitempty" json:"error,omitempty"` // in plain words, with what nvr does instead
+}
+
+// SubRelay tells the worker whether anyone watches the camera's substream (a grid tile): only then is
+// its TS written to the substream FIFO. The worker starts with it off; its keyframes are analysed
+// either way.
+type SubRelay struct {
+	On bool `msgpack:"on"`
 }
 
 // Error is a fatal error. Message is for people ("camera refused the password"); Detail is the raw

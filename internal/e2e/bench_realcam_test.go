@@ -19,7 +19,7 @@ import (
 
 // BenchmarkRealCameras (issue 14): CPU per camera all-in (nvrd and its workers, user+sys from /proc)
 // at N simulated 1080p25 4 Mbit/s cameras with a live viewer each, motion and detection off (so the
-// figures are the pipeline's), measured one variant after the other in the same run:
+// figures are the pipeline's) unless said, measured one variant after the other in the same run:
 //   - relay: the worker's keyframe branch closed (NVR_WORKER_RELAY_ONLY=1): the pure-relay floor;
 //   - main-analysis: 1080p keyframes decoded to JPEG, as a camera without substream;
 //   - sub-analysis: the same camera with a 640×360 substream in the same worker, its keyframes
@@ -30,6 +30,8 @@ import (
 //     costs;
 //   - sub-grid: sub-analysis with a second viewer per camera on the substream (a grid tile), so the
 //     substream is relayed too (with nobody on it, the worker keeps its TS branch idle);
+//   - sub-defaults: sub-analysis with the camera's default analysis settings (motion on, detection as
+//     configured by default): issue 17's all-in figure with a substream;
 //   - aac: main analysis with the camera's AAC audio passed through;
 //   - g711: main analysis with G.711 (PCMA) audio transcoded to AAC in the worker.
 //
@@ -82,6 +84,7 @@ func BenchmarkRealCameras(b *testing.B) {
 		relay   bool
 		start   func() (camURLs, func(), error)
 		subView bool // a second viewer per camera on the substream
+		asIs    bool // the camera's default analysis settings (motion on), not both off
 	}{
 		{"relay", true, func() (camURLs, func(), error) {
 			c, err := testcam.Start(testcam.Options{AUs: hdClip, FPS: 25})
@@ -89,31 +92,32 @@ func BenchmarkRealCameras(b *testing.B) {
 				return camURLs{}, nil, err
 			}
 			return camURLs{main: c.URL()}, c.Close, nil
-		}, false},
+		}, false, false},
 		{"main-analysis", false, func() (camURLs, func(), error) {
 			c, err := testcam.Start(testcam.Options{AUs: hdClip, FPS: 25})
 			if err != nil {
 				return camURLs{}, nil, err
 			}
 			return camURLs{main: c.URL()}, c.Close, nil
-		}, false},
-		{"sub-analysis", false, dual, false},
-		{"sub-relay", true, dual, true},
-		{"sub-grid", false, dual, true},
+		}, false, false},
+		{"sub-analysis", false, dual, false, false},
+		{"sub-relay", true, dual, true, false},
+		{"sub-grid", false, dual, true, false},
+		{"sub-defaults", false, dual, false, true},
 		{"aac", false, func() (camURLs, func(), error) {
 			c, err := testcam.Start(testcam.Options{AUs: hdClip, FPS: 25, Audio: testcam.AudioAAC, AAC: aac})
 			if err != nil {
 				return camURLs{}, nil, err
 			}
 			return camURLs{main: c.URL()}, c.Close, nil
-		}, false},
+		}, false, false},
 		{"g711", false, func() (camURLs, func(), error) {
 			c, err := testcam.Start(testcam.Options{AUs: hdClip, FPS: 25, Audio: testcam.AudioPCMA})
 			if err != nil {
 				return camURLs{}, nil, err
 			}
 			return camURLs{main: c.URL()}, c.Close, nil
-		}, false},
+		}, false, false},
 	}
 	base := realcamBaseline(b)
 	for i := 0; i < b.N; i++ {
@@ -140,7 +144,7 @@ func BenchmarkRealCameras(b *testing.B) {
 				var pct float64
 				withBins(bins, func() {
 					b.Logf("variant %s%s:", v.name, map[bool]string{true: " (baseline binaries)"}[bins != ""])
-					pct = measureRealCameras(b, urls, window, func(u camURLs) (string, string) { return u.main, u.sub }, v.subView)
+					pct = measureRealCameras(b, urls, window, func(u camURLs) (string, string) { return u.main, u.sub }, v.subView, v.asIs)
 				})
 				return pct / float64(n)
 			}
@@ -184,7 +188,7 @@ func BenchmarkRealCameras(b *testing.B) {
 // measureRealCameras runs one nvrd with a camera per entry of cams (url and optional sub_url from
 // urls), a live viewer each on the main stream (and, with subView, one on the substream), and returns nvrd's and its workers' CPU over window in
 // % of one core.
-func measureRealCameras[T any](b *testing.B, cams []T, window time.Duration, urls func(T) (string, string), subView bool) float64 {
+func measureRealCameras[T any](b *testing.B, cams []T, window time.Duration, urls func(T) (string, string), subView, asIs bool) float64 {
 	p := startNVRDForBench(b)
 	defer p.stopB(b)
 	for i, c := range cams {
@@ -195,6 +199,9 @@ func measureRealCameras[T any](b *testing.B, cams []T, window time.Duration, url
 		}
 		if _, errOut, err := p.cliB(b, args...); err != nil {
 			b.Fatal(errOut)
+		}
+		if asIs {
+			continue
 		}
 		req, _ := http.NewRequest("PATCH", p.url+fmt.Sprintf("/api/cameras/cam%02d", i),
 			strings.NewReader(`{"motion":{"enabled":false},"detect":{"enabled":false}}`))

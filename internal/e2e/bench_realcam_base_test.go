@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -42,4 +43,17 @@ func withBins(dir string, fn func()) {
 func realcamPicked(name string) bool {
 	pick := os.Getenv("NVR_BENCH_VARIANTS")
 	return pick == "" || name == "relay" || slices.Contains(strings.Split(pick, ","), name)
+}
+
+// realcamMedian is the middle of xs (the mean of the two middle ones for an even count).
+func realcamMedian(xs []float64) float64 {
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	if len(s) == 0 {
+		return 0
+	}
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }

@@ -40,7 +40,8 @@ import (
 // logs each variant's CPU by process and thread name (run with -v to see them all);
 // NVR_BENCH_VARIANTS=a,b measures only those (and the relay floor). NVR_BENCH_BASELINE_BIN=DIR measures
 // every variant with DIR's nvrd and nvr-worker too, just before this build's, reported as
-// "<variant>-base" with the ratio "x-base-<variant>".
+// "<variant>-base" with the ratio "x-base-<variant>". NVR_BENCH_ROUNDS=R measures everything R times,
+// round after round, and reports the medians (the ratio: the median of the rounds' ratios).
 func BenchmarkRealCameras(b *testing.B) {
 	if skipReason != "" {
 		testskip.Skip(b, skipReason, "run make setup")
@@ -120,39 +121,57 @@ func BenchmarkRealCameras(b *testing.B) {
 		}, false, false},
 	}
 	base := realcamBaseline(b)
+	rounds := 1
+	if r, err := strconv.Atoi(os.Getenv("NVR_BENCH_ROUNDS")); err == nil && r > 0 {
+		rounds = r
+	}
 	for i := 0; i < b.N; i++ {
-		got := map[string]float64{} // %core/camera by variant ("…-base" for the baseline's)
-		for _, v := range variants {
-			if !realcamPicked(v.name) {
-				continue
-			}
-			measure := func(bins string) float64 {
-				urls := make([]camURLs, n)
-				for k := range urls {
-					u, stop, err := v.start()
-					if err != nil {
-						b.Fatal(err)
+		all := map[string][]float64{} // %core/camera by variant ("…-base" for the baseline's), per round
+		vsBase := map[string][]float64{}
+		for round := 0; round < rounds; round++ {
+			for _, v := range variants {
+				if !realcamPicked(v.name) {
+					continue
+				}
+				measure := func(bins string) float64 {
+					urls := make([]camURLs, n)
+					for k := range urls {
+						u, stop, err := v.start()
+						if err != nil {
+							b.Fatal(err)
+						}
+						defer stop()
+						urls[k] = u
 					}
-					defer stop()
-					urls[k] = u
+					if v.relay {
+						b.Setenv("NVR_WORKER_RELAY_ONLY", "1")
+					} else {
+						os.Unsetenv("NVR_WORKER_RELAY_ONLY")
+					}
+					var pct float64
+					withBins(bins, func() {
+						b.Logf("variant %s%s:", v.name, map[bool]string{true: " (baseline binaries)"}[bins != ""])
+						pct = measureRealCameras(b, urls, window, func(u camURLs) (string, string) { return u.main, u.sub }, v.subView, v.asIs)
+					})
+					return pct / float64(n)
 				}
-				if v.relay {
-					b.Setenv("NVR_WORKER_RELAY_ONLY", "1")
-				} else {
-					os.Unsetenv("NVR_WORKER_RELAY_ONLY")
+				pct, bp := 0.0, 0.0
+				if base != "" {
+					// The baseline's figure for the same variant, just before this build's.
+					bp = measure(base)
+					all[v.name+"-base"] = append(all[v.name+"-base"], bp)
 				}
-				var pct float64
-				withBins(bins, func() {
-					b.Logf("variant %s%s:", v.name, map[bool]string{true: " (baseline binaries)"}[bins != ""])
-					pct = measureRealCameras(b, urls, window, func(u camURLs) (string, string) { return u.main, u.sub }, v.subView, v.asIs)
-				})
-				return pct / float64(n)
+				pct = measure("")
+				all[v.name] = append(all[v.name], pct)
+				if bp > 0 {
+					vsBase[v.name] = append(vsBase[v.name], pct/bp)
+				}
+				b.Logf("round %d %s: %.3f %%core/camera (baseline %.3f)", round+1, v.name, pct, bp)
 			}
-			if base != "" {
-				// The baseline's figure for the same variant, just before this build's.
-				got[v.name+"-base"] = measure(base)
-			}
-			got[v.name] = measure("")
+		}
+		got := map[string]float64{} // the median over the rounds
+		for k, xs := range all {
+			got[k] = realcamMedian(xs)
 		}
 		for _, sfx := range []string{"", "-base"} {
 			floor, ok := got["relay"+sfx]
@@ -169,8 +188,8 @@ func BenchmarkRealCameras(b *testing.B) {
 					b.ReportMetric(pct/floor, "x-relay-"+v.name+sfx)
 					b.ReportMetric(pct-floor, "%core-above-relay-"+v.name+sfx)
 				}
-				if bp, ok := got[v.name+"-base"]; ok && sfx == "" {
-					b.ReportMetric(pct/bp, "x-base-"+v.name)
+				if r, ok := vsBase[v.name]; ok && sfx == "" {
+					b.ReportMetric(realcamMedian(r), "x-base-"+v.name) // the median of the rounds' ratios
 				}
 			}
 			// What analysing the substream itself costs while a grid tile watches it: decoding its

@@ -12,7 +12,8 @@ import (
 // TestSubstreamRelayedOnlyWhileWatched: the worker writes the substream's TS only while someone
 // watches it. Unwatched, the substream's hub gets no bytes while its keyframes are still analysed
 // (the snapshot, 640×360, keeps changing); a grid tile's viewer gets the substream (640 wide, from a
-// keyframe: ffprobe decodes it); after the viewer leaves, the bytes stop again once the linger is over.
+// keyframe: ffprobe decodes it); after the viewer leaves, the bytes stop again once the linger is over,
+// and a viewer after that gets the resumed stream.
 func TestSubstreamRelayedOnlyWhileWatched(t *testing.T) {
 	t.Parallel() // mostly waits on the camera's real time; its own nvrd, camera, port and temp dir
 	need(t)
@@ -65,4 +66,9 @@ func TestSubstreamRelayedOnlyWhileWatched(t *testing.T) {
 	// The viewer left; after the linger the worker stops relaying (allow a second for the last bytes).
 	time.Sleep(supervisor.SubRelayLinger + time.Second)
 	unwatched("after the viewer left")
+	// Watched again: the relay resumes at a keyframe, and the hub hands out the new stream, not the
+	// pictures from before the pause.
+	if w := n.liveWidth(id, "?stream=sub"); w != 640 {
+		t.Fatalf("watched again, the grid's live stream is %d wide, want 640", w)
+	}
 }

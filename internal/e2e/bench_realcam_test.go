@@ -175,7 +175,11 @@ func BenchmarkRealCameras(b *testing.B) {
 				if bp > 0 {
 					vsBase[v.name] = append(vsBase[v.name], pct/bp)
 				}
-				b.Logf("round %d %s: %.3f %%core/camera (baseline %.3f)", round+1, v.name, pct, bp)
+				if bp > 0 {
+					b.Logf("round %d %s: %.3f %%core/camera (baseline %.3f, ×%.3f)", round+1, v.name, pct, bp, pct/bp)
+				} else {
+					b.Logf("round %d %s: %.3f %%core/camera", round+1, v.name, pct)
+				}
 			}
 		}
 		got := map[string]float64{} // the median over the rounds

@@ -29,6 +29,7 @@ type attempt struct {
 	hub         *live.Hub
 	subURL      string    // the camera's substream, "" for none
 	subHub      *live.Hub // its live stream (grid tiles), with subURL
+	subWatch    *subWatch // its viewers (camera_sub.go); nil: the worker is never told to relay it
 	log         *slog.Logger
 	onKeyframe  func(*ipc.Keyframe)
 	onStatus    func(*ipc.Status) // the worker's stream facts (codecs), from the IPC reader
@@ -76,6 +77,12 @@ func (a *attempt) Run(ctx context.Context) error {
 		subR := a.readSubFIFO(f.subFIFO)
 		defer subR.wait()
 		defer f.subFIFO.Close()
+		if a.subWatch != nil {
+			relayCtx, stopRelay := context.WithCancel(ctx)
+			relayDone := make(chan struct{})
+			go func() { defer close(relayDone); a.relaySub(relayCtx, conn) }()
+			defer func() { stopRelay(); <-relayDone }()
+		}
 	}
 
 	return a.watch(ctx, p, conn, ipcR, fifoR)

@@ -1,6 +1,7 @@
 package supervisor
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"syscall"
@@ -26,19 +27,34 @@ func (a *attempt) openSubFIFO(f *attemptFiles, base string) error {
 
 // readSubFIFO reads the substream's TS into the camera's substream hub (the grid tiles' live stream).
 // The watchdog does not look at it: the worker itself notices a failed substream and says so, and the
-// camera goes on with the main stream. It ends when the FIFO is closed.
+// camera goes on with the main stream. The worker writes it only while someone watches (camera_sub.go):
+// after subIdleReset of silence the hub drops what it had (Reset), so the next viewer starts at the
+// resumed stream's keyframe. It ends when the FIFO is closed.
 func (a *attempt) readSubFIFO(fifo *os.File) *fifoReader {
 	a.subHub.Reset()
 	r := &fifoReader{done: make(chan struct{})}
 	go func() {
 		defer close(r.done)
 		buf := make([]byte, fifoReadSize)
+		deadlines := fifo.SetReadDeadline(time.Time{}) == nil
+		wrote := false // since the last Reset
 		for {
+			if deadlines {
+				_ = fifo.SetReadDeadline(time.Now().Add(subIdleReset))
+			}
 			n, err := fifo.Read(buf)
 			if n > 0 {
 				now := time.Now()
 				r.lastByte.Store(now.UnixNano())
 				a.subHub.Write(buf[:n], now)
+				wrote = true
+			}
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				if wrote {
+					a.subHub.Reset()
+					wrote = false
+				}
+				continue
 			}
 			if err != nil {
 				return

@@ -118,8 +118,8 @@ func TestAttemptHandshakeTimeout(t *testing.T) {
 }
 
 // TestAttemptVersionMismatch: a worker speaking another protocol version is refused with the sentence
-// that says to rebuild both: a newer one, and the previous version (for version 3: a worker from before
-// analysis-size keyframes and Want, whose full-size keyframes nvrd would analyse as they come).
+// that says to rebuild both: a newer one, and the previous version (for version 4: a worker from before
+// SubRelay, which would relay its substream whether anyone watches or not).
 func TestAttemptVersionMismatch(t *testing.T) {
 	for _, v := range []uint16{ipc.ProtocolVersion + 1, ipc.ProtocolVersion - 1} {
 		t.Run(fmt.Sprint(v), func(t *testing.T) {

@@ -80,6 +80,8 @@ type Camera struct {
 
 	snapshot atomic.Pointer[ipc.Keyframe]
 	full     fullPictures // full-size pictures: what the worker is asked for (camera_full.go)
+
+	subWatch subWatch // viewers of the substream's live stream (camera_sub.go)
 }
 
 func newCamera(sup *Supervisor, cfg *store.Camera) *Camera {
@@ -88,6 +90,7 @@ func newCamera(sup *Supervisor, cfg *store.Camera) *Camera {
 	if cfg.SubURL != "" {
 		c.sub = live.NewHub()
 		c.subState = ipc.Substream{State: ipc.SubStarting}
+		c.subWatch.wake = make(chan struct{}, 1)
 	}
 	return c
 }
@@ -143,7 +146,7 @@ func (c *Camera) run(ctx context.Context) {
 		c.set(func(c *Camera) { c.gen = gen })
 		a := &attempt{
 			cameraID: c.cfg.ID, url: c.cfg.URL, gen: gen, runDir: c.sup.opt.RunDir, workerPath: c.sup.opt.WorkerPath,
-			runner: c.sup.opt.Runner, t: t, hub: c.hub, subURL: c.cfg.SubURL, subHub: c.sub, log: c.log.With("gen", gen), onKeyframe: c.keyframe,
+			runner: c.sup.opt.Runner, t: t, hub: c.hub, subURL: c.cfg.SubURL, subHub: c.sub, subWatch: &c.subWatch, log: c.log.With("gen", gen), onKeyframe: c.keyframe,
 			onStreaming: func() { c.set(func(c *Camera) { c.state = StateStreaming; c.lastErr = "" }) },
 			onStarted:   func(pid int) { c.set(func(c *Camera) { c.pid = pid }) },
 			onStatus:    c.status,
@@ -228,7 +231,8 @@ func (c *Camera) status(st *ipc.Status) {
 }
 
 // SubLive is the substream's live stream while it streams, else nil (the caller uses the main one).
-func (c *Camera) SubLive() *live.Hub {
+// Its viewers are counted: the worker writes the substream's TS only while there are any.
+func (c *Camera) SubLive() *SubStream {
 	if c.sub == nil {
 		return nil
 	}
@@ -238,7 +242,7 @@ func (c *Camera) SubLive() *live.Hub {
 	if !ok {
 		return nil
 	}
-	return c.sub
+	return &SubStream{Hub: c.sub, w: &c.subWatch}
 }
 
 func (c *Camera) keyframe(k *ipc.Keyframe) {

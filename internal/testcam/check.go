@@ -5,7 +5,7 @@ import (
 	"slices"
 )
 
-// AUFacts is what CheckAUs found in a run of H.264 video PES packets.
+// AUFacts is what CheckAUs (H.264) or CheckHEVCAUs found in a run of video PES packets.
 type AUFacts struct {
 	Pictures, Keyframes int
 	ExplicitDTS         int // PES with a DTS field (mpegtsmux leaves it out when it equals the PTS)
@@ -16,7 +16,14 @@ type AUFacts struct {
 // video PES is one whole picture (its first slice starts the picture, no other slice does, no SPS/PPS
 // after the first slice), has a PTS, and the decode times (the DTS, or the PTS when the DTS is left
 // out) never go back and never pass the PTS.
-func CheckAUs(pes []PES) (AUFacts, error) {
+func CheckAUs(pes []PES) (AUFacts, error) { return checkAUs(pes, false) }
+
+// CheckHEVCAUs is CheckAUs for H.265: every video PES is one whole picture (its first slice segment
+// has first_slice_segment_in_pic_flag set, no other does, no VPS/SPS/PPS after the first slice
+// segment), with the same timestamp rules; keyframes are IRAP pictures.
+func CheckHEVCAUs(pes []PES) (AUFacts, error) { return checkAUs(pes, true) }
+
+func checkAUs(pes []PES, h265 bool) (AUFacts, error) {
 	var f AUFacts
 	lastDTS := int64(-1)
 	for i, p := range pes {
@@ -41,19 +48,19 @@ func CheckAUs(pes []PES) (AUFacts, error) {
 			if len(n) == 0 {
 				continue
 			}
-			switch t := n[0] & 0x1f; {
-			case t == 7 || t == 8:
+			switch {
+			case isParamSet(n, h265):
 				if slices > 0 {
-					return f, fmt.Errorf("video PES %d: SPS/PPS after a slice of the picture", i)
+					return f, fmt.Errorf("video PES %d: a parameter set after a slice of the picture", i)
 				}
-			case IsSlice(n):
-				if FirstSliceOfPicture(n) {
+			case IsSliceOf(n, h265):
+				if firstSlice(n, h265) {
 					starts++
 				} else if slices == 0 {
 					return f, fmt.Errorf("video PES %d starts with a slice from the middle of a picture", i)
 				}
 				slices++
-				key = key || t == 5
+				key = key || isKeySlice(n, h265)
 			}
 		}
 		if slices == 0 {

@@ -34,8 +34,9 @@ type Clip struct {
 	BFrames int
 	// Slices is the number of slices per picture (x264 slices); 0 or 1 is one.
 	Slices int
-	// RepeatParams puts SPS and PPS before every IDR slice, not only before the picture, as
-	// rtph264pay config-interval=-1 and several camera makers do with sliced streams.
+	// RepeatParams puts SPS and PPS before every IDR slice (H.265: VPS, SPS and PPS before every IRAP
+	// slice segment), not only before the picture, as rtph264pay config-interval=-1 and several camera
+	// makers do with sliced streams.
 	RepeatParams bool
 	// H265 encodes with x265enc instead of x264enc.
 	H265 bool
@@ -157,7 +158,10 @@ func EncodeStream(cacheDir string, c Clip) (*Stream, error) {
 			}
 			au = append(au, n)
 		}
-		if c.RepeatParams && !c.H265 {
+		switch {
+		case c.RepeatParams && c.H265:
+			au = repeatParamsH265(au)
+		case c.RepeatParams:
 			au = repeatParams(au)
 		}
 		s.AUs = append(s.AUs, au)
@@ -189,6 +193,30 @@ func repeatParams(au [][]byte) [][]byte {
 		case 7, 8:
 			continue
 		case 5:
+			out = append(out, params...)
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// repeatParamsH265 puts the AU's VPS, SPS and PPS (H.265 types 32–34) before each of its IRAP slice
+// segments (types 16–21) and nowhere else.
+func repeatParamsH265(au [][]byte) [][]byte {
+	var params, out [][]byte
+	for _, n := range au {
+		if t := (n[0] >> 1) & 0x3f; t >= 32 && t <= 34 {
+			params = append(params, n)
+		}
+	}
+	if len(params) == 0 {
+		return au
+	}
+	for _, n := range au {
+		switch t := (n[0] >> 1) & 0x3f; {
+		case t >= 32 && t <= 34:
+			continue
+		case t >= 16 && t <= 21:
 			out = append(out, params...)
 		}
 		out = append(out, n)

@@ -15,4 +15,7 @@ var (
 	UHD5 = Clip{Width: 3840, Height: 2160, FPS: 5, KeyInt: 10, BitrateKbps: 6000, Frames: 20, Lookahead: true}
 	// HEVC is real H.265 from x265enc with B-frames and a 2 s GOP.
 	HEVC = Clip{Width: 640, Height: 360, FPS: 25, KeyInt: 50, BitrateKbps: 800, Frames: 100, Lookahead: true, BFrames: 2, H265: true}
+	// HEVCMultiSlice is H.265 with two slices per picture and VPS/SPS/PPS repeated before every IRAP
+	// slice segment, 2 s GOP.
+	HEVCMultiSlice = Clip{Width: 640, Height: 360, FPS: 25, KeyInt: 50, BitrateKbps: 800, Frames: 100, Lookahead: true, Slices: 2, RepeatParams: true, H265: true}
 )

@@ -84,6 +84,33 @@ func NALUs(b []byte) [][]byte { return splitNALUs(b) }
 // (first_mb_in_slice is 0, the first bit of the slice header set).
 func FirstSliceOfPicture(nalu []byte) bool { return len(nalu) > 1 && nalu[1]&0x80 != 0 }
 
+// IsSliceOf is IsSlice for H.264 or, with h265, whether an H.265 NAL unit is a coded slice segment
+// (a VCL NAL unit, types 0–31).
+func IsSliceOf(nalu []byte, h265 bool) bool {
+	if !h265 {
+		return IsSlice(nalu)
+	}
+	return len(nalu) > 2 && (nalu[0]>>1)&0x3f < 32
+}
+
+// firstSlice reports whether a slice starts its picture: H.264 first_mb_in_slice 0, H.265
+// first_slice_segment_in_pic_flag (the first bit after the two-byte NAL unit header).
+func firstSlice(nalu []byte, h265 bool) bool {
+	if h265 {
+		return len(nalu) > 2 && nalu[2]&0x80 != 0
+	}
+	return FirstSliceOfPicture(nalu)
+}
+
+// isKeySlice reports whether a slice is of a keyframe: H.264 IDR, H.265 IRAP (types 16–23).
+func isKeySlice(nalu []byte, h265 bool) bool {
+	if h265 {
+		t := (nalu[0] >> 1) & 0x3f
+		return t >= 16 && t <= 23
+	}
+	return nalu[0]&0x1f == 5
+}
+
 // IsSlice reports whether an H.264 NAL unit is a coded slice (non-IDR or IDR).
 func IsSlice(nalu []byte) bool {
 	if len(nalu) == 0 {

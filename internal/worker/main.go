@@ -149,6 +149,10 @@ func run(log *slog.Logger, conn *ipc.Conn, cfg *ipc.Config, newPipeline NewPipel
 				if fs, ok := p.(FullSizer); ok {
 					fs.WantFull(e.Want.Full, e.Want.Next)
 				}
+			case ipc.KindSubRelay:
+				if sr, ok := p.(SubRelayer); ok && e.SubRelay != nil {
+					sr.SetSubRelay(e.SubRelay.On)
+				}
 			}
 		}
 	}()

@@ -11,11 +11,21 @@ import "encoding/binary"
 //
 // A picture is the packets with one RTP timestamp up to the marker bit. A STAP-A is dropped when every
 // NAL unit in it would be, else its repeats become filler data; fragmented (FU-A/B) parameter sets are
-// never dropped. Not safe for
-// concurrent use: it lives on one streaming thread.
+// never dropped.
+//
+// NewRTPParamFilter(true) reads H.265 payloads (RFC 7798) the same way: single NAL unit packets,
+// aggregation packets (type 48) like STAP-A, fragmentation units (type 49) like FU-A, filler data type
+// 38. It assumes no DONL fields (sprop-max-don-diff 0, what cameras send); with them an aggregation
+// packet does not parse and goes on unchanged. Not safe for concurrent use: it lives on one streaming
+// thread.
 type RTPParamFilter struct {
 	f       ParamFilter
 	dropped uint16
+}
+
+// NewRTPParamFilter returns a filter for H.264 (RFC 6184) or, with h265, H.265 (RFC 7798) payloads.
+func NewRTPParamFilter(h265 bool) *RTPParamFilter {
+	return &RTPParamFilter{f: ParamFilter{H265: h265}}
 }
 
 // Keep reports whether the RTP packet pkt (header and payload) goes on to the depayloader, and the
@@ -40,32 +50,14 @@ func (r *RTPParamFilter) Keep(pkt []byte) (keep bool, seq uint16, filled bool) {
 }
 
 func (r *RTPParamFilter) keepPayload(p []byte, ts int64, marker bool) (keep, filled bool) {
+	if r.f.H265 {
+		return r.keepH265(p, ts, marker)
+	}
 	switch t := p[0] & 0x1f; {
 	case t >= 1 && t <= 23: // a single NAL unit
 		return r.f.Keep(p, ts, marker), false
 	case t == 24: // STAP-A: 16-bit size, NAL unit, …
-		var repeats [][]byte
-		rest := p[1:]
-		for len(rest) >= 2 {
-			n := int(binary.BigEndian.Uint16(rest))
-			rest = rest[2:]
-			if n == 0 || n > len(rest) {
-				return true, false // malformed: the depayloader decides
-			}
-			if r.f.Keep(rest[:n], ts, marker && n == len(rest)) {
-				keep = true
-			} else {
-				repeats = append(repeats, rest[:n])
-			}
-			rest = rest[n:]
-		}
-		if !keep || len(repeats) == 0 {
-			return keep || len(p) < 4, false
-		}
-		for _, n := range repeats {
-			filler(n)
-		}
-		return true, true
+		return r.keepAggregate(p, 1, ts, marker)
 	case (t == 28 || t == 29) && len(p) >= 2: // FU-A/B: only the first fragment says the type
 		if nt := p[1] & 0x1f; p[1]&0x80 != 0 && (nt == 1 || nt == 5) {
 			r.f.Keep([]byte{p[0]&0xe0 | nt}, ts, marker)
@@ -78,14 +70,70 @@ func (r *RTPParamFilter) keepPayload(p []byte, ts int64, marker bool) (keep, fil
 	return true, false
 }
 
-// filler overwrites the NAL unit n with a filler data NAL unit of the same size: header (type 12),
-// 0xff bytes, the RBSP stop bit.
-func filler(n []byte) {
-	n[0] = 12
-	for i := 1; i < len(n); i++ {
+// keepH265 is keepPayload for an RFC 7798 payload (two-byte payload header, the type in bits 1–6).
+func (r *RTPParamFilter) keepH265(p []byte, ts int64, marker bool) (keep, filled bool) {
+	if len(p) < 2 {
+		r.f.observe(ts, marker)
+		return true, false
+	}
+	switch t := (p[0] >> 1) & 0x3f; {
+	case t < 48: // a single NAL unit
+		return r.f.Keep(p, ts, marker), false
+	case t == 48: // aggregation packet: 16-bit size, NAL unit, …
+		return r.keepAggregate(p, 2, ts, marker)
+	case t == 49 && len(p) >= 3: // fragmentation unit: only the first fragment says the type
+		if nt := p[2] & 0x3f; p[2]&0x80 != 0 && nt < 32 {
+			r.f.Keep([]byte{p[0]&0x81 | nt<<1, p[1]}, ts, marker)
+		} else {
+			r.f.observe(ts, marker)
+		}
+		return true, false
+	}
+	r.f.observe(ts, marker)
+	return true, false
+}
+
+// keepAggregate filters an aggregation packet (H.264 STAP-A, H.265 AP) whose NAL units start after a
+// payload header of hl bytes.
+func (r *RTPParamFilter) keepAggregate(p []byte, hl int, ts int64, marker bool) (keep, filled bool) {
+	var repeats [][]byte
+	rest := p[hl:]
+	for len(rest) >= 2 {
+		n := int(binary.BigEndian.Uint16(rest))
+		rest = rest[2:]
+		if n == 0 || n > len(rest) {
+			return true, false // malformed: the depayloader decides
+		}
+		if r.f.Keep(rest[:n], ts, marker && n == len(rest)) {
+			keep = true
+		} else {
+			repeats = append(repeats, rest[:n])
+		}
+		rest = rest[n:]
+	}
+	if !keep || len(repeats) == 0 {
+		return keep || len(p) < hl+3, false
+	}
+	for _, n := range repeats {
+		filler(n, r.f.H265)
+	}
+	return true, true
+}
+
+// filler overwrites the NAL unit n with a filler data NAL unit of the same size: header (H.264 type
+// 12; H.265 type 38 with n's layer and temporal id), 0xff bytes, the RBSP stop bit. Neither the
+// depayloader nor the parser takes filler data for the start of a picture.
+func filler(n []byte, h265 bool) {
+	start := 1
+	if h265 && len(n) >= 2 {
+		n[0], start = 38<<1|n[0]&0x01, 2
+	} else {
+		n[0] = 12
+	}
+	for i := start; i < len(n); i++ {
 		n[i] = 0xff
 	}
-	if len(n) > 1 {
+	if len(n) > start {
 		n[len(n)-1] = 0x80
 	}
 }

@@ -93,3 +93,54 @@ func TestRTPPayloadSkipsCSRCsExtensionAndPadding(t *testing.T) {
 		t.Fatal("a packet cut inside its CSRCs parsed")
 	}
 }
+
+// ap is an H.265 aggregation packet (RFC 7798 type 48) of the NAL units.
+func ap(nalus ...[]byte) []byte {
+	out := []byte{48 << 1, 1}
+	for _, n := range nalus {
+		out = binary.BigEndian.AppendUint16(out, uint16(len(n)))
+		out = append(out, n...)
+	}
+	return out
+}
+
+func TestRTPParamFilterH265DropsRepeatsAndRenumbers(t *testing.T) {
+	vps, sps, pps := h265NAL(32, 1, 2), h265NAL(33, 3, 4), h265NAL(34, 5, 6)
+	// An IDR slice segment in two fragmentation units (type 49, FU header S/E + type 19), and a
+	// second slice segment as a single NAL unit.
+	fuStart, fuEnd := []byte{49 << 1, 1, 0x80 | 19, 0x80, 1}, []byte{49 << 1, 1, 0x40 | 19, 2}
+	idr1 := h265NAL(19, 0x00, 3)
+	type pkt struct {
+		b       []byte
+		keep    bool
+		wantSeq uint16
+	}
+	stream := []pkt{
+		{rtp(10, 0, false, ap(vps, sps, pps)...), true, 10},
+		{rtp(11, 0, false, fuStart...), true, 11},
+		{rtp(12, 0, false, fuEnd...), true, 12},
+		// x265/camera-style repeats before the next slice segment: an AP of all three is dropped.
+		{rtp(13, 0, false, ap(vps, sps, pps)...), false, 0},
+		{rtp(14, 0, false, sps...), false, 0},
+		// A repeat aggregated with the slice segment becomes filler data (type 38).
+		{rtp(15, 0, true, ap(pps, idr1)...), true, 13},
+		// The next picture's parameter sets are kept.
+		{rtp(16, 3600, false, ap(vps, sps, pps)...), true, 14},
+		{rtp(17, 3600, true, fuStart...), true, 15},
+	}
+	f := NewRTPParamFilter(true)
+	for i, p := range stream {
+		keep, seq, filled := f.Keep(p.b)
+		if keep != p.keep || (keep && seq != p.wantSeq) {
+			t.Fatalf("packet %d: keep %v seq %d, want keep %v seq %d", i, keep, seq, p.keep, p.wantSeq)
+		}
+		if filled != (i == 5) {
+			t.Fatalf("packet %d: filled %v", i, filled)
+		}
+	}
+	got := stream[5].b[12:]
+	want := ap([]byte{38 << 1, 1, 0xff, 0x80}, idr1)
+	if string(got) != string(want) {
+		t.Fatalf("AP after the filter: %x, want %x", got, want)
+	}
+}

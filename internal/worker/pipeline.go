@@ -56,6 +56,12 @@ type SubstreamReporter interface {
 	OnSubstream(func(state, reason string))
 }
 
+// SubRelayer is a Pipeline whose substream's TS is written to its FIFO only while someone watches it;
+// the worker passes on nvrd's ipc.SubRelay messages (from the socket reader's goroutine).
+type SubRelayer interface {
+	SetSubRelay(on bool)
+}
+
 // MainSizeReporter is a Pipeline that tells the main stream's picture size (from its caps) when the
 // analysed keyframes are the substream's.
 type MainSizeReporter interface {

@@ -120,6 +120,8 @@ func decode(body []byte) (*Envelope, error) {
 		ok = true
 	case KindWant:
 		ok = e.Want != nil
+	case KindSubRelay:
+		ok = e.SubRelay != nil
 	}
 	if !ok {
 		return nil, fmt.Errorf("decode ipc message: kind %d (%s) without its payload", e.Kind, e.Kind)

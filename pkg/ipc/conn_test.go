@@ -22,6 +22,7 @@ func TestRoundTrip(t *testing.T) {
 	go func() {
 		_ = ca.Send(&Envelope{Kind: KindHello, Hello: &Hello{PID: 42, Generation: 7, CameraID: "cam"}})
 		_ = ca.Send(&Envelope{Kind: KindKeyframe, Keyframe: &Keyframe{CameraID: "cam", PTS: 3 * time.Second, WallNS: wall.UnixNano(), Width: 1920, Height: 1080, JPEG: jpeg}})
+		_ = ca.Send(&Envelope{Kind: KindSubRelay, SubRelay: &SubRelay{On: true}})
 		_ = ca.Send(&Envelope{Kind: KindStop})
 	}()
 	e, err := cb.Receive()
@@ -35,6 +36,10 @@ func TestRoundTrip(t *testing.T) {
 	k := e.Keyframe
 	if k.PTS != 3*time.Second || !k.Wall().Equal(wall) || k.Width != 1920 || !bytes.Equal(k.JPEG, jpeg) {
 		t.Fatalf("keyframe fields differ: pts=%v wall=%v w=%d len=%d", k.PTS, k.Wall(), k.Width, len(k.JPEG))
+	}
+	e, err = cb.Receive()
+	if err != nil || e.Kind != KindSubRelay || !e.SubRelay.On {
+		t.Fatalf("subrelay: %+v %v", e, err)
 	}
 	e, err = cb.Receive()
 	if err != nil || e.Kind != KindStop {

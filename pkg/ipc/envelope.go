@@ -5,8 +5,8 @@
 // worker speaks first with a Hello; the supervisor answers with a Config. When the Hello's version
 // differs, the supervisor sends nothing: it closes the socket and the attempt fails with the
 // VersionError's sentence (which says to rebuild both), shown as the camera status's error. After that
-// the worker sends Keyframe, Status and Error messages and the supervisor may send Want and Stop. Either
-// side closing the socket ends the conversation: the worker exits on EOF.
+// the worker sends Keyframe, Status and Error messages and the supervisor may send Want, SubRelay and
+// Stop. Either side closing the socket ends the conversation: the worker exits on EOF.
 //
 // Keyframes come in two sizes. Every Keyframe carries the analysis picture (JPEG, at most AnalysisWidth
 // wide and AnalysisHeight high); it carries the same picture at the stream's own size (Full) only when
@@ -18,7 +18,7 @@ package ipc
 import "time"
 
 // ProtocolVersion is bumped whenever a message changes incompatibly.
-const ProtocolVersion = 3 // 2: substreams (Config.SubURL/SubFIFO, Keyframe.Sub, Status.Substream); 3: analysis-size keyframes, Keyframe.Full, Want
+const ProtocolVersion = 4 // 2: substreams (Config.SubURL/SubFIFO, Keyframe.Sub, Status.Substream); 3: analysis-size keyframes, Keyframe.Full, Want; 4: SubRelay
 
 // The analysis picture's bounds: a keyframe's JPEG is scaled down to fit them (aspect ratio kept), never up.
 const (
@@ -38,6 +38,7 @@ const (
 	KindError                    // either way, a fatal error in plain words
 	KindStop                     // supervisor → worker, please exit cleanly
 	KindWant                     // supervisor → worker, which keyframes to send at full size
+	KindSubRelay                 // supervisor → worker, whether someone watches the substream
 )
 
 // String names the kind for logs and errors.
@@ -57,6 +58,8 @@ func (k Kind) String() string {
 		return "stop"
 	case KindWant:
 		return "want"
+	case KindSubRelay:
+		return "subrelay"
 	}
 	return "unknown"
 }
@@ -71,6 +74,7 @@ type Envelope struct {
 	Status   *Status   `msgpack:"s,omitempty"`
 	Error    *Error    `msgpack:"e,omitempty"`
 	Want     *Want     `msgpack:"w,omitempty"`
+	SubRelay *SubRelay `msgpack:"r,omitempty"`
 }
 
 // Want tells the worker which keyframes to send at full size as well (Keyframe.Full).
@@ -169,6 +173,13 @@ const (
 type Substream struct {
 	State string `msgpack:"state" json:"state"`
 	Error string `msgpack:"error,omitempty" json:"error,omitempty"` // in plain words, with what nvr does instead
+}
+
+// SubRelay tells the worker whether anyone watches the camera's substream (a grid tile): only then is
+// its TS written to the substream FIFO. The worker starts with it off; its keyframes are analysed
+// either way.
+type SubRelay struct {
+	On bool `msgpack:"on"`
 }
 
 // Error is a fatal error. Message is for people ("camera refused the password"); Detail is the raw

@@ -116,6 +116,7 @@ func TestWorkerSendsWholeTimestampedAUs(t *testing.T) {
 		{"30fps-4s-gop", testcam.Thirty, true, 0},
 		{"4k-5fps", testcam.UHD5, true, 0},
 		{"starts-mid-gop", testcam.HighBFrames, true, 17},
+		{"hevc-multi-slice", testcam.HEVCMultiSlice, false, 0},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -126,7 +127,11 @@ func TestWorkerSendsWholeTimestampedAUs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			f, err := testcam.CheckAUs(pes)
+			check := testcam.CheckAUs
+			if tc.clip.H265 {
+				check = testcam.CheckHEVCAUs
+			}
+			f, err := check(pes)
 			t.Logf("%d PES: %+v", len(pes), f)
 			if err != nil {
 				t.Fatal(err)
@@ -164,7 +169,7 @@ func maxSlices(s *testcam.Stream) int {
 	for _, au := range s.AUs {
 		n := 0
 		for _, nalu := range au {
-			if testcam.IsSlice(nalu) {
+			if testcam.IsSliceOf(nalu, s.H265) {
 				n++
 			}
 		}

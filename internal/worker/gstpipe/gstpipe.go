@@ -233,8 +233,8 @@ func New(spec worker.Spec) (worker.Pipeline, error) {
 	if err := setProps(p, spec, u); err != nil {
 		return nil, err
 	}
-	if u.Scheme != "demo" && media.Video == worker.CodecH264 {
-		if err := filterParamsAt(p, "depay"); err != nil {
+	if u.Scheme != "demo" {
+		if err := filterParamsAt(p, "depay", media.Video); err != nil {
 			return nil, err
 		}
 	}

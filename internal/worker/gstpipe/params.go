@@ -9,18 +9,18 @@ import (
 )
 
 // filterParamsOn puts a worker.ParamFilter on the output of the depayloader of that name when it hands
-// out one NAL unit per buffer (Annex-B; NVR_DEPAY_ALIGNMENT=nal), dropping the SPS/PPS/SEI/AUD a camera
-// repeats between the slices of one picture, before h264parse assembles access units.
-func filterParamsOn(p *gst.Pipeline, name string) error {
+// out one NAL unit per buffer (Annex-B; NVR_DEPAY_ALIGNMENT=nal), dropping the parameter sets, SEI and
+// AUD a camera repeats between the slices of one picture, before the parser assembles access units.
+func filterParamsOn(p *gst.Pipeline, name string, h265 bool) error {
 	depay, err := p.GetElementByName(name)
 	if err != nil {
 		return err
 	}
 	pad := depay.GetStaticPad("src")
 	if pad == nil {
-		return fmt.Errorf("rtph264depay has no src pad")
+		return fmt.Errorf("the depayloader has no src pad")
 	}
-	var f worker.ParamFilter // used only on the depayloader's streaming thread
+	f := worker.ParamFilter{H265: h265} // used only on the depayloader's streaming thread
 	pad.AddProbe(gst.PadProbeTypeBuffer, func(_ *gst.Pad, info *gst.PadProbeInfo) gst.PadProbeReturn {
 		buf := info.GetBuffer()
 		if buf == nil {
@@ -33,7 +33,7 @@ func filterParamsOn(p *gst.Pipeline, name string) error {
 			return gst.PadProbeOK
 		}
 		nalu := head[sc:]
-		if t := nalu[0] & 0x1f; t == 7 || t == 8 {
+		if isParamSetNAL(nalu, h265) {
 			if size > 4096 { // not a parameter set anyone repeats; leave it alone
 				return gst.PadProbeOK
 			}
@@ -49,6 +49,16 @@ func filterParamsOn(p *gst.Pipeline, name string) error {
 		return gst.PadProbeDrop
 	})
 	return nil
+}
+
+// isParamSetNAL reports whether nalu is an H.264 SPS/PPS or an H.265 VPS/SPS/PPS.
+func isParamSetNAL(nalu []byte, h265 bool) bool {
+	if h265 {
+		t := (nalu[0] >> 1) & 0x3f
+		return t >= 32 && t <= 34
+	}
+	t := nalu[0] & 0x1f
+	return t == 7 || t == 8
 }
 
 // startCode returns the length of the Annex-B start code b begins with, or -1.

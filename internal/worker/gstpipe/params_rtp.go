@@ -9,14 +9,15 @@ import (
 	"github.com/nvrproject/nvr/internal/worker"
 )
 
-// filterParamsAt puts the parameter-set filter on the H.264 depayloader of that name: on its RTP input
-// (filterParamsRTP) when it assembles access units, on its output (filterParamsOn) when it hands out
-// single NAL units (nalAligned).
-func filterParamsAt(p *gst.Pipeline, name string) error {
+// filterParamsAt puts the parameter-set filter on the depayloader of that name for codec (H.264 or
+// H.265): on its RTP input (filterParamsRTP) when it assembles access units, on its output
+// (filterParamsOn) when it hands out single NAL units (nalAligned).
+func filterParamsAt(p *gst.Pipeline, name, codec string) error {
+	h265 := codec == worker.CodecH265
 	if nalAligned() {
-		return filterParamsOn(p, name)
+		return filterParamsOn(p, name, h265)
 	}
-	return filterParamsRTP(p, name)
+	return filterParamsRTP(p, name, h265)
 }
 
 // maxFilteredPacket is the largest RTP packet filterParamsRTP reads whole; a larger one (no camera
@@ -29,7 +30,7 @@ const maxFilteredPacket = 4096
 // hands it out on the marker bit. The packets after a dropped one are renumbered so the depayloader
 // sees no gap (a gap is packet loss to it), and repeats aggregated with a slice in one STAP-A become
 // filler data. A buffer that is not writable (nothing upstream keeps one today) goes on unchanged.
-func filterParamsRTP(p *gst.Pipeline, name string) error {
+func filterParamsRTP(p *gst.Pipeline, name string, h265 bool) error {
 	depay, err := p.GetElementByName(name)
 	if err != nil {
 		return err
@@ -38,7 +39,7 @@ func filterParamsRTP(p *gst.Pipeline, name string) error {
 	if pad == nil {
 		return fmt.Errorf("the depayloader has no sink pad")
 	}
-	var f worker.RTPParamFilter // used only on the depayloader's streaming thread
+	f := worker.NewRTPParamFilter(h265) // used only on the depayloader's streaming thread
 	pad.AddProbe(gst.PadProbeTypeBuffer, func(_ *gst.Pad, info *gst.PadProbeInfo) gst.PadProbeReturn {
 		buf := info.GetBuffer()
 		if buf == nil {
@@ -49,7 +50,7 @@ func filterParamsRTP(p *gst.Pipeline, name string) error {
 		if len(pkt) < 12 {
 			return gst.PadProbeOK
 		}
-		if size <= maxFilteredPacket && len(pkt) >= 13 && wantsWhole(pkt) {
+		if size <= maxFilteredPacket && len(pkt) >= 13 && wantsWhole(pkt, h265) {
 			pkt = buf.Extract(0, size)
 		}
 		old := binary.BigEndian.Uint16(pkt[2:])
@@ -70,15 +71,19 @@ func filterParamsRTP(p *gst.Pipeline, name string) error {
 }
 
 // wantsWhole reports whether the filter needs more of the packet than its first bytes: a parameter
-// set (compared byte for byte) or a STAP-A (its NAL units). Fragments and slices are told by their
-// first payload bytes.
-func wantsWhole(head []byte) bool {
+// set (compared byte for byte) or an aggregation packet (its NAL units; H.264 STAP-A, H.265 AP).
+// Fragments and slices are told by their first payload bytes.
+func wantsWhole(head []byte, h265 bool) bool {
 	off := 12 + 4*int(head[0]&0x0f)
 	if head[0]&0x10 != 0 {
 		return true // a header extension: its length is past the first bytes, maybe
 	}
 	if off >= len(head) {
 		return true
+	}
+	if h265 {
+		t := (head[off] >> 1) & 0x3f
+		return (t >= 32 && t <= 34) || t == 48
 	}
 	switch head[off] & 0x1f {
 	case 7, 8, 24:

@@ -36,6 +36,12 @@ type substream struct {
 	seen    atomic.Bool  // a first substream keyframe came out
 	pending atomic.Pointer[string]
 
+	// The TS branch's valve (substream_relay.go): wantRelay is nvrd's wish, relaying what the valve
+	// does; the tee's streaming thread opens it at a keyframe.
+	relayValve *gst.Element
+	wantRelay  atomic.Bool
+	relaying   bool // streaming thread only
+
 	mu            sync.Mutex
 	state, reason string
 	report        func(state, reason string)
@@ -56,7 +62,27 @@ func planSub(rawURL string) (desc, codec, reason string) {
 		}
 		return "", "", worker.Explain(rawURL, err.Error(), "")
 	}
-	return ` ( name=sub ` + rtspSourceNamed(m.Video, "sub", m, u.Scheme == "rtsps") + tailNamed(m.Video, "sub", relayOnly()) + ` ) `, m.Video, ""
+	return ` ( name=sub ` + rtspSourceNamed(m.Video, "sub", m, u.Scheme == "rtsps") + subTail(m.Video, relayOnly()) + ` ) `, m.Video, ""
+}
+
+// subTail is the substream's part after the depayloader: the parser and tee as the main stream's
+// (tailNamed), but its TS branch starts with a closed valve ("subrelay"): the substream is muxed into
+// its FIFO only while someone watches it (nvrd says so, SetSubRelay), and the keyframe branch drops
+// the delta frames before its queue, so that queue's thread wakes for the keyframes (and the gap
+// events the identity sends for the decoder) only, not for every picture.
+func subTail(codec string, gated bool) string {
+	parse, dec := `h264parse config-interval=-1 ! video/x-h264,stream-format=byte-stream,alignment=au ! h264timestamper`, `avdec_h264`
+	if codec == worker.CodecH265 {
+		parse, dec = `h265parse config-interval=-1 ! video/x-h265,stream-format=byte-stream,alignment=au ! h265timestamper`, `avdec_h265`
+	}
+	valve := ""
+	if gated {
+		valve = ` ! valve name=subkeyvalve drop=true`
+	}
+	return ` ! ` + parse + ` ! tee name=subt ` +
+		` subt. ! valve name=subrelay drop=true ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=2000000000 ! mpegtsmux name=submux ! filesink name=subfifo sync=false async=false buffer-mode=unbuffered ` +
+		` subt. ! identity name=subkeyonly drop-buffer-flags=delta-unit ! queue leaky=downstream max-size-buffers=60 max-size-bytes=0 max-size-time=0` + valve +
+		` ! ` + dec + ` max-threads=1 output-corrupt=false ! videoconvert ! jpegenc name=subjpegenc ! appsink name=subjpeg sync=false max-buffers=2 drop=true async=false`
 }
 
 // subFailedSentence is the status sentence for a failed substream.
@@ -71,6 +97,9 @@ func configureSub(p *gst.Pipeline, spec worker.Spec, codec string, s *substream)
 		return err
 	}
 	s.bin = bin
+	if s.relayValve, err = p.GetElementByName("subrelay"); err != nil {
+		return err
+	}
 	fifo, err := p.GetElementByName("subfifo")
 	if err != nil {
 		return err
@@ -94,10 +123,8 @@ func configureSub(p *gst.Pipeline, spec worker.Spec, codec string, s *substream)
 	if err := setSource(p, "subsrc", u); err != nil {
 		return err
 	}
-	if codec == worker.CodecH264 {
-		if err := filterParamsAt(p, "subdepay"); err != nil {
-			return err
-		}
+	if err := filterParamsAt(p, "subdepay", codec); err != nil {
+		return err
 	}
 	if err := keyUnitsSegmentOn(p, "subkeyonly"); err != nil {
 		return err
@@ -119,6 +146,9 @@ func configureSub(p *gst.Pipeline, spec worker.Spec, codec string, s *substream)
 			return gst.PadProbeOK
 		}
 		s.lastBuf.Store(time.Now().UnixNano())
+		if buf := info.GetBuffer(); buf != nil {
+			s.relayAt(!buf.HasFlags(gst.BufferFlagDeltaUnit))
+		}
 		if relay {
 			s.gotSubFrame() // the relay floor decodes nothing: the first buffer says it streams
 		}

@@ -61,6 +61,16 @@ func openEngine(modelPath string, threads, labels int) (engine, modelInfo, error
 			return nil, modelInfo{}, fmt.Errorf("cannot set the session option %s=%s: %w", kv[0], kv[1], err)
 		}
 	}
+	if engineTuning.noArena {
+		if err := opts.SetCpuMemArena(false); err != nil {
+			return nil, modelInfo{}, fmt.Errorf("cannot turn off the memory arena: %w", err)
+		}
+	}
+	if engineTuning.noPattern {
+		if err := opts.SetMemPattern(false); err != nil {
+			return nil, modelInfo{}, fmt.Errorf("cannot turn off the memory pattern: %w", err)
+		}
+	}
 	ins, outs, err := ort.GetInputOutputInfoWithOptions(modelPath, opts)
 	if err != nil {
 		return nil, modelInfo{}, fmt.Errorf("cannot load the model %s (is it an ONNX file?): %w", modelPath, err)

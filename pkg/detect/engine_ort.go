@@ -61,6 +61,11 @@ func openEngine(modelPath string, threads, labels int) (engine, modelInfo, error
 			return nil, modelInfo{}, fmt.Errorf("cannot set the session option %s=%s: %w", kv[0], kv[1], err)
 		}
 	}
+	if engineTuning.profile != "" {
+		if err := opts.EnableProfiling(engineTuning.profile); err != nil {
+			return nil, modelInfo{}, fmt.Errorf("cannot turn on profiling: %w", err)
+		}
+	}
 	if engineTuning.noArena {
 		if err := opts.SetCpuMemArena(false); err != nil {
 			return nil, modelInfo{}, fmt.Errorf("cannot turn off the memory arena: %w", err)

@@ -2,17 +2,22 @@ package detect
 
 import (
 	"fmt"
+	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
 
-// tuningVariants are the session settings BenchmarkSessionOptions and TestSessionTuningsSameOutput
-// compare; the first is what Open uses.
-var tuningVariants = []struct {
+// tuningVariant is one session setting the benchmarks compare.
+type tuningVariant struct {
 	name string
 	t    sessionTuning
-}{
+}
+
+// allTunings are the session settings TestSessionTuningsSameOutput checks and
+// BenchmarkSessionOptions may compare; the first is what Open uses.
+var allTunings = []tuningVariant{
 	{"open", engineTuning},
 	{"nospin", sessionTuning{}},
 	{"spin", sessionTuning{spin: true}},
@@ -20,6 +25,29 @@ var tuningVariants = []struct {
 	{"nospin+block4", sessionTuning{blockBase: 4}},
 	{"spin+stop+block4", sessionTuning{spin: true, stopSpin: true, blockBase: 4}},
 	{"nospin+noarena", sessionTuning{noArena: true}},
+	{"nospin+ftz", sessionTuning{flushDenormals: true}},
+	{"nospin-quickgelu", sessionTuning{disable: "QuickGeluFusion"}},
+}
+
+// benchTunings are the settings BenchmarkSessionOptions compares: "open" and those named in
+// $NVR_DETECT_TUNINGS (comma-separated names from allTunings), by default nospin (the setting
+// before QuickGeluFusion was turned off), nospin-quickgelu (the same as open: the spread of two
+// equal settings shows the noise) and spin+stop. Each session keeps its own threads, so few settings at once disturb each other
+// least.
+func benchTunings(tb testing.TB) []tuningVariant {
+	names := "nospin,spin+stop,nospin-quickgelu"
+	if env := os.Getenv("NVR_DETECT_TUNINGS"); env != "" {
+		names = env
+	}
+	out := []tuningVariant{allTunings[0]}
+	for _, n := range strings.Split(names, ",") {
+		i := slices.IndexFunc(allTunings, func(v tuningVariant) bool { return v.name == n })
+		if i < 0 {
+			tb.Fatalf("NVR_DETECT_TUNINGS: no setting %q", n)
+		}
+		out = append(out, allTunings[i])
+	}
+	return out
 }
 
 // openTuned opens a detector whose session uses t.
@@ -36,7 +64,7 @@ func openTuned(tb testing.TB, t sessionTuning, threads int) *Detector {
 func TestSessionTuningsSameOutput(t *testing.T) {
 	img := loadImage(t, "kite_and_cold.jpg")
 	var want []float32
-	for _, v := range tuningVariants {
+	for _, v := range allTunings {
 		d := openTuned(t, v.t, 2)
 		newLetterbox(img.Bounds().Dx(), img.Bounds().Dy(), d.model.inW, d.model.inH).fill(d.eng.input(), img)
 		if err := d.eng.run(); err != nil {
@@ -48,22 +76,24 @@ func TestSessionTuningsSameOutput(t *testing.T) {
 			continue
 		}
 		if !slices.Equal(got, want) {
-			t.Errorf("%s: the model's output differs from %s's", v.name, tuningVariants[0].name)
+			t.Errorf("%s: the model's output differs from %s's", v.name, allTunings[0].name)
 		}
 	}
 }
 
-// BenchmarkSessionOptions runs the model alone on one session per setting in tuningVariants,
+// BenchmarkSessionOptions runs the model alone on one session per setting of benchTunings,
 // interleaved run by run (the order rotating every round) so that the machine's changing load falls
 // on all alike. It reports each setting's median in milliseconds, its ratio to the first ("open",
-// what Open uses), and the process CPU time per run measured around the run (threads still spinning
+// what Open uses), its fastest run (the least disturbed by the machine's other work) and the
+// process CPU time per run measured around the run (threads still spinning
 // after a run without stopSpin leak into the next setting's figure).
 func BenchmarkSessionOptions(b *testing.B) {
 	img := loadImage(b, "dog.jpg")
 	for _, th := range benchThreads {
 		b.Run(fmt.Sprintf("threads=%d", th), func(b *testing.B) {
-			ds := make([]*Detector, len(tuningVariants))
-			for i, v := range tuningVariants {
+			variants := benchTunings(b)
+			ds := make([]*Detector, len(variants))
+			for i, v := range variants {
 				ds[i] = openTuned(b, v.t, th)
 				newLetterbox(img.Bounds().Dx(), img.Bounds().Dy(), ds[i].model.inW, ds[i].model.inH).fill(ds[i].eng.input(), img)
 			}
@@ -83,9 +113,10 @@ func BenchmarkSessionOptions(b *testing.B) {
 				round++
 			}
 			base := medianMS(times[0])
-			for i, v := range tuningVariants {
+			for i, v := range variants {
 				m := medianMS(times[i])
 				b.ReportMetric(m, v.name+"-ms")
+				b.ReportMetric(float64(slices.Min(times[i]))/1e6, v.name+"-min-ms")
 				if i > 0 {
 					b.ReportMetric(m/base, v.name+"/open")
 				}

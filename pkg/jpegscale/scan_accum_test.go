@@ -49,21 +49,19 @@ func TestAccumSameAsScalar(t *testing.T) {
 	if len(inputs) < 12 {
 		t.Fatalf("only %d test pictures", len(inputs))
 	}
-	defer func(v bool) { haveAccum = v }(haveAccum)
 	for name, data := range inputs {
 		w, h, err := Size(data)
 		if err != nil {
 			t.Fatal(name, err)
 		}
 		for _, scale := range []int{1, 2} {
-			var vec, scalar Decoder
-			haveAccum = true
+			var vec Decoder
+			scalar := Decoder{Scalar: true}
 			fv, err := vec.Decode(data, (w+scale-1)/scale, (h+scale-1)/scale)
 			if err != nil || fv.Fallback || fv.Scale != scale {
 				t.Fatalf("%s at 1/%d: %v (fallback %v, scale %d)", name, scale, err, fv.Fallback, fv.Scale)
 			}
 			got := planes(t, fv.Image)
-			haveAccum = false
 			fs, err := scalar.Decode(data, (w+scale-1)/scale, (h+scale-1)/scale)
 			if err != nil {
 				t.Fatal(name, err)
@@ -88,12 +86,11 @@ func BenchmarkDecode640Full(b *testing.B) {
 		b.Skip("no AVX2 here: only the scalar loop runs")
 	}
 	data := goJPEG(b, 640, 360, false, 85)
-	defer func(v bool) { haveAccum = v }(haveAccum)
 	var d Decoder
 	var tv, ts []time.Duration
 	for b.Loop() {
 		for _, v := range []bool{true, false} {
-			haveAccum = v
+			d.Scalar = !v
 			t0 := time.Now()
 			f, err := d.Decode(data, 416, 234)
 			if err != nil || f.Scale != 1 {

@@ -63,7 +63,8 @@ func detectJPEGBaseline(d *Detector, dec *jpegscale.Decoder, data []byte) ([]Det
 //   - old: before issue 17's work (spinning threads, QuickGelu fused, the per-pixel fill with the
 //     padding on every frame, the scalar decode), detectJPEGBaseline;
 //   - prev: this package at the start of the second session on it (threads not spinning, the
-//     row-cached fill with the padding once per size, but QuickGelu fused and the scalar decode),
+//     row-cached fill with the padding once per size, but QuickGelu fused, the Focus layer run by
+//     ONNX Runtime and the scalar decode),
 //     DetectJPEG;
 //   - new: DetectJPEG as Open and the decoders now are.
 type fullPath struct {
@@ -74,8 +75,8 @@ type fullPath struct {
 }
 
 var fullPaths = []fullPath{
-	{"old", sessionTuning{spin: true}, true, true},
-	{"prev", sessionTuning{}, true, false},
+	{"old", sessionTuning{spin: true, keepFocus: true}, true, true},
+	{"prev", sessionTuning{keepFocus: true}, true, false},
 	{"new", engineTuning, false, false},
 }
 

@@ -21,6 +21,9 @@ type sessionTuning struct {
 	flushDenormals bool
 	// disable names graph optimizers not to run (optimization.disable_specified_optimizers).
 	disable string
+	// keepFocus runs the model's Focus layer in ONNX Runtime instead of cutting it off
+	// (model_focus.go).
+	keepFocus bool
 	// profile, if set, is the file prefix ONNX Runtime writes a per-operator profile to.
 	profile string
 	// noArena turns off the CPU memory arena; noPattern the memory pattern planner.

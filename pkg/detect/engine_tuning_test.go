@@ -19,6 +19,8 @@ type tuningVariant struct {
 // BenchmarkSessionOptions may compare; the first is what Open uses.
 var allTunings = []tuningVariant{
 	{"open", engineTuning},
+	{"prev", sessionTuning{keepFocus: true}},
+	{"open+focus", withFocus(engineTuning)},
 	{"nospin", sessionTuning{}},
 	{"spin", sessionTuning{spin: true}},
 	{"spin+stop", sessionTuning{spin: true, stopSpin: true}},
@@ -30,12 +32,13 @@ var allTunings = []tuningVariant{
 }
 
 // benchTunings are the settings BenchmarkSessionOptions compares: "open" and those named in
-// $NVR_DETECT_TUNINGS (comma-separated names from allTunings), by default nospin (the setting
-// before QuickGeluFusion was turned off), nospin-quickgelu (the same as open: the spread of two
-// equal settings shows the noise) and spin+stop. Each session keeps its own threads, so few settings at once disturb each other
+// $NVR_DETECT_TUNINGS (comma-separated names from allTunings), by default prev (the setting at
+// the start of this work: QuickGelu fused, the Focus layer in ONNX Runtime), open+focus (open
+// with the Focus layer left in) and nospin-quickgelu (the same as open: the spread of two equal
+// settings shows the noise). Each session keeps its own threads, so few settings at once disturb each other
 // least.
 func benchTunings(tb testing.TB) []tuningVariant {
-	names := "nospin,spin+stop,nospin-quickgelu"
+	names := "prev,open+focus,nospin-quickgelu"
 	if env := os.Getenv("NVR_DETECT_TUNINGS"); env != "" {
 		names = env
 	}
@@ -48,6 +51,12 @@ func benchTunings(tb testing.TB) []tuningVariant {
 		out = append(out, allTunings[i])
 	}
 	return out
+}
+
+// withFocus is t running the model's Focus layer in ONNX Runtime.
+func withFocus(t sessionTuning) sessionTuning {
+	t.keepFocus = true
+	return t
 }
 
 // openTuned opens a detector whose session uses t.

@@ -24,7 +24,11 @@ type ortEngine struct {
 	stage  []float32
 	focus  *spaceToDepth
 	gather []int32
+	rows   int // if above 0, only the stage's rows above it changed since the last run
 }
+
+// changedRows says that before the next run only the input's rows above rows were written.
+func (e *ortEngine) changedRows(rows int) { e.rows = rows }
 
 func (e *ortEngine) input() []float32 {
 	if e.stage != nil {
@@ -38,7 +42,12 @@ func (e *ortEngine) output() []float32 { return e.outData }
 func (e *ortEngine) run() error {
 	switch {
 	case e.focus != nil:
-		e.focus.apply(e.inData, e.stage)
+		rows := e.focus.h
+		if e.rows > 0 {
+			rows = e.rows
+		}
+		e.focus.apply(e.inData, e.stage, rows)
+		e.rows = 0
 	case e.gather != nil:
 		for i, j := range e.gather {
 			e.inData[i] = e.stage[j]

@@ -252,6 +252,33 @@ func focusMap(probeOut []float32, inputLen int) ([]int32, error) {
 type spaceToDepth struct {
 	w, h int // input plane size
 	src  []struct{ c, dy, dx int }
+	// pairs are, for each input row kind (plane c, row parity dy), the channels taking its even
+	// and its odd columns: apply reads each input row once and splits it.
+	pairs []focusPair
+}
+
+type focusPair struct{ c, dy, even, odd int }
+
+// withPairs fills s.pairs; it reports false unless every (plane, row parity) has exactly one
+// channel for its even columns and one for its odd ones.
+func (s *spaceToDepth) withPairs() bool {
+	s.pairs = nil
+	for k, a := range s.src {
+		if a.dx != 0 {
+			continue
+		}
+		odd := -1
+		for j, b := range s.src {
+			if b.c == a.c && b.dy == a.dy && b.dx == 1 {
+				odd = j
+			}
+		}
+		if odd < 0 {
+			return false
+		}
+		s.pairs = append(s.pairs, focusPair{c: a.c, dy: a.dy, even: k, odd: odd})
+	}
+	return 2*len(s.pairs) == len(s.src)
 }
 
 // asSpaceToDepth recognises m (over an input of planes w×h) as a 2×2 space-to-depth.
@@ -278,21 +305,28 @@ func asSpaceToDepth(m []int32, planes, w, h int) (spaceToDepth, bool) {
 		}
 		s.src = append(s.src, struct{ c, dy, dx int }{c, dy, dx})
 	}
+	if !s.withPairs() {
+		return spaceToDepth{}, false
+	}
 	return s, true
 }
 
-// apply writes the Focus output of in (planes of s.w×s.h) into out.
-func (s spaceToDepth) apply(out, in []float32) {
+// apply writes the Focus output of in (planes of s.w×s.h) into out, for the input rows below
+// rows only (the output rows they make): the caller knows the rows further down did not change.
+func (s spaceToDepth) apply(out, in []float32, rows int) {
 	ow, oh := s.w/2, s.h/2
-	for k, src := range s.src {
-		o := out[k*ow*oh : (k+1)*ow*oh]
-		p := in[src.c*s.w*s.h : (src.c+1)*s.w*s.h]
-		for y := range oh {
-			row := p[(2*y+src.dy)*s.w+src.dx:]
-			dst := o[y*ow : y*ow+ow]
-			row = row[:2*ow-1]
-			for x := range dst {
-				dst[x] = row[2*x]
+	oy := min((rows+1)/2, oh)
+	for _, p := range s.pairs {
+		plane := in[p.c*s.w*s.h : (p.c+1)*s.w*s.h]
+		even := out[p.even*ow*oh : (p.even+1)*ow*oh]
+		odd := out[p.odd*ow*oh : (p.odd+1)*ow*oh]
+		for y := range oy {
+			row := plane[(2*y+p.dy)*s.w:][: 2*ow : 2*ow]
+			e := even[y*ow:][:ow:ow]
+			o := odd[y*ow:][:ow:ow]
+			for x := range e {
+				pair := row[2*x : 2*x+2 : 2*x+2]
+				e[x], o[x] = pair[0], pair[1]
 			}
 		}
 	}

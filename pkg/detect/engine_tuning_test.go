@@ -28,6 +28,7 @@ var allTunings = []tuningVariant{
 	{"spin+stop+block4", sessionTuning{spin: true, stopSpin: true, blockBase: 4}},
 	{"nospin+noarena", sessionTuning{noArena: true}},
 	{"nospin+ftz", sessionTuning{flushDenormals: true}},
+	{"open+ftz", func(t sessionTuning) sessionTuning { t.flushDenormals = true; return t }(engineTuning)},
 	{"nospin-quickgelu", sessionTuning{disable: "QuickGeluFusion"}},
 }
 

@@ -141,20 +141,24 @@ func TestDetectJPEGSameAsBaseline(t *testing.T) {
 // BenchmarkDetectJPEGVsBaseline is the whole path (JPEG in, detections out) for one 1080p camera
 // frame and one 640x360 analysis frame, on the old, previous and new paths (fullPaths), interleaved
 // frame by frame in one loop (the order rotating) so that the machine's changing load falls on all
-// alike. It reports each path's median and fastest frame and new/old, new/prev (ratios of medians).
+// alike. It reports each path's median and fastest frame, the process CPU time a frame costs (all
+// threads; the old path's spinning threads can leak into the next path's figure) and new/old,
+// new/prev (ratios of medians).
 func BenchmarkDetectJPEGVsBaseline(b *testing.B) {
 	for _, fr := range benchFrames {
 		frame := cameraFrame(b, fr.w, fr.h)
 		b.Run(fmt.Sprintf("%s/threads=2", fr.name), func(b *testing.B) {
 			paths := openPaths(b, 2)
 			times := make([][]time.Duration, len(paths))
+			cpu := make([]time.Duration, len(paths))
 			round := 0
 			for b.Loop() {
 				for k := range paths {
 					i := (k + round) % len(paths)
-					t0 := time.Now()
+					c0, t0 := processCPU(), time.Now()
 					dets, err := paths[i].detect(frame)
 					times[i] = append(times[i], time.Since(t0))
+					cpu[i] += processCPU() - c0
 					if err != nil || len(dets) == 0 {
 						b.Fatal(paths[i].name, ": nothing detected in the scaled dog.jpg ", err)
 					}
@@ -164,6 +168,7 @@ func BenchmarkDetectJPEGVsBaseline(b *testing.B) {
 			for i, p := range paths {
 				b.ReportMetric(medianMS(times[i]), p.name+"-ms-median")
 				b.ReportMetric(float64(slices.Min(times[i]))/1e6, p.name+"-ms-min")
+				b.ReportMetric(float64(cpu[i])/1e6/float64(round), p.name+"-cpu-ms")
 			}
 			n := medianMS(times[2])
 			b.ReportMetric(n/medianMS(times[0]), "new/old")

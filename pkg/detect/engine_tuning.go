@@ -35,7 +35,8 @@ type sessionTuning struct {
 // No spinning: BenchmarkSessionOptions (formerly BenchmarkInferenceTuning) with 2 threads on the
 // shared 2-core box (load 10-16): nospin/spin 0.48-0.80 in five runs out of six, 1.24 in the one
 // run at a quieter moment; spin with force_spinning_stop was no better (1.7-2.8x nospin at load
-// 14-20); a recorder's box is busy with its workers, so the threads sleep.
+// 14-20); a recorder's box is busy with its workers, so the threads sleep. At a quiet moment (load
+// 1.7, 2026-12-02) spin+stop was 0.95x the median of no spinning but 1.22x its CPU time.
 //
 // No QuickGeluFusion: ONNX Runtime fuses YOLOX's SiLU (x·sigmoid(x)) into QuickGelu, which its
 // NCHWc layout (the AVX-512/AVX2 convolutions) does not take, so each of the 104 convolutions was

@@ -157,6 +157,8 @@ func (d *Detector) detect(img image.Image, lb letterbox, scale, fullW, fullH flo
 	if d.padded != [2]int{lb.w, lb.h} {
 		lb.pad(in)
 		d.padded = [2]int{lb.w, lb.h}
+	} else if rc, ok := d.eng.(rowsChanger); ok {
+		rc.changedRows(lb.h) // the padding rows below are as the last run had them
 	}
 	if err := d.eng.run(); err != nil {
 		d.mu.Unlock()

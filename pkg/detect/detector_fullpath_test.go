@@ -58,70 +58,121 @@ func detectJPEGBaseline(d *Detector, dec *jpegscale.Decoder, data []byte) ([]Det
 	return out, nil
 }
 
-// TestDetectJPEGSameAsBaseline: the new full path finds exactly what the old one found, on the 1080p
-// frame and on the shared photos, also when frames of different sizes alternate (the padding is
-// rewritten when the size changes) and with the old spinning session.
+// fullPaths are the detection paths the full-path test and benchmark compare, each a session
+// setting and a JPEG decoder setting:
+//   - old: before issue 17's work (spinning threads, QuickGelu fused, the per-pixel fill with the
+//     padding on every frame, the scalar decode), detectJPEGBaseline;
+//   - prev: this package at the start of the second session on it (threads not spinning, the
+//     row-cached fill with the padding once per size, but QuickGelu fused, the Focus layer run by
+//     ONNX Runtime and the scalar decode),
+//     DetectJPEG;
+//   - new: DetectJPEG as Open and the decoders now are.
+type fullPath struct {
+	name   string
+	tuning sessionTuning
+	scalar bool // the JPEG decoder's Scalar
+	old    bool // run detectJPEGBaseline rather than DetectJPEG
+}
+
+var fullPaths = []fullPath{
+	{"old", sessionTuning{spin: true, keepFocus: true}, true, true},
+	{"prev", sessionTuning{keepFocus: true}, true, false},
+	{"new", engineTuning, false, false},
+}
+
+// pathRunner runs one fullPath on its own detector and decoder.
+type pathRunner struct {
+	fullPath
+	d   *Detector
+	dec jpegscale.Decoder
+}
+
+func openPaths(tb testing.TB, threads int) []*pathRunner {
+	var rs []*pathRunner
+	for _, p := range fullPaths {
+		r := &pathRunner{fullPath: p, d: openTuned(tb, p.tuning, threads)}
+		r.dec.Scalar = p.scalar
+		rs = append(rs, r)
+	}
+	return rs
+}
+
+func (r *pathRunner) detect(data []byte) ([]Detection, error) {
+	if r.old {
+		return detectJPEGBaseline(r.d, &r.dec, data)
+	}
+	dec := jpegDecoders.Get().(*jpegscale.Decoder)
+	defer jpegDecoders.Put(dec)
+	dec.Scalar = r.scalar
+	defer func() { dec.Scalar = false }()
+	return r.d.DetectJPEG(data)
+}
+
+// TestDetectJPEGSameAsBaseline: the new full path finds exactly what the old and the previous ones
+// found, on the shared photos and on 1080p and 640x360 camera frames, also when frames of different
+// sizes alternate (the padding is rewritten when the size changes).
 func TestDetectJPEGSameAsBaseline(t *testing.T) {
-	saved := engineTuning
-	engineTuning = sessionTuning{spin: true}
-	old := openTest(t, Options{Threads: 1})
-	engineTuning = saved
-	d := openTest(t, Options{Threads: 1})
-	var dec jpegscale.Decoder
-	frames := map[string][]byte{"1080p": frame1080p(t)}
+	paths := openPaths(t, 1)
+	frames := map[string][]byte{"1080p": frame1080p(t), "640x360": cameraFrame(t, 640, 360)}
 	for _, name := range []string{"dog.jpg", "kite_and_cold.jpg"} {
 		frames[name] = readTestJPEG(t, name)
 	}
-	order := []string{"dog.jpg", "1080p", "kite_and_cold.jpg", "1080p", "dog.jpg", "dog.jpg"}
+	order := []string{"dog.jpg", "1080p", "kite_and_cold.jpg", "640x360", "1080p", "dog.jpg", "dog.jpg", "640x360"}
 	for i, name := range order {
-		got, err := d.DetectJPEG(frames[name])
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := detectJPEGBaseline(old, &dec, frames[name])
+		want, err := paths[0].detect(frames[name])
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(want) == 0 {
 			t.Fatalf("%s: the baseline finds nothing", name)
 		}
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("frame %d (%s): got %s, the baseline %s", i, name, describe(got), describe(want))
+		for _, p := range paths[1:] {
+			got, err := p.detect(frames[name])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("frame %d (%s): %s path %s, the old one %s", i, name, p.name, describe(got), describe(want))
+			}
 		}
 	}
 }
 
-// BenchmarkDetectJPEGVsBaseline is the whole path for one 1080p camera frame, the old one
-// (detectJPEGBaseline on a spinning session) and the new one (DetectJPEG), interleaved frame by frame
-// in one loop so that the machine's changing load falls on both alike. It reports both medians and
-// new/baseline, the ratio of the medians.
+// BenchmarkDetectJPEGVsBaseline is the whole path (JPEG in, detections out) for one 1080p camera
+// frame and one 640x360 analysis frame, on the old, previous and new paths (fullPaths), interleaved
+// frame by frame in one loop (the order rotating) so that the machine's changing load falls on all
+// alike. It reports each path's median and fastest frame, the process CPU time a frame costs (all
+// threads; the old path's spinning threads can leak into the next path's figure) and new/old,
+// new/prev (ratios of medians).
 func BenchmarkDetectJPEGVsBaseline(b *testing.B) {
-	frame := frame1080p(b)
-	for _, th := range benchThreads {
-		b.Run(fmt.Sprintf("threads=%d", th), func(b *testing.B) {
-			saved := engineTuning
-			engineTuning = sessionTuning{spin: true}
-			old := openTest(b, Options{Threads: th})
-			engineTuning = saved
-			d := openTest(b, Options{Threads: th})
-			var dec jpegscale.Decoder
-			var oldTimes, newTimes []time.Duration
+	for _, fr := range benchFrames {
+		frame := cameraFrame(b, fr.w, fr.h)
+		b.Run(fmt.Sprintf("%s/threads=2", fr.name), func(b *testing.B) {
+			paths := openPaths(b, 2)
+			times := make([][]time.Duration, len(paths))
+			cpu := make([]time.Duration, len(paths))
+			round := 0
 			for b.Loop() {
-				t0 := time.Now()
-				dets, err := detectJPEGBaseline(old, &dec, frame)
-				t1 := time.Now()
-				if err != nil || len(dets) == 0 {
-					b.Fatal("the baseline detects nothing in the scaled-up dog.jpg", err)
+				for k := range paths {
+					i := (k + round) % len(paths)
+					c0, t0 := processCPU(), time.Now()
+					dets, err := paths[i].detect(frame)
+					times[i] = append(times[i], time.Since(t0))
+					cpu[i] += processCPU() - c0
+					if err != nil || len(dets) == 0 {
+						b.Fatal(paths[i].name, ": nothing detected in the scaled dog.jpg ", err)
+					}
 				}
-				dets, err = d.DetectJPEG(frame)
-				t2 := time.Now()
-				if err != nil || len(dets) == 0 {
-					b.Fatal("nothing detected in the scaled-up dog.jpg", err)
-				}
-				oldTimes = append(oldTimes, t1.Sub(t0))
-				newTimes = append(newTimes, t2.Sub(t1))
+				round++
 			}
-			reportMedians(b, oldTimes, newTimes)
+			for i, p := range paths {
+				b.ReportMetric(medianMS(times[i]), p.name+"-ms-median")
+				b.ReportMetric(float64(slices.Min(times[i]))/1e6, p.name+"-ms-min")
+				b.ReportMetric(float64(cpu[i])/1e6/float64(round), p.name+"-cpu-ms")
+			}
+			n := medianMS(times[2])
+			b.ReportMetric(n/medianMS(times[0]), "new/old")
+			b.ReportMetric(n/medianMS(times[1]), "new/prev")
 		})
 	}
 }

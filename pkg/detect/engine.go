@@ -11,3 +11,9 @@ type engine interface {
 	// close frees the session; the engine is unusable afterwards.
 	close() error
 }
+
+// rowsChanger is an engine that can be told that before its next run only the input's rows above
+// rows (in every plane) were written, the rest being as at the last run.
+type rowsChanger interface {
+	changedRows(rows int)
+}

@@ -1,18 +1,50 @@
 package detect
 
-// sessionTuning is how the ONNX Runtime session runs, beyond the thread count.
+import "strconv"
+
+// sessionTuning is how the ONNX Runtime session runs, beyond the thread count. The zero value
+// is ONNX Runtime's own defaults except for spinning (off in the zero value, on in ONNX
+// Runtime).
 type sessionTuning struct {
 	// spin lets the intra-op worker threads busy-wait for work between the model's operators
 	// (ONNX Runtime's default). Off, they sleep: on a small box shared with the recorder's own
 	// processes a spinning thread takes a core from them, and from the inference's other thread.
 	spin bool
+	// stopSpin makes spinning threads stop as soon as a run ends (session.force_spinning_stop),
+	// so that they spin only while a frame is being inferred, not between frames.
+	stopSpin bool
+	// blockBase is session.dynamic_block_base: above 0 a parallel loop is cut into blocks that
+	// shrink as it proceeds, which balances the threads better when one of them is held up.
+	blockBase int
+	// flushDenormals sets session.set_denormal_as_zero: the session's threads treat denormal
+	// floats as zero (flush-to-zero, denormals-are-zero), which x86 otherwise computes slowly.
+	flushDenormals bool
+	// disable names graph optimizers not to run (optimization.disable_specified_optimizers).
+	disable string
+	// keepFocus runs the model's Focus layer in ONNX Runtime instead of cutting it off
+	// (model_focus.go).
+	keepFocus bool
+	// profile, if set, is the file prefix ONNX Runtime writes a per-operator profile to.
+	profile string
+	// noArena turns off the CPU memory arena; noPattern the memory pattern planner.
+	noArena, noPattern bool
 }
 
-// engineTuning is the tuning Open uses: no spinning. BenchmarkInferenceTuning with 2 threads on the
-// shared 2-core box (load 10-16): nospin/spin 0.48-0.80 in five runs out of six, 1.24 in the one run
-// at a quieter moment; a recorder's box is busy with its workers, so the threads sleep. Benchmarks
-// swap it to compare settings.
-var engineTuning = sessionTuning{spin: false}
+// engineTuning is the tuning Open uses.
+//
+// No spinning: BenchmarkSessionOptions (formerly BenchmarkInferenceTuning) with 2 threads on the
+// shared 2-core box (load 10-16): nospin/spin 0.48-0.80 in five runs out of six, 1.24 in the one
+// run at a quieter moment; spin with force_spinning_stop was no better (1.7-2.8x nospin at load
+// 14-20); a recorder's box is busy with its workers, so the threads sleep. At a quiet moment (load
+// 1.7, 2026-12-02) spin+stop was 0.95x the median of no spinning but 1.22x its CPU time.
+//
+// No QuickGeluFusion: ONNX Runtime fuses YOLOX's SiLU (x·sigmoid(x)) into QuickGelu, which its
+// NCHWc layout (the AVX-512/AVX2 convolutions) does not take, so each of the 104 convolutions was
+// followed by a reorder out of NCHWc and one back in (27 % of the run in ONNX Runtime's profile).
+// Left as Sigmoid and Mul the activations stay in NCHWc; the output is the same bit for bit
+// (TestSessionTuningsSameOutput). 0.81x the median and 0.77x the CPU time of the fused graph
+// (interleaved, 150 runs, load 14-16).
+var engineTuning = sessionTuning{disable: "QuickGeluFusion"}
 
 // configEntries are the session config entries (AddSessionConfigEntry) of t.
 func (t sessionTuning) configEntries() [][2]string {
@@ -20,5 +52,18 @@ func (t sessionTuning) configEntries() [][2]string {
 	if t.spin {
 		spin = "1"
 	}
-	return [][2]string{{"session.intra_op.allow_spinning", spin}, {"session.inter_op.allow_spinning", spin}}
+	kv := [][2]string{{"session.intra_op.allow_spinning", spin}, {"session.inter_op.allow_spinning", spin}}
+	if t.stopSpin {
+		kv = append(kv, [2]string{"session.force_spinning_stop", "1"})
+	}
+	if t.flushDenormals {
+		kv = append(kv, [2]string{"session.set_denormal_as_zero", "1"})
+	}
+	if t.disable != "" {
+		kv = append(kv, [2]string{"optimization.disable_specified_optimizers", t.disable})
+	}
+	if t.blockBase > 0 {
+		kv = append(kv, [2]string{"session.dynamic_block_base", strconv.Itoa(t.blockBase)})
+	}
+	return kv
 }

@@ -65,6 +65,9 @@ type Decoder struct {
 	// LumaOnly makes Decode return only the luma of colour pictures, as an *image.Gray: the
 	// chroma is read past without being transformed. Set it before the first Decode.
 	LumaOnly bool
+	// Scalar makes Decode use the portable loops even where the CPU has faster instructions
+	// for them (AVX2 on amd64); the pixels are the same either way. For comparisons.
+	Scalar bool
 
 	headerReader
 

@@ -111,6 +111,9 @@ func (d *Decoder) block(c *component, off int) bool {
 	case 2:
 		return b.block2(ac, c.kernel.w[:256], c.pred, c.pix[off:], c.stride)
 	}
+	if haveAccum && !d.Scalar {
+		return b.blockNAccum(ac, c.kernel, d.n, c.pred, c.pix[off:], c.stride)
+	}
 	return b.blockN(ac, c.kernel, d.n, c.pred, c.pix[off:], c.stride)
 }
 

@@ -111,9 +111,6 @@ func compareWithBaseline(b *testing.B, cams []*testcam.Server, baseDir string, w
 	}
 	var sum [2]loadResult // 0 this build, 1 the baseline
 	var bare [2]float64
-	// NVR_BENCH_PPROF=FILE: the baseline's nvrd profile goes to FILE.base, this build's to FILE.
-	profile := os.Getenv("NVR_BENCH_PPROF")
-	defer os.Setenv("NVR_BENCH_PPROF", profile)
 	for r := 0; r < rounds; r++ {
 		order := []int{1, 0}
 		if r%2 == 1 {
@@ -123,9 +120,6 @@ func compareWithBaseline(b *testing.B, cams []*testcam.Server, baseDir string, w
 			dir := ""
 			if v == 1 {
 				dir = baseDir
-			}
-			if profile != "" {
-				os.Setenv("NVR_BENCH_PPROF", profile+map[int]string{0: "", 1: ".base"}[v])
 			}
 			res := measureLoad(b, cams, dir, window)
 			pipe := barePipeline(v == 1)

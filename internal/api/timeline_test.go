@@ -179,11 +179,11 @@ func TestExportJobReportsFailureAndIsPrivate(t *testing.T) {
 	}
 }
 
-// TestExportJobCancel: DELETE of a running export job ends it: the job is gone at once, and its
-// goroutine stops and removes the half-written file. The segment is a FIFO, so the export is held
-// reading it until the test lets it go.
-func TestExportJobCancel(t *testing.T) {
-	e := newEnv(t)
+// startHeldExport starts an export job over the first recording, whose segment is a FIFO, so the
+// export is held reading it until the test opens the FIFO for writing; it returns the server, the job
+// and the FIFO's path.
+func startHeldExport(t *testing.T, e *testEnv) (*Server, exportJobJSON, string) {
+	t.Helper()
 	srv := e.srv.Config.Handler.(*Server)
 	first, err := e.st.GetRecording(context.Background(), 1)
 	if err != nil {
@@ -203,6 +203,15 @@ func TestExportJobCancel(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &job); code != 202 || err != nil {
 		t.Fatalf("start: HTTP %d %s", code, body)
 	}
+	return srv, job, fifo
+}
+
+// TestExportJobCancel: DELETE of a running export job ends it: the job is gone at once, and its
+// goroutine stops and removes the half-written file. The segment is a FIFO, so the export is held
+// reading it until the test lets it go.
+func TestExportJobCancel(t *testing.T) {
+	e := newEnv(t)
+	srv, job, fifo := startHeldExport(t, e)
 	srv.exports.mu.Lock()
 	j := srv.exports.jobs[job.ID]
 	srv.exports.mu.Unlock()
@@ -254,25 +263,7 @@ func TestExportJobCancel(t *testing.T) {
 // neither the job nor its file behind.
 func TestCloseEndsExports(t *testing.T) {
 	e := newEnv(t)
-	srv := e.srv.Config.Handler.(*Server)
-	first, err := e.st.GetRecording(context.Background(), 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(srv.opt.Recorder.Root(), first.Dir)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	fifo := filepath.Join(dir, store.SegmentFile(0))
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	q := url.Values{"since": {rfc(first.Start.Add(-time.Second))}, "until": {rfc(first.Start.Add(10 * time.Second))}}
-	code, body := e.do(t, "POST", "/api/cameras/yard/exports?"+q.Encode(), e.with, "{}", nil)
-	var job exportJobJSON
-	if err := json.Unmarshal([]byte(body), &job); code != 202 || err != nil {
-		t.Fatalf("start: HTTP %d %s", code, body)
-	}
+	srv, job, fifo := startHeldExport(t, e)
 	srv.exports.mu.Lock()
 	path := srv.exports.jobs[job.ID].path
 	srv.exports.mu.Unlock()

@@ -14,17 +14,23 @@ import (
 // adminLogin is the environment that logs a check script in as the administrator startNVR made.
 var adminLogin = []string{"NVR_USER=root", "NVR_PASSWORD=correct horse battery"}
 
+// checkCmd is the command of the browser check ui/test/SCRIPT with args: run in ui/ (so it finds
+// playwright-core), env added to the test's own, stderr logged.
+func checkCmd(t *testing.T, script string, env []string, args ...string) *exec.Cmd {
+	cmd := exec.Command("node", append([]string{filepath.Join(repoRoot, "ui", "test", script)}, args...)...)
+	cmd.Dir = filepath.Join(repoRoot, "ui")
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stderr = testWriter{t}
+	return cmd
+}
+
 // runCheck runs the browser check ui/test/SCRIPT with args (in ui/, so it finds playwright-core; env
 // added to the test's own), logs its stderr and the last line it prints on stdout, and decodes that
 // line (the check's JSON result) into out. It fails the test when the script fails or prints no JSON;
 // it returns the script's whole stdout.
 func runCheck(t *testing.T, script string, env []string, out any, args ...string) string {
 	t.Helper()
-	cmd := exec.Command("node", append([]string{filepath.Join(repoRoot, "ui", "test", script)}, args...)...)
-	cmd.Dir = filepath.Join(repoRoot, "ui")
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Stderr = testWriter{t}
-	stdout, err := cmd.Output()
+	stdout, err := checkCmd(t, script, env, args...).Output()
 	if err != nil {
 		t.Fatalf("%s: %v\n%s", script, err, stdout)
 	}
@@ -64,10 +70,7 @@ func (p pageFaults) check(t *testing.T) {
 // script is killed and reaped when the test ends.
 func startNode(t *testing.T, script string, env []string, args ...string) (*exec.Cmd, io.WriteCloser, *bufio.Scanner) {
 	t.Helper()
-	cmd := exec.Command("node", append([]string{filepath.Join(repoRoot, "ui", "test", script)}, args...)...)
-	cmd.Dir = filepath.Join(repoRoot, "ui")
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Stderr = testWriter{t}
+	cmd := checkCmd(t, script, env, args...)
 	in, _ := cmd.StdinPipe()
 	outp, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/nvrproject/nvr/internal/supervisor"
-	"github.com/nvrproject/nvr/internal/testcam"
 	"github.com/nvrproject/nvr/pkg/ipc"
 )
 
@@ -17,19 +16,7 @@ import (
 func TestSubstreamRelayedOnlyWhileWatched(t *testing.T) {
 	t.Parallel() // mostly waits on the camera's real time; its own nvrd, camera, port and temp dir
 	need(t)
-	main := clipStream(t, mainClip)
-	dual, err := testcam.StartDual(testcam.Options{AUs: main.AUs, PTS: main.PTS}, testcam.Options{AUs: clip})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(dual.Close)
-	n := startNVR(t)
-	var c map[string]any
-	if code := n.do("POST", "/api/cameras", map[string]any{"name": "Dual", "url": dual.MainURL(), "sub_url": dual.SubURL(),
-		"record": map[string]any{"mode": "off"},
-		"motion": map[string]any{"enabled": false}, "detect": map[string]any{"enabled": false}}, &c); code != 201 {
-		t.Fatalf("create: %d %v", code, c)
-	}
+	_, n, c := startDualCamera(t, map[string]any{"mode": "off"})
 	id := c["id"].(string)
 	n.waitStatus(id, 45*time.Second, "streaming with the substream", func(s supervisor.Status) bool {
 		return s.State == supervisor.StateStreaming && s.Substream != nil && s.Substream.State == ipc.SubStreaming

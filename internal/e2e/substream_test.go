@@ -70,14 +70,11 @@ func (n *nvr) liveWidth(id, query string) int {
 	return ffprobe(n.t, p).Streams[0].Width
 }
 
-// TestSubstreamAnalysisAndFallback: a camera with a 1280×720 main stream and a 640×360 substream on one
-// RTSP server runs one worker with both. While the substream works, the analysed keyframes are
-// 640×360, the grid's live stream (?stream=sub) is the substream, and the main live stream and the
-// recording are the main stream. When the substream dies, the same worker goes on (no restart), the
-// analysed keyframes become 1280×720, and the status says in words that the substream failed.
-func TestSubstreamAnalysisAndFallback(t *testing.T) {
-	t.Parallel() // mostly waits on the camera's real time; its own nvrd, camera, port and temp dir
-	need(t)
+// startDualCamera serves the 1280×720 main clip and the 640×360 substream clip on one RTSP server and
+// adds them to a new nvrd as the camera "Dual" (motion and detection off, record as given); it returns
+// the server, the nvrd and the camera as the API answered it.
+func startDualCamera(t *testing.T, record map[string]any) (*testcam.Dual, *nvr, map[string]any) {
+	t.Helper()
 	main := clipStream(t, mainClip)
 	dual, err := testcam.StartDual(testcam.Options{AUs: main.AUs, PTS: main.PTS}, testcam.Options{AUs: clip})
 	if err != nil {
@@ -87,10 +84,21 @@ func TestSubstreamAnalysisAndFallback(t *testing.T) {
 	n := startNVR(t)
 	var c map[string]any
 	if code := n.do("POST", "/api/cameras", map[string]any{"name": "Dual", "url": dual.MainURL(), "sub_url": dual.SubURL(),
-		"record": map[string]any{"mode": "events", "pre_roll_s": 0, "post_roll_s": 0},
-		"motion": map[string]any{"enabled": false}, "detect": map[string]any{"enabled": false}}, &c); code != 201 {
+		"record": record, "motion": map[string]any{"enabled": false}, "detect": map[string]any{"enabled": false}}, &c); code != 201 {
 		t.Fatalf("create: %d %v", code, c)
 	}
+	return dual, n, c
+}
+
+// TestSubstreamAnalysisAndFallback: a camera with a 1280×720 main stream and a 640×360 substream on one
+// RTSP server runs one worker with both. While the substream works, the analysed keyframes are
+// 640×360, the grid's live stream (?stream=sub) is the substream, and the main live stream and the
+// recording are the main stream. When the substream dies, the same worker goes on (no restart), the
+// analysed keyframes become 1280×720, and the status says in words that the substream failed.
+func TestSubstreamAnalysisAndFallback(t *testing.T) {
+	t.Parallel() // mostly waits on the camera's real time; its own nvrd, camera, port and temp dir
+	need(t)
+	dual, n, c := startDualCamera(t, map[string]any{"mode": "events", "pre_roll_s": 0, "post_roll_s": 0})
 	id := c["id"].(string)
 	if c["sub_url"] != dual.SubURL() {
 		t.Fatalf("the camera's sub_url is %v, want %s", c["sub_url"], dual.SubURL())

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/nvrproject/nvr/pkg/testskip"
 )
 
 // planes returns copies of the pixel planes of a decoded frame.
@@ -29,7 +31,7 @@ func planes(t *testing.T, img image.Image) [][]byte {
 // Go-encoded pictures at several qualities and restart-interval files.
 func TestAccumSameAsScalar(t *testing.T) {
 	if !haveAccum {
-		t.Skip("no AVX2 here: only the scalar loop runs")
+		testskip.Skip(t, "no AVX2 here: only the scalar loop runs", "run on an amd64 CPU with AVX2 (as CI does)")
 	}
 	inputs := map[string][]byte{}
 	for _, name := range []string{"dog.jpg", "kite_and_cold.jpg"} {
@@ -83,7 +85,7 @@ func TestAccumSameAsScalar(t *testing.T) {
 // camera's is.
 func BenchmarkDecode640Full(b *testing.B) {
 	if !haveAccum {
-		b.Skip("no AVX2 here: only the scalar loop runs")
+		testskip.Skip(b, "no AVX2 here: only the scalar loop runs", "run on an amd64 CPU with AVX2")
 	}
 	data := goJPEG(b, 640, 360, false, 85)
 	var d Decoder

@@ -44,8 +44,9 @@ type liveKey struct {
 type liveRegistry struct {
 	mu    sync.Mutex
 	byKey map[liveKey]map[*Live]bool
-	creds map[string]credLookup // the newest lookup of each credential (stillLiveShared)
-	asked atomic.Int64          // credential lookups made (tests)
+	creds map[string]credLookup    // the newest lookup of each credential (stillLiveShared)
+	fresh map[string]chan struct{} // lookups under way for the shared checks, closed when done
+	asked atomic.Int64             // credential lookups made (tests)
 }
 
 // OpenLive registers a live socket of p to the camera, refusing it with a plain sentence when the user
@@ -152,15 +153,43 @@ func (s *Service) stillLive(ctx context.Context, l *Live) error {
 // stillLiveShared is stillLive for the periodic checks: the credential's lookup is shared by all its
 // sockets (a wall of 16 tiles opens 16 with one token) while it is younger than maxAge, so the
 // database is asked once per credential and interval, not once per socket.
+//
+// Checks that find no young lookup while another socket's lookup is under way wait for that one
+// instead of asking too: sockets opened together tick together, and a slow database would otherwise be
+// asked by every one of them at once.
 func (s *Service) stillLiveShared(ctx context.Context, l *Live, maxAge time.Duration) error {
 	r := &s.lives
-	r.mu.Lock()
-	c, ok := r.creds[l.cred]
-	r.mu.Unlock()
-	if !ok || time.Since(c.at) >= maxAge {
+	for {
+		r.mu.Lock()
+		c, ok := r.creds[l.cred]
+		if ok && time.Since(c.at) < maxAge {
+			r.mu.Unlock()
+			return l.judge(c)
+		}
+		if wait, busy := r.fresh[l.cred]; busy {
+			r.mu.Unlock()
+			select {
+			case <-wait:
+				continue // its answer is young now
+			case <-ctx.Done():
+				return nil
+			case <-l.done:
+				return nil
+			}
+		}
+		if r.fresh == nil {
+			r.fresh = map[string]chan struct{}{}
+		}
+		done := make(chan struct{})
+		r.fresh[l.cred] = done
+		r.mu.Unlock()
 		c = s.lookupCred(ctx, l.cred)
+		r.mu.Lock()
+		delete(r.fresh, l.cred)
+		r.mu.Unlock()
+		close(done)
+		return l.judge(c)
 	}
-	return l.judge(c)
 }
 
 // credLookup is what the database said of a credential at one time.

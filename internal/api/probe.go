@@ -26,7 +26,6 @@ const (
 	probeSlowKeyframes = 2.0
 )
 
-var probeSlots = make(chan struct{}, probeParallel)
 
 // probeIn is the body of POST /api/cameras/probe.
 type probeIn struct {
@@ -76,8 +75,8 @@ func (s *Server) probeCamera(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	select {
-	case probeSlots <- struct{}{}:
-		defer func() { <-probeSlots }()
+	case s.probeSlots <- struct{}{}:
+		defer func() { <-s.probeSlots }()
 	default:
 		w.Header().Set("Retry-After", "10")
 		writeError(w, http.StatusTooManyRequests, "other connection tests are running; try again in a few seconds")

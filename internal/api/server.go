@@ -84,6 +84,8 @@ type Server struct {
 	// ring is the system page's last hour of samples (system_sampler.go).
 	ring    systemRing
 	exports exportJobs // background exports with progress (export_jobs.go)
+	// probeSlots bounds this server's connection tests running at once (probeParallel; probe.go).
+	probeSlots chan struct{}
 }
 
 // Access says who may use a route.
@@ -122,7 +124,8 @@ func New(opt Options) *Server {
 		opt.Audit = st
 	}
 	webAPIDefaults(&opt)
-	s := &Server{opt: opt, log: opt.Log, mux: http.NewServeMux(), hosts: newHostPolicy(opt.Listen, opt.AllowHosts), csp: policyFor(opt.UI)}
+	s := &Server{opt: opt, log: opt.Log, mux: http.NewServeMux(), hosts: newHostPolicy(opt.Listen, opt.AllowHosts), csp: policyFor(opt.UI),
+		probeSlots: make(chan struct{}, probeParallel)}
 	s.routes = []Route{
 		{"GET", "/api/health", Public, s.health},
 		{"POST", "/api/setup", Public, s.setup},

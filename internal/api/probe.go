@@ -26,7 +26,6 @@ const (
 	probeSlowKeyframes = 2.0
 )
 
-
 // probeIn is the body of POST /api/cameras/probe.
 type probeIn struct {
 	URL      string  `json:"url"`

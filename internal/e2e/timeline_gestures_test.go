@@ -44,9 +44,7 @@ func TestWebappTimelineGestures(t *testing.T) {
 		t.Fatal(err)
 	}
 	var r struct {
-		Errors []string `json:"errors"`
-		CSP    []string `json:"csp"`
-		Fatal  string   `json:"fatal"`
+		pageFaults
 		Result struct {
 			Speed struct {
 				Rate1  float64 `json:"rate1"`
@@ -77,15 +75,7 @@ func TestWebappTimelineGestures(t *testing.T) {
 	runCheck(t, "timeline-gestures-check.mjs", []string{"NVR_USER=root", "NVR_PASSWORD=correct horse battery", "CAM_A=" + a,
 		"FROM=" + ms(from), "TO=" + ms(to), "START=" + ms(start), "DROP=" + ms(drop),
 		"EXPORT_FROM=" + ms(start.Add(2*time.Second)), "EXPORT_TO=" + ms(start.Add(50*time.Second))}, &r, n.srv.URL, dir)
-	if r.Fatal != "" {
-		t.Fatalf("in the browser: %s (page errors: %v)", r.Fatal, r.Errors)
-	}
-	if len(r.Errors) > 0 {
-		t.Errorf("page errors: %v", r.Errors)
-	}
-	if len(r.CSP) > 0 {
-		t.Errorf("the page breaks its Content-Security-Policy: %v", r.CSP)
-	}
+	r.pageFaults.check(t)
 	res := r.Result
 	clk := func(ms float64) string { return time.UnixMilli(int64(ms)).Format("15:04:05.000") }
 

@@ -86,8 +86,9 @@ func versionAtLeast(version string, min [2]int) bool {
 // Left as Sigmoid and Mul the activations stay in NCHWc; the output is the same bit for bit
 // (TestSessionTuningsSameOutput). 0.81x the median and 0.77x the CPU time of the fused graph
 // (interleaved, 150 runs, load 14-16). That was ONNX Runtime 1.24; from 1.27 on the NCHWc layout
-// takes QuickGelu and the fused graph is the faster one (BenchmarkRuntimeVersions in the design
-// notes), so forVersion leaves the fusion on there. Same output either way.
+// takes QuickGelu and the fused graph is the faster one (BenchmarkSessionOptions on 1.27.0:
+// nospin-quickgelu/open 1.25, twice, load 12), so forVersion leaves the fusion on there. Same
+// output either way (TestSessionTuningsSameOutput, TestDetectSameAcrossRuntimes).
 var engineTuning = sessionTuning{byVersion: true}
 
 // configEntries are the session config entries (AddSessionConfigEntry) of t.

@@ -30,7 +30,6 @@ var allTunings = []tuningVariant{
 	{"nospin+ftz", sessionTuning{flushDenormals: true}},
 	{"open+ftz", func(t sessionTuning) sessionTuning { t.flushDenormals = true; return t }(engineTuning)},
 	{"nospin-quickgelu", sessionTuning{disable: "QuickGeluFusion"}},
-	{"nospin+nonchwc", sessionTuning{disable: "NchwcTransformer"}},
 }
 
 // benchTunings are the settings BenchmarkSessionOptions compares: "open" and those named in

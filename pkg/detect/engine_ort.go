@@ -76,40 +76,11 @@ func (e *ortEngine) close() error {
 // openEngine reads the model's inputs and outputs, checks them, and opens a session using
 // threads threads for one inference. loadRuntime must have succeeded.
 func openEngine(modelPath string, threads, labels int) (engine, modelInfo, error) {
-	opts, err := ort.NewSessionOptions()
+	opts, tuning, err := newSessionOptions(engineTuning, threads)
 	if err != nil {
-		return nil, modelInfo{}, fmt.Errorf("cannot create ONNX Runtime session options: %w", err)
+		return nil, modelInfo{}, err
 	}
 	defer opts.Destroy()
-	if err := opts.SetIntraOpNumThreads(threads); err != nil {
-		return nil, modelInfo{}, fmt.Errorf("cannot set %d inference threads: %w", threads, err)
-	}
-	if err := opts.SetInterOpNumThreads(1); err != nil {
-		return nil, modelInfo{}, fmt.Errorf("cannot set the inter-op thread count: %w", err)
-	}
-	if err := opts.SetGraphOptimizationLevel(ort.GraphOptimizationLevelEnableAll); err != nil {
-		return nil, modelInfo{}, fmt.Errorf("cannot set the graph optimisation level: %w", err)
-	}
-	for _, kv := range engineTuning.configEntries() {
-		if err := opts.AddSessionConfigEntry(kv[0], kv[1]); err != nil {
-			return nil, modelInfo{}, fmt.Errorf("cannot set the session option %s=%s: %w", kv[0], kv[1], err)
-		}
-	}
-	if engineTuning.profile != "" {
-		if err := opts.EnableProfiling(engineTuning.profile); err != nil {
-			return nil, modelInfo{}, fmt.Errorf("cannot turn on profiling: %w", err)
-		}
-	}
-	if engineTuning.noArena {
-		if err := opts.SetCpuMemArena(false); err != nil {
-			return nil, modelInfo{}, fmt.Errorf("cannot turn off the memory arena: %w", err)
-		}
-	}
-	if engineTuning.noPattern {
-		if err := opts.SetMemPattern(false); err != nil {
-			return nil, modelInfo{}, fmt.Errorf("cannot turn off the memory pattern: %w", err)
-		}
-	}
 	ins, outs, err := ort.GetInputOutputInfoWithOptions(modelPath, opts)
 	if err != nil {
 		return nil, modelInfo{}, fmt.Errorf("cannot load the model %s (is it an ONNX file?): %w", modelPath, err)
@@ -118,7 +89,7 @@ func openEngine(modelPath string, threads, labels int) (engine, modelInfo, error
 	if err != nil {
 		return nil, modelInfo{}, fmt.Errorf("the model %s is not a YOLOX detector: %w", modelPath, err)
 	}
-	if engineTuning.keepFocus {
+	if tuning.keepFocus {
 		return openPlainEngine(modelPath, info, opts)
 	}
 	model, err := os.ReadFile(modelPath)

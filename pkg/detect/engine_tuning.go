@@ -1,6 +1,9 @@
 package detect
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // sessionTuning is how the ONNX Runtime session runs, beyond the thread count. The zero value
 // is ONNX Runtime's own defaults except for spinning (off in the zero value, on in ONNX
@@ -28,9 +31,48 @@ type sessionTuning struct {
 	profile string
 	// noArena turns off the CPU memory arena; noPattern the memory pattern planner.
 	noArena, noPattern bool
+	// byVersion chooses disable from the runtime's version (forVersion): what Open does.
+	byVersion bool
+	// dumpOptimized, if set, is a file ONNX Runtime writes the optimised graph to (tests).
+	dumpOptimized string
 }
 
-// engineTuning is the tuning Open uses.
+// quickGeluFrom is the first ONNX Runtime release whose NCHWc layout takes the fused QuickGelu
+// (SiLU) activation without reordering around it.
+var quickGeluFrom = [2]int{1, 27}
+
+// forVersion is t as it applies to ONNX Runtime version (e.g. "1.27.0"): with byVersion set,
+// QuickGeluFusion is left on from quickGeluFrom on and disabled before it (or when the version
+// cannot be read). The NCHWc layout is never disabled.
+func (t sessionTuning) forVersion(version string) sessionTuning {
+	if !t.byVersion {
+		return t
+	}
+	t.byVersion = false
+	t.disable = ""
+	if !versionAtLeast(version, quickGeluFrom) {
+		t.disable = "QuickGeluFusion"
+	}
+	return t
+}
+
+// versionAtLeast tells whether version ("major.minor[.patch]") is min or later; an unreadable
+// version is not.
+func versionAtLeast(version string, min [2]int) bool {
+	parts := strings.SplitN(strings.TrimSpace(version), ".", 3)
+	if len(parts) < 2 {
+		return false
+	}
+	major, err1 := strconv.Atoi(parts[0])
+	minor, err2 := strconv.Atoi(parts[1])
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return major > min[0] || (major == min[0] && minor >= min[1])
+}
+
+// engineTuning is the tuning Open uses; its QuickGelu choice depends on the runtime's version
+// (forVersion).
 //
 // No spinning: BenchmarkSessionOptions (formerly BenchmarkInferenceTuning) with 2 threads on the
 // shared 2-core box (load 10-16): nospin/spin 0.48-0.80 in five runs out of six, 1.24 in the one
@@ -43,8 +85,11 @@ type sessionTuning struct {
 // followed by a reorder out of NCHWc and one back in (27 % of the run in ONNX Runtime's profile).
 // Left as Sigmoid and Mul the activations stay in NCHWc; the output is the same bit for bit
 // (TestSessionTuningsSameOutput). 0.81x the median and 0.77x the CPU time of the fused graph
-// (interleaved, 150 runs, load 14-16).
-var engineTuning = sessionTuning{disable: "QuickGeluFusion"}
+// (interleaved, 150 runs, load 14-16). That was ONNX Runtime 1.24; from 1.27 on the NCHWc layout
+// takes QuickGelu and the fused graph is the faster one (BenchmarkSessionOptions on 1.27.0:
+// nospin-quickgelu/open 1.25, twice, load 12), so forVersion leaves the fusion on there. Same
+// output either way (TestSessionTuningsSameOutput, TestDetectSameAcrossRuntimes).
+var engineTuning = sessionTuning{byVersion: true}
 
 // configEntries are the session config entries (AddSessionConfigEntry) of t.
 func (t sessionTuning) configEntries() [][2]string {

@@ -35,7 +35,7 @@ var allTunings = []tuningVariant{
 // benchTunings are the settings BenchmarkSessionOptions compares: "open" and those named in
 // $NVR_DETECT_TUNINGS (comma-separated names from allTunings), by default prev (the setting at
 // the start of this work: QuickGelu fused, the Focus layer in ONNX Runtime), open+focus (open
-// with the Focus layer left in) and nospin-quickgelu (the same as open: the spread of two equal
+// with the Focus layer left in) and nospin-quickgelu (QuickGelu unfused; before ONNX Runtime 1.27 the same as open: the spread of two equal
 // settings shows the noise). Each session keeps its own threads, so few settings at once disturb each other
 // least.
 func benchTunings(tb testing.TB) []tuningVariant {

@@ -40,30 +40,32 @@ func filterParamsRTP(p *gst.Pipeline, name string, h265 bool) error {
 		return fmt.Errorf("the depayloader has no sink pad")
 	}
 	f := worker.NewRTPParamFilter(h265) // used only on the depayloader's streaming thread
+	var scratch [maxFilteredPacket]byte // likewise
 	pad.AddProbe(gst.PadProbeTypeBuffer, func(_ *gst.Pad, info *gst.PadProbeInfo) gst.PadProbeReturn {
 		buf := info.GetBuffer()
 		if buf == nil {
 			return gst.PadProbeOK
 		}
-		size := buf.GetSize()
-		pkt := buf.Extract(0, min(size, 64))
+		n, size := peekBuffer(buf, scratch[:64])
+		pkt := scratch[:n]
 		if len(pkt) < 12 {
 			return gst.PadProbeOK
 		}
-		if size <= maxFilteredPacket && len(pkt) >= 13 && wantsWhole(pkt, h265) {
-			pkt = buf.Extract(0, size)
+		if size > n && size <= maxFilteredPacket && len(pkt) >= 13 && wantsWhole(pkt, h265) {
+			n, _ = peekBuffer(buf, scratch[:size])
+			pkt = scratch[:n]
 		}
 		old := binary.BigEndian.Uint16(pkt[2:])
 		keep, seq, filled := f.Keep(pkt)
 		if !keep {
 			return gst.PadProbeDrop
 		}
-		if (filled || seq != old) && buf.IsWritable() {
+		if filled || seq != old {
 			binary.BigEndian.PutUint16(pkt[2:], seq)
 			if !filled {
 				pkt = pkt[:4]
 			}
-			buf.FillBytes(0, pkt)
+			pokeBuffer(buf, pkt) // a buffer that is not writable goes on unchanged
 		}
 		return gst.PadProbeOK
 	})

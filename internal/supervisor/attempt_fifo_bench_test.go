@@ -1,6 +1,8 @@
 package supervisor
 
 import (
+	"os"
+	"syscall"
 	"testing"
 	"time"
 
@@ -81,6 +83,79 @@ func BenchmarkSubFIFODeliver(b *testing.B) {
 		run(b, func(h *live.Hub, read []byte, now time.Time) {
 			n := copy(arena.next(), read) // the kernel's copy into the arena
 			h.WriteOwned(arena.take(n), now)
+		})
+	})
+}
+
+// oldSubLoop is the substream read loop before it shared the main one's (kept here as the benchmark's
+// baseline): one reused buffer, Hub.Write copies, and a coalescing wait after every short read.
+func oldSubLoop(fifo *os.File, h *live.Hub, done chan<- struct{}) {
+	defer close(done)
+	buf := make([]byte, fifoReadSize)
+	for {
+		n, err := fifo.Read(buf)
+		if n > 0 {
+			h.Write(buf[:n], time.Now())
+		}
+		if err != nil {
+			return
+		}
+		if n < len(buf)/2 {
+			time.Sleep(coalesceDelay)
+		}
+	}
+}
+
+// BenchmarkSubFIFOLoop runs each substream read loop on a real pipe that gets a frame per op in two
+// writes 200 µs apart (the worker's two writevs), 5 ms between frames, and reports the process's CPU
+// time per frame (the writer's share is the same in both).
+func BenchmarkSubFIFOLoop(b *testing.B) {
+	reads := subReads()
+	run := func(b *testing.B, start func(pr *os.File, h *live.Hub) (wait func())) {
+		pr, pw, err := os.Pipe()
+		if err != nil {
+			b.Fatal(err)
+		}
+		h := live.NewHub()
+		rd := h.AddReader(live.ReaderOptions{Name: "viewer", Queue: 1 << 16})
+		drained := make(chan struct{})
+		go func() {
+			defer close(drained)
+			for range rd.C {
+			}
+		}()
+		wait := start(pr, h)
+		var ru0, ru1 syscall.Rusage
+		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
+		b.ResetTimer()
+		for i := range b.N {
+			f := reads[i%len(reads)]
+			half := len(f) / 188 / 2 * 188
+			_, _ = pw.Write(f[:half])
+			time.Sleep(200 * time.Microsecond)
+			_, _ = pw.Write(f[half:])
+			time.Sleep(5 * time.Millisecond)
+		}
+		b.StopTimer()
+		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
+		cpu := time.Duration(ru1.Utime.Nano()+ru1.Stime.Nano()-ru0.Utime.Nano()-ru0.Stime.Nano()) * time.Nanosecond
+		b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/frame")
+		pw.Close()
+		wait()
+		pr.Close()
+		h.RemoveReader(rd)
+		<-drained
+	}
+	b.Run("old", func(b *testing.B) {
+		run(b, func(pr *os.File, h *live.Hub) func() {
+			done := make(chan struct{})
+			go oldSubLoop(pr, h, done)
+			return func() { <-done }
+		})
+	})
+	b.Run("shared", func(b *testing.B) {
+		run(b, func(pr *os.File, h *live.Hub) func() {
+			return startFIFOReader(pr, h, subIdleReset, nil).wait
 		})
 	})
 }

@@ -1,6 +1,7 @@
 package supervisor
 
 import (
+	"errors"
 	"log/slog"
 	"os"
 	"sync/atomic"
@@ -68,25 +69,59 @@ type fifoReader struct {
 // wait waits for the read loop to end; close the FIFO first.
 func (r *fifoReader) wait() { <-r.done }
 
-// readFIFO starts the read loop: every read is handed, raw, to deliver. It ends when the FIFO is closed.
+// fifoSink is where a FIFO's reads go: the camera's live hub (main stream or substream).
+type fifoSink interface {
+	WriteOwned(raw []byte, at time.Time)
+	Reset()
+}
+
+// readFIFO starts the main stream's read loop: every read is handed, raw, to the camera's hub, which
+// parses it once and feeds every reader (viewers, the recorder). It ends when the FIFO is closed.
 func (a *attempt) readFIFO(fifo *os.File) *fifoReader {
-	a.hub.Reset()
+	return startFIFOReader(fifo, a.hub, 0, func(now time.Time) {
+		if a.streamingSince.CompareAndSwap(0, now.UnixNano()) && a.onStreaming != nil {
+			a.onStreaming()
+		}
+	})
+}
+
+// startFIFOReader resets sink and starts the read loop both FIFOs share: each read goes into fresh
+// memory (readArena) and is given to sink without a copy. With idle > 0, after idle of silence the sink
+// drops what it had (Reset) once, until bytes come again. onRead, if not nil, is called on the loop's
+// goroutine after each read with bytes in it, before the bytes are handed on. The loop ends when the
+// FIFO is closed.
+func startFIFOReader(fifo *os.File, sink fifoSink, idle time.Duration, onRead func(now time.Time)) *fifoReader {
+	sink.Reset()
 	r := &fifoReader{done: make(chan struct{})}
 	go func() {
 		defer close(r.done)
 		var arena readArena
+		deadlines := idle > 0 && fifo.SetReadDeadline(time.Time{}) == nil
+		wrote := false // since the last Reset
 		waited := false
 		for {
+			if deadlines {
+				_ = fifo.SetReadDeadline(time.Now().Add(idle))
+			}
 			buf := arena.next()
 			before := time.Now()
 			n, err := fifo.Read(buf)
 			now := time.Now()
 			if n > 0 {
 				r.lastByte.Store(now.UnixNano())
-				if a.streamingSince.CompareAndSwap(0, now.UnixNano()) && a.onStreaming != nil {
-					a.onStreaming()
+				if onRead != nil {
+					onRead(now)
 				}
-				a.deliver(arena.take(n), now)
+				sink.WriteOwned(arena.take(n), now)
+				wrote = true
+			}
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				if wrote {
+					sink.Reset()
+					wrote = false
+				}
+				waited = false
+				continue
 			}
 			if err != nil {
 				return
@@ -104,11 +139,4 @@ func (a *attempt) readFIFO(fifo *os.File) *fifoReader {
 		}
 	}()
 	return r
-}
-
-// deliver hands one read of raw TS bytes to the camera's stream: the live hub parses them once and feeds
-// every reader (viewers, the recorder) the same way. It runs on the FIFO goroutine and must not block;
-// raw is never written again (the readers' batches share it).
-func (a *attempt) deliver(raw []byte, at time.Time) {
-	a.hub.WriteOwned(raw, at)
 }

@@ -1,11 +1,9 @@
 package supervisor
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"syscall"
-	"time"
 )
 
 // openSubFIFO makes the substream's FIFO beside the main one (<camera>.<generation>.sub.ts), opened
@@ -31,38 +29,5 @@ func (a *attempt) openSubFIFO(f *attemptFiles, base string) error {
 // after subIdleReset of silence the hub drops what it had (Reset), so the next viewer starts at the
 // resumed stream's keyframe. It ends when the FIFO is closed.
 func (a *attempt) readSubFIFO(fifo *os.File) *fifoReader {
-	a.subHub.Reset()
-	r := &fifoReader{done: make(chan struct{})}
-	go func() {
-		defer close(r.done)
-		buf := make([]byte, fifoReadSize)
-		deadlines := fifo.SetReadDeadline(time.Time{}) == nil
-		wrote := false // since the last Reset
-		for {
-			if deadlines {
-				_ = fifo.SetReadDeadline(time.Now().Add(subIdleReset))
-			}
-			n, err := fifo.Read(buf)
-			if n > 0 {
-				now := time.Now()
-				r.lastByte.Store(now.UnixNano())
-				a.subHub.Write(buf[:n], now)
-				wrote = true
-			}
-			if errors.Is(err, os.ErrDeadlineExceeded) {
-				if wrote {
-					a.subHub.Reset()
-					wrote = false
-				}
-				continue
-			}
-			if err != nil {
-				return
-			}
-			if n < len(buf)/2 {
-				time.Sleep(coalesceDelay)
-			}
-		}
-	}()
-	return r
+	return startFIFOReader(fifo, a.subHub, subIdleReset, nil)
 }

@@ -14,11 +14,12 @@ import { html } from '../components/html.js';
 import { LiveTile } from '../components/LiveTile.js';
 import { liveURL } from '../components/mpegts.js';
 import { post } from '../api.js';
-import { WallEffects, parseChain, EFFECT_NAMES } from '../components/effects.js';
+import { WallEffects, parseChain, EFFECT_NAMES, EFFECTS } from '../components/effects.js';
 import { WallPanel } from '../components/WallPanel.js';
 
-/** layoutOf turns the layout and span parameters into {cols, rows, spans: Map(tile → [c, r])}. */
-export function layoutOf(layout, span, n) {
+/** layoutOf turns the layout and span parameters into {cols, rows, spans: Map(tile → [c, r])}; upright:
+ * the screen is a narrow portrait one (a phone held upright), where layout=auto makes one column. */
+export function layoutOf(layout, span, n, upright = false) {
   const spans = new Map();
   let cols;
   let m;
@@ -29,6 +30,8 @@ export function layoutOf(layout, span, n) {
     spans.set(0, [cols - 1, cols - 1]);
   } else if ((m = /^(\d+)x(\d+)$/.exec(layout || ''))) {
     cols = Math.min(Math.max(Number(m[1]), 1), 16);
+  } else if (upright) {
+    cols = 1; // an upright phone: one column of full-width tiles, not a square grid of letterboxed ones
   } else {
     cols = Math.ceil(Math.sqrt(Math.max(n, 1)));
   }
@@ -138,7 +141,8 @@ function Wall({ query }) {
     };
   }, []);
   if (!cams.length) return html`<main class="wall-empty"><p>This wall shows no cameras: its link needs <code>cams=</code>.</p></main>`;
-  const { cols, rows, spans } = layoutOf(query.get('layout'), query.get('span'), cams.length);
+  const { cols, rows, spans } = layoutOf(query.get('layout'), query.get('span'), cams.length,
+    window.innerWidth < window.innerHeight && window.innerWidth < 600);
   const names = query.get('names') !== '0';
   const oldFx = query.get('fxpath') === 'old';
   return html`<main class="wall" aria-label="Video wall" style=${`--wall-cols: ${cols}; --wall-rows: ${rows}`}>
@@ -167,7 +171,7 @@ function MakeWallLink({ cameras }) {
     try {
       const t = await post('api/tokens', { name, kind: 'wall', cameras: chosen });
       const q = new URLSearchParams({ token: t.token, cams: chosen.join(','), layout });
-      if (fx) q.set('fx', fx);
+      if (fx && !(EFFECTS[fx] && EFFECTS[fx].text)) q.set('fx', fx); // a Text effect needs its text: the wall's panel sets it
       setLink(location.origin + location.pathname + '#/wall?' + q.toString());
     } catch (err) { setError(err.message); }
   };
@@ -189,7 +193,7 @@ function MakeWallLink({ cameras }) {
       <label for="wall-fx">Effect</label>
       <select id="wall-fx" value=${fx} onChange=${(e) => setFx(e.target.value)}>
         <option value="">None</option>
-        ${EFFECT_NAMES.map((n) => html`<option value=${n}>${n}</option>`)}
+        ${EFFECT_NAMES.filter((n) => !EFFECTS[n].text).map((n) => html`<option value=${n}>${EFFECTS[n].label}</option>`)}
       </select>
       <p><button type="submit" disabled=${!chosen.length}>Make wall link</button></p>
     </form>

@@ -44,6 +44,9 @@ export function layoutOf(layout, span, n, upright = false) {
   return { cols, rows: Math.max(1, Math.ceil(cells / cols)), spans };
 }
 
+/** isUpright says whether the window is a narrow portrait one (a phone held upright). */
+const isUpright = () => window.innerWidth < window.innerHeight && window.innerWidth < 600;
+
 /** tokenStream is the status source of a wall token's tiles: one push stream (GET /api/stream?token=;
  * an EventSource cannot send headers) carrying the live-view status of the token's cameras. While nvrd
  * does not answer, every watched tile is told "reconnecting", and the stream is opened again with
@@ -133,6 +136,7 @@ function Wall({ query }) {
   const cams = (query.get('cams') || '').split(',').map((c) => c.trim()).filter(Boolean).slice(0, 16);
   const [watch] = useState(() => (token ? tokenStream(token) : undefined));
   const [fx, setChain] = useFx(query);
+  const [upright, setUpright] = useState(isUpright);
   useEffect(() => {
     document.documentElement.classList.add('wall-mode');
     return () => {
@@ -140,9 +144,13 @@ function Wall({ query }) {
       if (watch) watch.close();
     };
   }, []);
+  useEffect(() => { // a phone turned: layout=auto follows
+    const onResize = () => setUpright(isUpright());
+    window.addEventListener('resize', onResize);
+    return () => window.removeEventListener('resize', onResize);
+  }, []);
   if (!cams.length) return html`<main class="wall-empty"><p>This wall shows no cameras: its link needs <code>cams=</code>.</p></main>`;
-  const { cols, rows, spans } = layoutOf(query.get('layout'), query.get('span'), cams.length,
-    window.innerWidth < window.innerHeight && window.innerWidth < 600);
+  const { cols, rows, spans } = layoutOf(query.get('layout'), query.get('span'), cams.length, upright);
   const names = query.get('names') !== '0';
   const oldFx = query.get('fxpath') === 'old';
   return html`<main class="wall" aria-label="Video wall" style=${`--wall-cols: ${cols}; --wall-rows: ${rows}`}>

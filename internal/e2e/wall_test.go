@@ -92,7 +92,7 @@ func startWallWith(t *testing.T, extra string, barsAt3 bool) (*nvr, string, stri
 	if code := n.do("POST", "/api/tokens", map[string]any{"name": "shop wall", "kind": "wall", "cameras": ids[:4]}, &tok); code != http.StatusCreated || tok.Token == "" {
 		t.Fatalf("POST /api/tokens wall: HTTP %d", code)
 	}
-	q := url.Values{"token": {tok.Token}, "cams": {strings.Join(ids[:4], ",")}, "layout": {"2x2"}}
+	q := url.Values{"token": {tok.Token}, "cams": {strings.Join(ids[:4], ",")}, "layout": {"auto"}}
 	return n, "#/wall?" + q.Encode() + extra, ids[4]
 }
 

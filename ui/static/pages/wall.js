@@ -5,7 +5,8 @@
 //   layout= auto | NxM (columns x rows) | 1+5 | 1+7 | 1+12 (one big tile and the rest small)
 //   span=   custom spans, e.g. 0:2x2,3:1x2 (tile 0 spans 2 columns and 2 rows)
 //   fx=     the effect chain of every tile; fx0=, fx1=, ... that of one tile (see effects.js); the
-//           effects panel (corner button or the E key, WallPanel.js) edits them live and in the URL
+//           effects panel (corner button or the E key, WallPanel.js) edits them live and in the URL;
+//           a chain of colour effects and blur (and overlays) is a CSS filter on the video, not a canvas
 //   names=0 hides the camera names
 //   fxpath=old draws the effects the former, costlier way (BenchmarkWallEffects' same-run baseline only)
 // Without a token a logged-in administrator sees the "Make wall link" form instead.
@@ -14,7 +15,7 @@ import { html } from '../components/html.js';
 import { LiveTile } from '../components/LiveTile.js';
 import { liveURL } from '../components/mpegts.js';
 import { post } from '../api.js';
-import { WallEffects, parseChain, EFFECT_NAMES, EFFECTS } from '../components/effects.js';
+import { WallEffects, CssEffects, cssChain, isOverlay, parseChain, EFFECT_NAMES, EFFECTS } from '../components/effects.js';
 import { WallPanel } from '../components/WallPanel.js';
 
 /** layoutOf turns the layout and span parameters into {cols, rows, spans: Map(tile → [c, r])}; upright:
@@ -90,16 +91,21 @@ function tokenStream(token) {
 
 // overlaysOnly: a chain of clock and text only, drawn on a transparent canvas over the plain video (a
 // WebGL canvas's transparency is fixed when it is made, so such a chain gets a canvas of its own).
-const overlaysOnly = (chain) => chain.every((it) => it.name === 'clock' || it.name === 'text');
+const overlaysOnly = (chain) => chain.every(isOverlay);
 
 function WallTile({ id, index, fx, token, watch, span, names, oldFx }) {
   const [video, setVideo] = useState(null);
   const chain = parseChain(fx.get('fx' + index) ?? fx.get('fx') ?? '');
   const url = token ? liveURL(id) + '?token=' + encodeURIComponent(token) : undefined;
   const style = span ? `grid-column: span ${span[0]}; grid-row: span ${span[1]}` : '';
+  // Colour and blur effects alone are a CSS filter on the video (no pixi canvas: CssEffects); the
+  // chain's overlays, if any, are drawn on a transparent canvas over it. fxpath=old: pixi for everything.
+  const css = !oldFx && cssChain(chain);
+  const drawn = css ? chain.filter(isOverlay) : chain;
   return html`<div class=${'wall-cell' + (names ? '' : ' no-names')} style=${style}>
     <${LiveTile} camera=${{ id, name: id }} watch=${watch} url=${url} calm=${true} onVideo=${setVideo}>
-      ${chain.length > 0 && video && html`<${WallEffects} key=${(oldFx ? 'old' : 'new') + (!oldFx && overlaysOnly(chain) ? ':overlays' : '')} video=${video} chain=${chain} label=${id} old=${oldFx} />`}
+      ${css && video && html`<${CssEffects} video=${video} chain=${chain.filter((it) => !isOverlay(it))} />`}
+      ${drawn.length > 0 && video && html`<${WallEffects} key=${(oldFx ? 'old' : 'new') + (!oldFx && overlaysOnly(drawn) ? ':overlays' : '')} video=${video} chain=${drawn} label=${id} old=${oldFx} />`}
     <//>
   </div>`;
 }

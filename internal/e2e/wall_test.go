@@ -36,6 +36,12 @@ type wallResult struct {
 		MeanChroma float64 `json:"meanChroma"`
 	} `json:"video0"`
 	MotionBright []float64 `json:"motionBright"`
+	// fx mode: tile 0's grayscale as a CSS filter on its video (its clock on an overlay canvas)
+	Css0 struct {
+		Filter        string `json:"filter"`        // the filter CssEffects put on the video
+		VideoFilter   string `json:"videoFilter"`   // the video's style.filter
+		CanvasOverlay bool   `json:"canvasOverlay"` // the tile's canvas is a transparent overlay (the clock)
+	} `json:"css0"`
 	// fx mode: tile 3 with a clock alone
 	Overlay struct {
 		Overlay     bool    `json:"overlay"`     // drawn as an overlay over the plain video
@@ -92,7 +98,7 @@ func startWallWith(t *testing.T, extra string, barsAt3 bool) (*nvr, string, stri
 	if code := n.do("POST", "/api/tokens", map[string]any{"name": "shop wall", "kind": "wall", "cameras": ids[:4]}, &tok); code != http.StatusCreated || tok.Token == "" {
 		t.Fatalf("POST /api/tokens wall: HTTP %d", code)
 	}
-	q := url.Values{"token": {tok.Token}, "cams": {strings.Join(ids[:4], ",")}, "layout": {"2x2"}}
+	q := url.Values{"token": {tok.Token}, "cams": {strings.Join(ids[:4], ",")}, "layout": {"auto"}}
 	return n, "#/wall?" + q.Encode() + extra, ids[4]
 }
 
@@ -138,8 +144,8 @@ func TestWallLinkPlaysWithoutLogin(t *testing.T) {
 	}
 }
 
-// TestWallEffects: pixi.js effects drawn from the live video. Tiles: 0 a still colour pattern in grayscale (with the
-// clock), 1 the still colour pattern with motion amplify, 2 the moving ball with motion amplify, 3 the colour pattern
+// TestWallEffects: effects drawn from the live video. Tiles: 0 a still colour pattern in grayscale (a CSS filter on
+// the video, read from a screenshot of the page; the clock on a canvas over it), 1 the still colour pattern with motion amplify, 2 the moving ball with motion amplify, 3 the colour pattern
 // pixelated by 16. Grey means R=G=B within a tolerance while the camera's own picture is in colour;
 // pixelate makes 16x16 blocks; motion lights up on the ball and stays dark on the still camera. Then tile 3
 // gets a clock alone, drawn on a transparent canvas over the plain video: the tile shows the colour video
@@ -157,9 +163,14 @@ func TestWallEffects(t *testing.T) {
 		t.Fatalf("read %d tiles' pixels, want 4", len(w.Pixels))
 	}
 	for i, p := range w.Pixels {
-		if p.From != "canvas" {
-			t.Errorf("tile %d shows its %s, not the effects canvas", i, p.From)
+		if want := map[bool]string{true: "screenshot", false: "canvas"}[i == 0]; p.From != want {
+			t.Errorf("tile %d's pixels were read from its %s, want its %s", i, p.From, want)
 		}
+	}
+	// Grayscale (with a clock) is a CSS filter on the video, with no pixi picture: the clock alone is on a canvas.
+	if c := w.Css0; c.Filter != "grayscale(1)" || c.VideoFilter != "grayscale(1)" || !c.CanvasOverlay {
+		t.Errorf("tile 0 (grayscale,clock): CSS filter %q, video's filter %q, canvas an overlay %v; want grayscale(1) on the video and the clock alone on the canvas",
+			c.Filter, c.VideoFilter, c.CanvasOverlay)
 	}
 	if w.Video0.MeanChroma < 30 {
 		t.Fatalf("the colour bars camera is not in colour (mean chroma %.1f): the grey test would prove nothing", w.Video0.MeanChroma)

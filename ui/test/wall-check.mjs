@@ -75,10 +75,14 @@ const tiles = (page) => page.evaluate(() => [...document.querySelectorAll('.wall
 
 // stats reads a tile's effect canvas (or its video) in the page and returns: the largest and mean
 // |R-G|,|G-B|,|R-B| (0 for grey), the share of bright pixels, and the share of pixels equal to the
-// top-left pixel of their 16x16 block (1 when pixelated by 16).
-const stats = (page, i, video, block = 16) => page.evaluate(({ i, video, block }) => {
+// top-left pixel of their 16x16 block (1 when pixelated by 16). With png (a screenshot of the tile,
+// base64) it reads that: what the page shows, CSS filters included (a canvas readback of the video
+// has none).
+const stats = (page, i, video, block = 16, png = '') => page.evaluate(async ({ i, video, block, png }) => {
   const cell = document.querySelectorAll('.wall .wall-cell')[i];
-  const src = (!video && cell.querySelector('canvas.fx')) || cell.querySelector('video');
+  // decoded from bytes (a fetch of a data: URL is refused by the page's connect-src)
+  const src = png ? await createImageBitmap(new Blob([Uint8Array.from(atob(png), (ch) => ch.charCodeAt(0))], { type: 'image/png' }))
+    : (!video && cell.querySelector('canvas.fx')) || cell.querySelector('video');
   const c = document.createElement('canvas');
   const w = c.width = cell.clientWidth;
   const h = c.height = cell.clientHeight;
@@ -98,8 +102,8 @@ const stats = (page, i, video, block = 16) => page.evaluate(({ i, video, block }
       n++;
     }
   }
-  return { from: src.tagName.toLowerCase(), meanChroma: +(chroma / n).toFixed(2), maxChroma: max, bright: +(bright / n).toFixed(4), blockSame: +(same / n).toFixed(4) };
-}, { i, video, block });
+  return { from: png ? 'screenshot' : src.tagName.toLowerCase(), meanChroma: +(chroma / n).toFixed(2), maxChroma: max, bright: +(bright / n).toFixed(4), blockSame: +(same / n).toFixed(4) };
+}, { i, video, block, png });
 
 // snap keeps tile i's canvas pixels in the page (changed() compares with them): the test page's own global.
 const snap = (page, i) => page.evaluate((i) => {
@@ -180,7 +184,18 @@ try {
     out.result.fxNote = await page.evaluate(() => [...document.querySelectorAll('.fx-note')].map((e) => e.textContent));
     step('effects: ' + JSON.stringify(out.result.fxNote));
     out.result.pixels = [];
-    for (let i = 0; i < 4; i++) out.result.pixels.push(await stats(page, i));
+    // Tile 0 (grayscale, a CSS filter on its video): what the page shows there, from a screenshot, its
+    // name and coloured state badge (the tile's bar, not the picture) masked in black.
+    const cell0 = page.locator('.wall .wall-cell').nth(0);
+    const shot0 = (await cell0.screenshot({ mask: [cell0.locator('.tile-bar')], maskColor: '#000' })).toString('base64');
+    out.result.pixels.push(await stats(page, 0, false, 16, shot0));
+    for (let i = 1; i < 4; i++) out.result.pixels.push(await stats(page, i));
+    out.result.css0 = await page.evaluate(() => {
+      const cell = document.querySelectorAll('.wall .wall-cell')[0];
+      const m = cell.querySelector('.fx-css');
+      const c = cell.querySelector('canvas.fx');
+      return { filter: m ? m.dataset.filter : '', videoFilter: cell.querySelector('video').style.filter, canvasOverlay: !!c && c.dataset.overlay === '1' };
+    });
     out.result.video0 = await stats(page, 0, true);
     // motion: the brightest of several samples (the ball sweeps; one sample may fall between frames)
     out.result.motionBright = [0, 0, 0, 0];

@@ -79,6 +79,9 @@ try {
       // On a starved machine an effect may draw only a few pictures a second: it is measured once it has
       // drawn a few, and one that draws none within a minute is reported as such (the run goes on).
       const ok = await page.waitForFunction((p) => {
+        // the current path draws colour effects and blur as a CSS filter on the video: no canvas
+        const m = document.querySelector('.wall .fx-css');
+        if (p !== 'old' && m && m.dataset.filter && !document.querySelector('.wall canvas.fx')) return true;
         const c = document.querySelector('.wall canvas.fx.live');
         return c && c.dataset.path === p && c.dataset.drawn === c.dataset.chain && (c.dataset.overlay === '1' || Number(c.dataset.frames) > 3);
       }, fxpath, { timeout: 60000 }).then(() => true, () => false);
@@ -96,7 +99,7 @@ try {
       const v = document.querySelector('.wall video');
       const q = v.getVideoPlaybackQuality();
       return { renders: Number(c?.dataset.renders || 0), frames: Number(c?.dataset.frames || 0), overlay: c?.dataset.overlay === '1',
-        clock: c?.dataset.clock || '', video: q.totalVideoFrames - q.droppedVideoFrames, t: performance.now() };
+        clock: c?.dataset.clock || '', css: !!document.querySelector('.wall .fx-css'), video: q.totalVideoFrames - q.droppedVideoFrames, t: performance.now() };
     });
     const pids = tree(process.pid).filter((p) => p !== process.pid); // Chromium is this script's child
     const a = await read();
@@ -112,9 +115,9 @@ try {
     const pct = (t) => +((100 * t) / HZ / wall).toFixed(1);
     const cpuBy = Object.fromEntries(Object.keys(by1).map((k) => [k, pct(by1[k] - (by0[k] || 0))]));
     const r = { fx: fx || 'none', path: fx ? fxpath || 'new' : '', renderFps: +((b.renders - a.renders) / s).toFixed(1), drawnFps: +((b.frames - a.frames) / s).toFixed(1),
-      videoFps: +((b.video - a.video) / s).toFixed(1), cpuPct: pct(c1 - c0), cpuBy, processes: pids.length, overlay: b.overlay, clock: b.clock };
-    // The plain video, and overlays drawn over it, show each decoded picture.
-    if (!fx || b.overlay) { r.drawnFps = r.videoFps; if (!fx) r.renderFps = r.videoFps; }
+      videoFps: +((b.video - a.video) / s).toFixed(1), cpuPct: pct(c1 - c0), cpuBy, processes: pids.length, overlay: b.overlay, clock: b.clock, css: b.css };
+    // The plain video, overlays drawn over it, and a CSS filter on it (the compositor) show each decoded picture.
+    if (!fx || b.overlay || b.css) { r.drawnFps = r.videoFps; if (!fx || (b.css && !b.overlay)) r.renderFps = r.videoFps; }
     out.runs.push(r);
     step(JSON.stringify(r));
   }

@@ -310,6 +310,57 @@ function releaseSource(source, video) {
   source.destroy();
 }
 
+// CSS_FX: the effects the browser's compositor draws as a CSS filter on the <video> itself (each the CSS
+// function of the pixi path's matrix: pixi's contrast(a) is contrast(1+a), its saturate(0.6) is
+// saturate(1.4); blur is close to pixi's, not equal). Under software GL a pixi canvas costs 30–45 ms a
+// picture; the filter costs next to nothing, so a chain of these alone gets no canvas.
+const CSS_FX = {
+  grayscale: () => 'grayscale(1)',
+  sepia: () => 'sepia(1)',
+  invert: () => 'invert(1)',
+  hue: ([v]) => `hue-rotate(${v}deg)`,
+  huecycle: ([v], t) => `hue-rotate(${Math.round(((t / 1000) * v) % 360)}deg)`,
+  contrast: ([v]) => `contrast(${+(1 + v).toFixed(3)})`,
+  tint: ([v]) => `saturate(1.4) hue-rotate(${v}deg)`,
+  blur: ([v]) => `blur(${+(v / 2).toFixed(2)}px)`,
+};
+
+/** isOverlay says whether a chain item is drawn over the picture (clock, text) rather than changing it. */
+export const isOverlay = (it) => it.name === 'clock' || it.name === 'text';
+
+/** cssChain says whether a chain's picture effects can all be a CSS filter (its overlays, if any, still
+ * need a canvas of their own); a chain with no picture effect is not one. */
+export const cssChain = (chain) => chain.some((it) => CSS_FX[it.name]) && chain.every((it) => CSS_FX[it.name] || isOverlay(it));
+
+/** cssFilter is the CSS filter of a chain's picture effects at time t (ms), in chain order. */
+export const cssFilter = (chain, t) => chain.filter((it) => CSS_FX[it.name]).map((it) => CSS_FX[it.name](it.values, t)).join(' ');
+
+/** CssEffects puts the chain's colour and blur effects on the tile's video as a CSS filter (see CSS_FX),
+ * again when the chain changes (the panel), and from the animation tick while an item animates (hue
+ * cycle: the filter is written only when its whole degree changes). Unmounted, the video is plain again.
+ * Its hidden marker carries the chain and filter shown (for the tests and BenchmarkWallEffects). */
+export function CssEffects({ video, chain }) {
+  const key = formatChain(chain);
+  const mark = useRef(null);
+  useEffect(() => {
+    let timer = 0;
+    let shown = null;
+    const animated = chain.some((it) => it.name === 'huecycle');
+    const tick = () => {
+      const f = cssFilter(chain, performance.now());
+      if (f !== shown) {
+        shown = f;
+        video.style.filter = f;
+        if (mark.current) mark.current.dataset.filter = f;
+      }
+      timer = animated ? requestAnimationFrame(tick) : 0;
+    };
+    tick();
+    return () => { cancelAnimationFrame(timer); video.style.filter = ''; };
+  }, [video, key]);
+  return html`<i class="fx-css" hidden data-chain=${key} ref=${mark}></i>`;
+}
+
 /** WallEffects draws the chain over the tile from its video; props: video, chain, label, old (the
  * former drawing path, kept for BenchmarkWallEffects' same-run baseline: a render whenever currentTime
  * moves, filters at pixi's default resolution, one pass per colour item, the video drawn under overlays).

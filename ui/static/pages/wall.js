@@ -5,7 +5,8 @@
 //   layout= auto | NxM (columns x rows) | 1+5 | 1+7 | 1+12 (one big tile and the rest small)
 //   span=   custom spans, e.g. 0:2x2,3:1x2 (tile 0 spans 2 columns and 2 rows)
 //   fx=     the effect chain of every tile; fx0=, fx1=, ... that of one tile (see effects.js); the
-//           effects panel (corner button or the E key, WallPanel.js) edits them live and in the URL
+//           effects panel (corner button or the E key, WallPanel.js) edits them live and in the URL;
+//           a chain of colour effects and blur (and overlays) is a CSS filter on the video, not a canvas
 //   names=0 hides the camera names
 //   fxpath=old draws the effects the former, costlier way (BenchmarkWallEffects' same-run baseline only)
 // Without a token a logged-in administrator sees the "Make wall link" form instead.
@@ -14,11 +15,12 @@ import { html } from '../components/html.js';
 import { LiveTile } from '../components/LiveTile.js';
 import { liveURL } from '../components/mpegts.js';
 import { post } from '../api.js';
-import { WallEffects, parseChain, EFFECT_NAMES } from '../components/effects.js';
+import { WallEffects, CssEffects, cssChain, isOverlay, parseChain, EFFECT_NAMES, EFFECTS } from '../components/effects.js';
 import { WallPanel } from '../components/WallPanel.js';
 
-/** layoutOf turns the layout and span parameters into {cols, rows, spans: Map(tile → [c, r])}. */
-export function layoutOf(layout, span, n) {
+/** layoutOf turns the layout and span parameters into {cols, rows, spans: Map(tile → [c, r])}; upright:
+ * the screen is a narrow portrait one (a phone held upright), where layout=auto makes one column. */
+export function layoutOf(layout, span, n, upright = false) {
   const spans = new Map();
   let cols;
   let m;
@@ -29,6 +31,8 @@ export function layoutOf(layout, span, n) {
     spans.set(0, [cols - 1, cols - 1]);
   } else if ((m = /^(\d+)x(\d+)$/.exec(layout || ''))) {
     cols = Math.min(Math.max(Number(m[1]), 1), 16);
+  } else if (upright) {
+    cols = 1; // an upright phone: one column of full-width tiles, not a square grid of letterboxed ones
   } else {
     cols = Math.ceil(Math.sqrt(Math.max(n, 1)));
   }
@@ -40,6 +44,9 @@ export function layoutOf(layout, span, n) {
   for (let i = 0; i < n; i++) { const sp = spans.get(i) || [1, 1]; cells += sp[0] * sp[1]; }
   return { cols, rows: Math.max(1, Math.ceil(cells / cols)), spans };
 }
+
+/** isUpright says whether the window is a narrow portrait one (a phone held upright). */
+const isUpright = () => window.innerWidth < window.innerHeight && window.innerWidth < 600;
 
 /** tokenStream is the status source of a wall token's tiles: one push stream (GET /api/stream?token=;
  * an EventSource cannot send headers) carrying the live-view status of the token's cameras. While nvrd
@@ -84,16 +91,21 @@ function tokenStream(token) {
 
 // overlaysOnly: a chain of clock and text only, drawn on a transparent canvas over the plain video (a
 // WebGL canvas's transparency is fixed when it is made, so such a chain gets a canvas of its own).
-const overlaysOnly = (chain) => chain.every((it) => it.name === 'clock' || it.name === 'text');
+const overlaysOnly = (chain) => chain.every(isOverlay);
 
 function WallTile({ id, index, fx, token, watch, span, names, oldFx }) {
   const [video, setVideo] = useState(null);
   const chain = parseChain(fx.get('fx' + index) ?? fx.get('fx') ?? '');
   const url = token ? liveURL(id) + '?token=' + encodeURIComponent(token) : undefined;
   const style = span ? `grid-column: span ${span[0]}; grid-row: span ${span[1]}` : '';
+  // Colour and blur effects alone are a CSS filter on the video (no pixi canvas: CssEffects); the
+  // chain's overlays, if any, are drawn on a transparent canvas over it. fxpath=old: pixi for everything.
+  const css = !oldFx && cssChain(chain);
+  const drawn = css ? chain.filter(isOverlay) : chain;
   return html`<div class=${'wall-cell' + (names ? '' : ' no-names')} style=${style}>
     <${LiveTile} camera=${{ id, name: id }} watch=${watch} url=${url} calm=${true} onVideo=${setVideo}>
-      ${chain.length > 0 && video && html`<${WallEffects} key=${(oldFx ? 'old' : 'new') + (!oldFx && overlaysOnly(chain) ? ':overlays' : '')} video=${video} chain=${chain} label=${id} old=${oldFx} />`}
+      ${css && video && html`<${CssEffects} video=${video} chain=${chain.filter((it) => !isOverlay(it))} />`}
+      ${drawn.length > 0 && video && html`<${WallEffects} key=${(oldFx ? 'old' : 'new') + (!oldFx && overlaysOnly(drawn) ? ':overlays' : '')} video=${video} chain=${drawn} label=${id} old=${oldFx} />`}
     <//>
   </div>`;
 }
@@ -130,6 +142,7 @@ function Wall({ query }) {
   const cams = (query.get('cams') || '').split(',').map((c) => c.trim()).filter(Boolean).slice(0, 16);
   const [watch] = useState(() => (token ? tokenStream(token) : undefined));
   const [fx, setChain] = useFx(query);
+  const [upright, setUpright] = useState(isUpright);
   useEffect(() => {
     document.documentElement.classList.add('wall-mode');
     return () => {
@@ -137,8 +150,13 @@ function Wall({ query }) {
       if (watch) watch.close();
     };
   }, []);
+  useEffect(() => { // a phone turned: layout=auto follows
+    const onResize = () => setUpright(isUpright());
+    window.addEventListener('resize', onResize);
+    return () => window.removeEventListener('resize', onResize);
+  }, []);
   if (!cams.length) return html`<main class="wall-empty"><p>This wall shows no cameras: its link needs <code>cams=</code>.</p></main>`;
-  const { cols, rows, spans } = layoutOf(query.get('layout'), query.get('span'), cams.length);
+  const { cols, rows, spans } = layoutOf(query.get('layout'), query.get('span'), cams.length, upright);
   const names = query.get('names') !== '0';
   const oldFx = query.get('fxpath') === 'old';
   return html`<main class="wall" aria-label="Video wall" style=${`--wall-cols: ${cols}; --wall-rows: ${rows}`}>
@@ -167,7 +185,7 @@ function MakeWallLink({ cameras }) {
     try {
       const t = await post('api/tokens', { name, kind: 'wall', cameras: chosen });
       const q = new URLSearchParams({ token: t.token, cams: chosen.join(','), layout });
-      if (fx) q.set('fx', fx);
+      if (fx && !(EFFECTS[fx] && EFFECTS[fx].text)) q.set('fx', fx); // a Text effect needs its text: the wall's panel sets it
       setLink(location.origin + location.pathname + '#/wall?' + q.toString());
     } catch (err) { setError(err.message); }
   };
@@ -189,7 +207,7 @@ function MakeWallLink({ cameras }) {
       <label for="wall-fx">Effect</label>
       <select id="wall-fx" value=${fx} onChange=${(e) => setFx(e.target.value)}>
         <option value="">None</option>
-        ${EFFECT_NAMES.map((n) => html`<option value=${n}>${n}</option>`)}
+        ${EFFECT_NAMES.filter((n) => !EFFECTS[n].text).map((n) => html`<option value=${n}>${EFFECTS[n].label}</option>`)}
       </select>
       <p><button type="submit" disabled=${!chosen.length}>Make wall link</button></p>
     </form>

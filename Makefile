@@ -18,6 +18,7 @@ run: build
 	bin/nvrd start --demo --listen $(LISTEN)
 
 test: build
+	@scripts/setup-onnxruntime --compare-runtime || echo "make test: the ONNX Runtime to compare detections with is missing; TestDetectSameAcrossRuntimes will say so"
 	$(GO) vet ./...
 	$(GO) test -race -timeout 45m -count=1 -parallel 4 ./...
 	$(MAKE) fuzz-short

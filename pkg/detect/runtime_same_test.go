@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 
 	ort "github.com/yalue/onnxruntime_go"
@@ -53,8 +54,8 @@ func runtimeResults(t *testing.T) map[string]photoResult {
 }
 
 // TestDetectSameAcrossRuntimes: the ONNX Runtime release loaded here (lib/, or
-// $NVR_ONNXRUNTIME_LIB) and the one named by $NVR_DETECT_OTHER_LIB (e.g. the 1.24.1 the project
-// used before), each with the session options Open chooses for it, give the same model output bit
+// $NVR_ONNXRUNTIME_LIB) and the one named by $NVR_DETECT_OTHER_LIB (default lib/compare/, the 1.24.1
+// the project used before), each with the session options Open chooses for it, give the same model output bit
 // for bit and the same detections on the shared photos. A process loads one runtime only, so the
 // other runs in a child test process.
 func TestDetectSameAcrossRuntimes(t *testing.T) {
@@ -64,8 +65,13 @@ func TestDetectSameAcrossRuntimes(t *testing.T) {
 	}
 	other := os.Getenv(otherLibraryEnv)
 	if other == "" {
-		testskip.Skip(t, otherLibraryEnv+" names no second ONNX Runtime library to compare with",
-			"set "+otherLibraryEnv+" to another release's libonnxruntime.so.1 (e.g. 1.24.1 from onnxruntime-node)")
+		// make test provisions the older release here (scripts/setup-onnxruntime --compare-runtime).
+		p, _ := filepath.Abs("../../lib/compare/libonnxruntime.so.1")
+		if _, err := os.Stat(p); err != nil {
+			testskip.Skip(t, "no second ONNX Runtime library to compare with (lib/compare/libonnxruntime.so.1, or "+otherLibraryEnv+")",
+				"run scripts/setup-onnxruntime --compare-runtime, or set "+otherLibraryEnv+" to another release's libonnxruntime.so.1")
+		}
+		other = p
 	}
 	here := runtimeResults(t)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestDetectSameAcrossRuntimes$", "-test.count=1")

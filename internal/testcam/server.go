@@ -46,6 +46,10 @@ type Options struct {
 	Count int
 }
 
+// playSettle is how long a held clip (Options.StartAt, Options.Count) waits after the first PLAY
+// before its first AU, for the session to become a reader of the stream.
+const playSettle = 100 * time.Millisecond
+
 // Server is a running test camera.
 type Server struct {
 	opt Options
@@ -202,8 +206,6 @@ func (s *Server) pump(stream *gortsplib.ServerStream, stop, done chan struct{}) 
 		return
 	}
 	period := time.Second / time.Duration(s.opt.FPS)
-	tick := time.NewTicker(period)
-	defer tick.Stop()
 	var n uint64
 	if s.opt.StartAt > 0 || s.opt.Count > 0 {
 		select {
@@ -211,8 +213,19 @@ func (s *Server) pump(stream *gortsplib.ServerStream, stop, done chan struct{}) 
 			return
 		case <-s.played:
 		}
+		// OnPlay runs before gortsplib makes the session a reader of the stream, so an AU written at
+		// once would reach nobody (the first one is the keyframe: without it the receiver drops the
+		// rest). The ticker starts here, so the first AU leaves a period after PLAY, not on a tick
+		// left pending while the camera waited.
+		select {
+		case <-stop:
+			return
+		case <-time.After(playSettle):
+		}
 		n = uint64(s.opt.StartAt)
 	}
+	tick := time.NewTicker(period)
+	defer tick.Stop()
 	for {
 		if s.opt.Count > 0 && n >= uint64(s.opt.StartAt+s.opt.Count) {
 			<-stop

@@ -157,12 +157,21 @@ try {
 
   // Drag the playhead and drop it at DROP: playback starts there; the window does not move.
   const w0 = await win(page);
-  const head = await rowA.locator('.tl-playhead').boundingBox();
-  const hx = head.x + head.width / 2;
+  const headX = async () => { const b = await rowA.locator('.tl-playhead').boundingBox(); return b.x + b.width / 2; };
   // Dropped well away from where it is picked up (a drag, not a click): DROP, or 20 s after the head.
+  const at0 = await timeAtX(page, await headX());
+  const dropX = await xOf(page, Math.abs(at0 - num('DROP')) > 15000 ? num('DROP') : at0 + 20000);
+  // The playhead moves while it plays (7 px a second at this zoom, the grab is 8 px): the pointer goes
+  // to where it is now, as a person's hand follows it, and is pressed once it is on it (on a loaded
+  // machine a round trip to the browser can take most of a second).
+  let hx = await headX();
+  for (let i = 0; i < 10; i++) {
+    await page.mouse.move(hx, y);
+    const x = await headX();
+    if (Math.abs(x - hx) < 2) break;
+    hx = x;
+  }
   const headAt = await timeAtX(page, hx);
-  const dropX = await xOf(page, Math.abs(headAt - num('DROP')) > 15000 ? num('DROP') : headAt + 20000);
-  await page.mouse.move(hx, y);
   await page.mouse.down();
   await page.mouse.move(hx + (dropX - hx) / 2, y, { steps: 5 });
   await page.mouse.move(dropX, y, { steps: 5 });

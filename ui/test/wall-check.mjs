@@ -251,6 +251,47 @@ try {
     }, png);
     step('clock alone: ' + JSON.stringify(out.result.overlay));
   }
+  if (mode === 'fx' && !out.fatal) {
+    // An animated effect (hue cycle, 90°/s) on tile 3 (the still colour pattern) changes what the page
+    // shows from one second to the next; a fixed hue of 90° on the same tile, just before, does not.
+    const setFx3 = (v) => page.evaluate((v) => {
+      const [path, qs] = location.hash.split('?');
+      const u = new URLSearchParams(qs);
+      u.set('fx3', v);
+      location.hash = path + '?' + u.toString();
+    }, v);
+    const cell = page.locator('.wall .wall-cell').nth(3);
+    const shot = async () => (await cell.screenshot({ mask: [cell.locator('.tile-bar')], maskColor: '#000' })).toString('base64');
+    const diff = (a, b) => page.evaluate(async ([a, b]) => {
+      const px = async (png) => {
+        const bm = await createImageBitmap(new Blob([Uint8Array.from(atob(png), (ch) => ch.charCodeAt(0))], { type: 'image/png' }));
+        const c = document.createElement('canvas');
+        c.width = bm.width; c.height = bm.height;
+        const g = c.getContext('2d', { willReadFrequently: true });
+        g.drawImage(bm, 0, 0);
+        return g.getImageData(0, 0, bm.width, bm.height).data;
+      };
+      const [x, y] = [await px(a), await px(b)];
+      if (x.length !== y.length) return -1;
+      let d = 0;
+      for (let k = 0; k < x.length; k += 4) d += Math.abs(x[k] - y[k]) + Math.abs(x[k + 1] - y[k + 1]) + Math.abs(x[k + 2] - y[k + 2]);
+      return +(d / (x.length / 4) / 3).toFixed(2);
+    }, [a, b]);
+    const filterOf = () => page.evaluate(() => document.querySelectorAll('.wall .wall-cell')[3].querySelector('video').style.filter);
+    const r = {};
+    for (const [key, fx] of [['fixed', 'hue:90'], ['cycle', 'huecycle:90']]) {
+      await setFx3(fx);
+      await page.waitForFunction(() => /hue-rotate/.test(document.querySelectorAll('.wall .wall-cell')[3].querySelector('video').style.filter), null, { timeout: 15000 });
+      await page.waitForTimeout(800);
+      const f1 = await filterOf();
+      const a = await shot();
+      await page.waitForTimeout(1000);
+      const f2 = await filterOf();
+      r[key] = { filters: [f1, f2], diff: await diff(a, await shot()) };
+    }
+    out.result.hueCycle = r;
+    step('hue cycle: ' + JSON.stringify(r));
+  }
   if (mode === 'panel' && !out.fatal) {
     const r = out.result;
     await page.waitForFunction(() => document.querySelector('.wall .wall-cell canvas.fx.live'), null, { timeout: 30000 });

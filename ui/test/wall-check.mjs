@@ -80,8 +80,7 @@ const tiles = (page) => page.evaluate(() => [...document.querySelectorAll('.wall
 // has none).
 const stats = (page, i, video, block = 16, png = '') => page.evaluate(async ({ i, video, block, png }) => {
   const cell = document.querySelectorAll('.wall .wall-cell')[i];
-  // decoded from bytes (a fetch of a data: URL is refused by the page's connect-src)
-  const src = png ? await createImageBitmap(new Blob([Uint8Array.from(atob(png), (ch) => ch.charCodeAt(0))], { type: 'image/png' }))
+  const src = png ? await window.__image(png)
     : (!video && cell.querySelector('canvas.fx')) || cell.querySelector('video');
   const c = document.createElement('canvas');
   const w = c.width = cell.clientWidth;
@@ -104,6 +103,29 @@ const stats = (page, i, video, block = 16, png = '') => page.evaluate(async ({ i
   }
   return { from: png ? 'screenshot' : src.tagName.toLowerCase(), meanChroma: +(chroma / n).toFixed(2), maxChroma: max, bright: +(bright / n).toFixed(4), blockSame: +(same / n).toFixed(4) };
 }, { i, video, block, png });
+
+// setFx sets one wall URL parameter (fx0…fx3) in the page's address, as an edited bookmark would.
+const setFx = (page, key, v) => page.evaluate(([key, v]) => {
+  const [path, qs] = location.hash.split('?');
+  const u = new URLSearchParams(qs);
+  u.set(key, v);
+  location.hash = path + '?' + u.toString();
+}, [key, v]);
+
+// pagePixels is put in the test page (addInitScript): window.__image(png) decodes a screenshot (base64
+// PNG, from bytes: a fetch of a data: URL is refused by the page's connect-src) and window.__pixels(src)
+// reads the pixels of a canvas, video or screenshot.
+const pagePixels = () => {
+  window.__image = (png) => createImageBitmap(new Blob([Uint8Array.from(atob(png), (ch) => ch.charCodeAt(0))], { type: 'image/png' }));
+  window.__pixels = async (src) => {
+    if (typeof src === 'string') src = await window.__image(src);
+    const c = document.createElement('canvas');
+    c.width = src.width; c.height = src.height;
+    const g = c.getContext('2d', { willReadFrequently: true });
+    g.drawImage(src, 0, 0, c.width, c.height);
+    return g.getImageData(0, 0, c.width, c.height).data;
+  };
+};
 
 // snap keeps tile i's canvas pixels in the page (changed() compares with them): the test page's own global.
 const snap = (page, i) => page.evaluate((i) => {
@@ -147,6 +169,7 @@ const waitChain = (page, i, re) => page.waitForFunction(({ i, re }) => {
 try {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await ctx.newPage();
+  await page.addInitScript(pagePixels);
   page.on('pageerror', (e) => out.errors.push(String(e)));
   page.on('console', (m) => {
     if (/Content.Security.Policy|Refused to/i.test(m.text())) out.csp.push(m.text());
@@ -217,12 +240,7 @@ try {
   if (mode === 'fx' && !out.fatal) {
     // A clock alone (tile 3, the colour pattern): drawn on a transparent canvas over the plain video.
     // What the page shows (a screenshot of the tile) is the colour video; the canvas holds the text only.
-    await page.evaluate(() => {
-      const [path, qs] = location.hash.split('?');
-      const u = new URLSearchParams(qs);
-      u.set('fx3', 'clock:10:50:50');
-      location.hash = path + '?' + u.toString();
-    });
+    await setFx(page, 'fx3', 'clock:10:50:50');
     await page.waitForFunction(() => {
       const c = document.querySelectorAll('.wall .wall-cell')[3].querySelector('canvas.fx');
       return c && c.dataset.chain === 'clock:10:50:50' && c.dataset.drawn === c.dataset.chain;
@@ -231,20 +249,11 @@ try {
     const cell = page.locator('.wall .wall-cell').nth(3);
     const png = (await cell.screenshot()).toString('base64');
     out.result.overlay = await page.evaluate(async (png) => {
-      const read = (src, w, h) => {
-        const c = document.createElement('canvas');
-        c.width = w; c.height = h;
-        const g = c.getContext('2d', { willReadFrequently: true });
-        g.drawImage(src, 0, 0, w, h);
-        return g.getImageData(0, 0, w, h).data;
-      };
       const fx = document.querySelectorAll('.wall .wall-cell')[3].querySelector('canvas.fx');
-      // decoded from bytes (a fetch of a data: URL is refused by the page's connect-src)
-      const shot = await createImageBitmap(new Blob([Uint8Array.from(atob(png), (ch) => ch.charCodeAt(0))], { type: 'image/png' }));
-      const d = read(shot, shot.width, shot.height);
+      const d = await window.__pixels(png);
       let chroma = 0;
       for (let k = 0; k < d.length; k += 4) chroma += Math.max(Math.abs(d[k] - d[k + 1]), Math.abs(d[k + 1] - d[k + 2]), Math.abs(d[k] - d[k + 2]));
-      const a = read(fx, fx.width, fx.height);
+      const a = await window.__pixels(fx);
       let drawn = 0;
       for (let k = 3; k < a.length; k += 4) if (a[k] > 0) drawn++;
       return { overlay: fx.dataset.overlay === '1', shownChroma: +(chroma / (d.length / 4)).toFixed(2), canvasDrawn: +(drawn / (a.length / 4)).toFixed(4) };
@@ -254,24 +263,10 @@ try {
   if (mode === 'fx' && !out.fatal) {
     // An animated effect (hue cycle, 90°/s) on tile 3 (the still colour pattern) changes what the page
     // shows from one second to the next; a fixed hue of 90° on the same tile, just before, does not.
-    const setFx3 = (v) => page.evaluate((v) => {
-      const [path, qs] = location.hash.split('?');
-      const u = new URLSearchParams(qs);
-      u.set('fx3', v);
-      location.hash = path + '?' + u.toString();
-    }, v);
     const cell = page.locator('.wall .wall-cell').nth(3);
     const shot = async () => (await cell.screenshot({ mask: [cell.locator('.tile-bar')], maskColor: '#000' })).toString('base64');
     const diff = (a, b) => page.evaluate(async ([a, b]) => {
-      const px = async (png) => {
-        const bm = await createImageBitmap(new Blob([Uint8Array.from(atob(png), (ch) => ch.charCodeAt(0))], { type: 'image/png' }));
-        const c = document.createElement('canvas');
-        c.width = bm.width; c.height = bm.height;
-        const g = c.getContext('2d', { willReadFrequently: true });
-        g.drawImage(bm, 0, 0);
-        return g.getImageData(0, 0, bm.width, bm.height).data;
-      };
-      const [x, y] = [await px(a), await px(b)];
+      const [x, y] = [await window.__pixels(a), await window.__pixels(b)];
       if (x.length !== y.length) return -1;
       let d = 0;
       for (let k = 0; k < x.length; k += 4) d += Math.abs(x[k] - y[k]) + Math.abs(x[k + 1] - y[k + 1]) + Math.abs(x[k + 2] - y[k + 2]);
@@ -280,7 +275,7 @@ try {
     const filterOf = () => page.evaluate(() => document.querySelectorAll('.wall .wall-cell')[3].querySelector('video').style.filter);
     const r = {};
     for (const [key, fx] of [['fixed', 'hue:90'], ['cycle', 'huecycle:90']]) {
-      await setFx3(fx);
+      await setFx(page, 'fx3', fx);
       await page.waitForFunction(() => /hue-rotate/.test(document.querySelectorAll('.wall .wall-cell')[3].querySelector('video').style.filter), null, { timeout: 15000 });
       await page.waitForTimeout(800);
       const f1 = await filterOf();

@@ -49,7 +49,7 @@ type wallResult struct {
 		CanvasDrawn float64 `json:"canvasDrawn"` // share of the canvas's pixels not transparent
 	} `json:"overlay"`
 	FPS json.RawMessage `json:"fps"`
-	// fx mode: tile 3 with a fixed hue, then a hue cycle: its video's CSS filter at two moments a second
+	// fx mode: tile 3 with a fixed hue, then a hue cycle: its video's CSS filter at two moments 3 s
 	// apart, and the mean difference of what the page shows there at those moments (0–255 per channel)
 	HueCycle struct {
 		Fixed, Cycle struct {
@@ -199,15 +199,15 @@ func TestWallEffects(t *testing.T) {
 		t.Errorf("clock alone: overlay %v, the tile shows mean chroma %.1f (want >= 30: the colour video), the canvas draws %.4f of its pixels (want the text only: 0.002–0.3)",
 			o.Overlay, o.ShownChroma, o.CanvasDrawn)
 	}
-	// The hue cycle animates: a second later the tile shows other colours (90° further round), where a
+	// The hue cycle animates: 3 s later the tile shows other colours (60–120° further round here), where a
 	// fixed hue on the same still pattern shows the same ones.
 	h := w.HueCycle
 	t.Logf("hue: fixed %+v, cycling %+v", h.Fixed, h.Cycle)
 	if len(h.Cycle.Filters) != 2 || h.Cycle.Filters[0] == h.Cycle.Filters[1] {
-		t.Errorf("hue cycle: the video's filter did not change over a second: %v", h.Cycle.Filters)
+		t.Errorf("hue cycle: the video's filter did not change over 3 s: %v", h.Cycle.Filters)
 	}
 	if h.Cycle.Diff < 8 || h.Cycle.Diff < 4*h.Fixed.Diff {
-		t.Errorf("hue cycle: what the tile shows changed by %.2f a channel over a second (a fixed hue: %.2f), want >= 8 and 4 times the fixed hue's",
+		t.Errorf("hue cycle: what the tile shows changed by %.2f a channel over 3 s (a fixed hue: %.2f), want >= 8 and 4 times the fixed hue's",
 			h.Cycle.Diff, h.Fixed.Diff)
 	}
 }

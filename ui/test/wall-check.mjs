@@ -261,8 +261,10 @@ try {
     step('clock alone: ' + JSON.stringify(out.result.overlay));
   }
   if (mode === 'fx' && !out.fatal) {
-    // An animated effect (hue cycle, 90°/s) on tile 3 (the still colour pattern) changes what the page
-    // shows from one second to the next; a fixed hue of 90° on the same tile, just before, does not.
+    // An animated effect (hue cycle, 20°/s) on tile 3 (the still colour pattern) changes what the page
+    // shows over 3 s; a fixed hue of 90° on the same tile, just before, does not. 20°/s and 3 s (plus the
+    // screenshots' own time, a second or more here) keep the turn between the shots well away from a
+    // whole circle (18 s), which would show the same colours again.
     const cell = page.locator('.wall .wall-cell').nth(3);
     const shot = async () => (await cell.screenshot({ mask: [cell.locator('.tile-bar')], maskColor: '#000' })).toString('base64');
     const diff = (a, b) => page.evaluate(async ([a, b]) => {
@@ -274,13 +276,13 @@ try {
     }, [a, b]);
     const filterOf = () => page.evaluate(() => document.querySelectorAll('.wall .wall-cell')[3].querySelector('video').style.filter);
     const r = {};
-    for (const [key, fx] of [['fixed', 'hue:90'], ['cycle', 'huecycle:90']]) {
+    for (const [key, fx] of [['fixed', 'hue:90'], ['cycle', 'huecycle:20']]) {
       await setFx(page, 'fx3', fx);
       await page.waitForFunction(() => /hue-rotate/.test(document.querySelectorAll('.wall .wall-cell')[3].querySelector('video').style.filter), null, { timeout: 15000 });
       await page.waitForTimeout(800);
       const f1 = await filterOf();
       const a = await shot();
-      await page.waitForTimeout(1000);
+      await page.waitForTimeout(3000);
       const f2 = await filterOf();
       r[key] = { filters: [f1, f2], diff: await diff(a, await shot()) };
     }

@@ -8,10 +8,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/bluenviron/gortsplib/v4"
@@ -144,6 +146,20 @@ func tlsFailure(rawURL string, err error) string {
 	return ""
 }
 
+// notTLS is the sentence for a TLS handshake with addr that got no TLS answer at all: a camera speaking
+// plain RTSP on that port either waits for the rest of a request that never comes (a timeout) or
+// closes the connection on the ClientHello it cannot parse (EOF or a reset). It returns "" for other errors.
+func notTLS(addr string, err error) string {
+	var ne net.Error
+	switch {
+	case errors.As(err, &ne) && ne.Timeout():
+		return fmt.Sprintf("the camera at %s does not speak TLS on that port (no answer to the TLS handshake in %s; use rtsp:// for it, or the camera's RTSPS port)", addr, tlsHandshakeTimeout)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
+		return fmt.Sprintf("the camera at %s does not speak TLS on that port (it closed the connection at the TLS handshake; use rtsp:// for it, or the camera's RTSPS port)", addr)
+	}
+	return ""
+}
+
 // tlsHandshakeTimeout bounds the TLS handshake diagnoseTLS makes.
 const tlsHandshakeTimeout = 5 * time.Second
 
@@ -167,13 +183,11 @@ func diagnoseTLS(rawURL string) string {
 	_ = raw.SetDeadline(time.Now().Add(tlsHandshakeTimeout))
 	conn := tls.Client(raw, fp.tlsConfig())
 	err = conn.Handshake()
-	var ne net.Error
-	switch {
-	case err == nil:
+	if err == nil {
 		return ""
-	case errors.As(err, &ne) && ne.Timeout():
-		// A camera speaking plain RTSP waits for the rest of a request that never comes.
-		return fmt.Sprintf("the camera at %s does not speak TLS on that port (no answer to the TLS handshake in %s; use rtsp:// for it, or the camera's RTSPS port)", addr, tlsHandshakeTimeout)
+	}
+	if msg := notTLS(addr, err); msg != "" {
+		return msg
 	}
 	if msg := tlsFailure(rawURL, err); msg != "" {
 		return msg

@@ -2,6 +2,7 @@ package worker
 
 import (
 	"errors"
+	"net"
 	"strings"
 	"testing"
 
@@ -58,5 +59,47 @@ func TestDescribeVariants(t *testing.T) {
 		} else if strings.Contains(se.Message, "wrong") {
 			t.Errorf("%s: the sentence shows the password: %q", c.name, se.Message)
 		}
+	}
+}
+
+// TestDiagnoseTLSOnPlainPorts: an rtsps:// URL to a port whose server does not speak TLS gets the
+// "does not speak TLS on that port" sentence however that server reacts to the ClientHello: it closes
+// the connection (EOF), resets it, or answers bytes that are not a TLS record.
+func TestDiagnoseTLSOnPlainPorts(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		serve func(net.Conn)
+	}{
+		{"closes", func(c net.Conn) { _ = c.Close() }},
+		{"resets", func(c net.Conn) {
+			_, _ = c.Read(make([]byte, 512))
+			_ = c.(*net.TCPConn).SetLinger(0)
+			_ = c.Close()
+		}},
+		{"answers RTSP", func(c net.Conn) {
+			_, _ = c.Read(make([]byte, 512))
+			_, _ = c.Write([]byte("RTSP/1.0 400 Bad Request\r\nCSeq: 0\r\n\r\n"))
+			_ = c.Close()
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				conn, err := ln.Accept()
+				if err == nil {
+					c.serve(conn)
+				}
+			}()
+			defer func() { ln.Close(); <-done }()
+			msg := diagnoseTLS("rtsps://" + ln.Addr().String() + "/stream")
+			if !strings.Contains(msg, "does not speak TLS on that port") || !strings.Contains(msg, ln.Addr().String()) {
+				t.Errorf("diagnoseTLS says %q, want it to say the camera at %s does not speak TLS on that port", msg, ln.Addr())
+			}
+		})
 	}
 }

@@ -220,9 +220,12 @@ function makePart(PIXI, items, past, old) {
       delay: () => (name === 'motion' ? cur.values[1] : 0),
     };
   }
-  // clock and text: drawn over the filtered picture
-  const text = new PIXI.Text({ text: '', style: { fill: 0xffffff, fontSize: 22, fontFamily: 'sans-serif', fontWeight: '600',
-    dropShadow: { color: 0x000000, distance: 2, alpha: 0.8, blur: 2 } } });
+  // clock and text: drawn over the filtered picture, from the wall's bitmap font (overlayFont) but on the
+  // benchmark's former path (a canvas text)
+  const text = old
+    ? new PIXI.Text({ text: '', style: { fill: 0xffffff, fontSize: 22, fontFamily: 'sans-serif', fontWeight: '600',
+      dropShadow: { color: 0x000000, distance: 2, alpha: 0.8, blur: 2 } } })
+    : new PIXI.BitmapText({ text: '', style: { fontFamily: overlayFont(PIXI), fontSize: 22 } });
   let shown = '';
   return {
     text,
@@ -248,6 +251,25 @@ function makePart(PIXI, items, past, old) {
       return true;
     },
   };
+}
+
+// OVERLAY_FONT is the bitmap font of the clock and text overlays: its glyphs (printable ASCII at first;
+// another character of a label is added when first shown) are drawn once, at 64 px with their shadow, into
+// a texture every overlay shares and scales (no kerning pairs: measuring them shapes 95² texts). A canvas text (PIXI.Text) would be shaped and drawn anew each
+// second for a clock, and Blink keeps every text it shapes for a canvas (~1.24 KB a text: 1212 more
+// blink::PlainTextNode, +1.5 MB, over 5 minutes of four clocks in BenchmarkWallSoak's heap snapshots).
+const OVERLAY_FONT = 'nvr-overlay';
+function overlayFont(PIXI) {
+  if (!PIXI.Cache.has(OVERLAY_FONT + '-bitmap')) {
+    PIXI.BitmapFont.install({ name: OVERLAY_FONT, chars: [[' ', '~']], resolution: Math.min(2, devicePixelRatio || 1), padding: 8, skipKerning: true,
+      style: { fill: 0xffffff, fontSize: 64, fontFamily: 'sans-serif', fontWeight: '600',
+        dropShadow: { color: 0x000000, distance: 5, alpha: 0.8, blur: 5 } } });
+    // The layouts of the last 1000 texts are kept (an LRU, as for canvas texts, see loadPixi): a clock
+    // needs one a second.
+    const layouts = PIXI.BitmapFontManager && PIXI.BitmapFontManager.measureCache;
+    if (layouts && typeof layouts.clear === 'function' && 'max' in layouts) { layouts.clear(); layouts.max = 64; }
+  }
+  return OVERLAY_FONT;
 }
 
 /** groups splits a chain into the items of each part: a run of colour items is one part (unless old). */

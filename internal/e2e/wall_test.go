@@ -69,7 +69,18 @@ type wallResult struct {
 		Bottom float64 `json:"bottom"`
 		Top    float64 `json:"top"`
 	}
-	HiddenPanel int `json:"hiddenPanel"`
+	// panel mode: tile 2's video after Hue was added, its slider moved to 200, and Remove Hue
+	CSSAdded    cssStep `json:"cssAdded"`
+	CSSSlider   cssStep `json:"cssSlider"`
+	CSSRemoved  cssStep `json:"cssRemoved"`
+	HiddenPanel int     `json:"hiddenPanel"`
+}
+
+// cssStep is a tile's video filter, the page's effect parameters and whether the tile has a pixi canvas.
+type cssStep struct {
+	Filter string `json:"filter"` // the video's style.filter
+	URL    string `json:"url"`
+	Canvas bool   `json:"canvas"`
 }
 
 // startWall starts four test cameras (two still colour patterns (videotestsrc colors: no noise), two with the moving ball) and a
@@ -241,6 +252,17 @@ func TestWallEffectsPanel(t *testing.T) {
 	}
 	if strings.Contains(w.Removed.URL, "text=") || w.Removed.Bottom > 0.001 {
 		t.Errorf("after Remove Text: URL %s, %.4f of the bottom quarter still differs", w.Removed.URL, w.Removed.Bottom)
+	}
+	t.Logf("CSS chain on tile 2: added %+v, slider %+v, removed %+v", w.CSSAdded, w.CSSSlider, w.CSSRemoved)
+	if c := w.CSSAdded; c.Filter != "hue-rotate(90deg)" || c.Canvas || !strings.Contains(c.URL, "fx1=hue:90") {
+		t.Errorf("after adding Hue to tile 2: the video's filter %q, a pixi canvas %v, URL %s; want hue-rotate(90deg), no canvas, fx1=hue:90", c.Filter, c.Canvas, c.URL)
+	}
+	if c := w.CSSSlider; c.Filter != "hue-rotate(200deg)" || !strings.Contains(c.URL, "fx1=hue:200") {
+		t.Errorf("after the Hue slider to 200: the video's filter %q, URL %s; want hue-rotate(200deg) and fx1=hue:200", c.Filter, c.URL)
+	}
+	// An empty fx1= stays: tile 2's own chain is now empty (it would override an every-tile fx=).
+	if c := w.CSSRemoved; c.Filter != "" || c.Canvas || strings.Contains(c.URL, "fx1=hue") {
+		t.Errorf("after Remove Hue: the video's filter %q, a pixi canvas %v, URL %s; want a plain video and no hue in fx1", c.Filter, c.Canvas, c.URL)
 	}
 	if w.HiddenPanel != 0 {
 		t.Errorf("Hide left the panel on the wall")

@@ -323,6 +323,25 @@ try {
     await waitChain(page, 0, '^pixelate:32$');
     await page.waitForTimeout(500);
     r.removed = { chain: await chainOf(page, 0), url: await fxURL(page), bottom: await changed(page, 0, 0.75, 1) };
+    // A CSS chain through the panel, on tile 2 (no effects yet): Hue puts hue-rotate on its video (no
+    // canvas), the slider changes the degrees, Remove makes the video plain again; the URL follows.
+    const videoFilter = (i) => page.evaluate((i) => document.querySelectorAll('.wall .wall-cell')[i].querySelector('video').style.filter, i);
+    const waitFilter = (i, re) => page.waitForFunction(({ i, re }) =>
+      new RegExp(re).test(document.querySelectorAll('.wall .wall-cell')[i].querySelector('video').style.filter), { i, re }, { timeout: 15000 });
+    const css = async () => ({ filter: await videoFilter(1), url: await fxURL(page),
+      canvas: await page.evaluate(() => !!document.querySelectorAll('.wall .wall-cell')[1].querySelector('canvas.fx')) });
+    await page.getByLabel('Tile', { exact: true }).selectOption({ index: 2 });
+    await page.getByLabel('Add effect').selectOption({ label: 'Hue' });
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await waitFilter(1, 'hue-rotate');
+    r.cssAdded = await css();
+    await page.getByLabel('Hue', { exact: true }).fill('200');
+    await waitFilter(1, 'hue-rotate\\(200deg\\)');
+    r.cssSlider = await css();
+    await page.getByRole('button', { name: 'Remove Hue' }).click();
+    await waitFilter(1, '^$');
+    r.cssRemoved = await css();
+    step('css chain: ' + JSON.stringify([r.cssAdded, r.cssSlider, r.cssRemoved]));
     await page.getByRole('button', { name: 'Hide' }).click();
     r.hiddenPanel = await page.locator('.wall-panel').count();
   }

@@ -43,7 +43,9 @@ func startCamui(t *testing.T, mode string, n *nvr, env ...string) *camuiRun {
 // until reads lines until one is a JSON object with key; a final result line instead fails the test.
 func (r *camuiRun) until(key string) map[string]any {
 	r.t.Helper()
+	last := ""
 	for r.sc.Scan() {
+		last = r.sc.Text()
 		var m map[string]any
 		if json.Unmarshal(r.sc.Bytes(), &m) != nil {
 			continue
@@ -55,7 +57,7 @@ func (r *camuiRun) until(key string) map[string]any {
 			r.t.Fatalf("the browser script ended before %q: %s", key, r.sc.Text())
 		}
 	}
-	r.t.Fatalf("the browser script ended before %q", key)
+	r.t.Fatalf("the browser script ended before %q (its last line: %.2000s)", key, last)
 	return nil
 }
 

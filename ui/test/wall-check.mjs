@@ -390,9 +390,16 @@ try {
     };
     console.log(JSON.stringify({ playing: out.result.tiles }));
     let shots = 0;
+    // One read of the next command stays pending across the looks: a fresh nextLine() each time would
+    // drop the waiter of the one before, and a command arriving during a look() went to that dropped
+    // promise and was lost (the test then waited for "back" until its end: a flake seen in CI).
+    let pending = null;
+    const idle = Symbol('idle');
     for (;;) {
-      const cmd = await Promise.race([nextLine(), new Promise((r) => setTimeout(() => r(''), 300))]);
-      if (cmd === '') { await look(); continue; }
+      pending = pending || nextLine();
+      const cmd = await Promise.race([pending, new Promise((r) => setTimeout(() => r(idle), 300))]);
+      if (cmd === idle) { await look(); continue; }
+      pending = null;
       if (cmd === 'done') break;
       if (cmd === 'shot') {
         await look();

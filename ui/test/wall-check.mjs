@@ -165,6 +165,10 @@ const waitChain = (page, i, re) => page.waitForFunction(({ i, re }) => {
   const c = document.querySelectorAll('.wall .wall-cell')[i].querySelector('canvas.fx');
   return c && new RegExp(re).test(c.dataset.chain || '') && c.dataset.drawn === c.dataset.chain;
 }, { i, re }, { timeout: 15000 });
+// videoFilter is tile i's video's CSS filter (CssEffects'); waitFilter waits until it matches re.
+const videoFilter = (page, i) => page.evaluate((i) => document.querySelectorAll('.wall .wall-cell')[i].querySelector('video').style.filter, i);
+const waitFilter = (page, i, re) => page.waitForFunction(({ i, re }) =>
+  new RegExp(re).test(document.querySelectorAll('.wall .wall-cell')[i].querySelector('video').style.filter), { i, re }, { timeout: 15000 });
 
 try {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -274,16 +278,15 @@ try {
       for (let k = 0; k < x.length; k += 4) d += Math.abs(x[k] - y[k]) + Math.abs(x[k + 1] - y[k + 1]) + Math.abs(x[k + 2] - y[k + 2]);
       return +(d / (x.length / 4) / 3).toFixed(2);
     }, [a, b]);
-    const filterOf = () => page.evaluate(() => document.querySelectorAll('.wall .wall-cell')[3].querySelector('video').style.filter);
     const r = {};
     for (const [key, fx] of [['fixed', 'hue:90'], ['cycle', 'huecycle:20']]) {
       await setFx(page, 'fx3', fx);
-      await page.waitForFunction(() => /hue-rotate/.test(document.querySelectorAll('.wall .wall-cell')[3].querySelector('video').style.filter), null, { timeout: 15000 });
+      await waitFilter(page, 3, 'hue-rotate');
       await page.waitForTimeout(800);
-      const f1 = await filterOf();
+      const f1 = await videoFilter(page, 3);
       const a = await shot();
       await page.waitForTimeout(3000);
-      const f2 = await filterOf();
+      const f2 = await videoFilter(page, 3);
       r[key] = { filters: [f1, f2], diff: await diff(a, await shot()) };
     }
     out.result.hueCycle = r;
@@ -325,21 +328,18 @@ try {
     r.removed = { chain: await chainOf(page, 0), url: await fxURL(page), bottom: await changed(page, 0, 0.75, 1) };
     // A CSS chain through the panel, on tile 2 (no effects yet): Hue puts hue-rotate on its video (no
     // canvas), the slider changes the degrees, Remove makes the video plain again; the URL follows.
-    const videoFilter = (i) => page.evaluate((i) => document.querySelectorAll('.wall .wall-cell')[i].querySelector('video').style.filter, i);
-    const waitFilter = (i, re) => page.waitForFunction(({ i, re }) =>
-      new RegExp(re).test(document.querySelectorAll('.wall .wall-cell')[i].querySelector('video').style.filter), { i, re }, { timeout: 15000 });
-    const css = async () => ({ filter: await videoFilter(1), url: await fxURL(page),
+    const css = async () => ({ filter: await videoFilter(page, 1), url: await fxURL(page),
       canvas: await page.evaluate(() => !!document.querySelectorAll('.wall .wall-cell')[1].querySelector('canvas.fx')) });
     await page.getByLabel('Tile', { exact: true }).selectOption({ index: 2 });
     await page.getByLabel('Add effect').selectOption({ label: 'Hue' });
     await page.getByRole('button', { name: 'Add', exact: true }).click();
-    await waitFilter(1, 'hue-rotate');
+    await waitFilter(page, 1, 'hue-rotate');
     r.cssAdded = await css();
     await page.getByLabel('Hue', { exact: true }).fill('200');
-    await waitFilter(1, 'hue-rotate\\(200deg\\)');
+    await waitFilter(page, 1, 'hue-rotate\\(200deg\\)');
     r.cssSlider = await css();
     await page.getByRole('button', { name: 'Remove Hue' }).click();
-    await waitFilter(1, '^$');
+    await waitFilter(page, 1, '^$');
     r.cssRemoved = await css();
     step('css chain: ' + JSON.stringify([r.cssAdded, r.cssSlider, r.cssRemoved]));
     await page.getByRole('button', { name: 'Hide' }).click();

@@ -67,6 +67,11 @@ export function newEffect(name) {
   return { name, text: fx.text ? 'Text' : undefined, values: fx.params.map((q) => q.def) };
 }
 
+/** capLRU empties one of pixi's LRU caches (tiny-lru) and keeps it to 64 entries; it leaves anything else. */
+function capLRU(lru) {
+  if (lru && typeof lru.clear === 'function' && 'max' in lru) { lru.clear(); lru.max = 64; }
+}
+
 let loading = null;
 /** loadPixi imports pixi.js once, with its unsafe-eval polyfill (the page's policy forbids eval, which
  * pixi's shader code generation would otherwise use). */
@@ -78,8 +83,9 @@ function loadPixi() {
       // wall's heap grew ~1 MB over its first quarter hour (BenchmarkWallSoak's heap snapshots). The
       // wall's overlays need a few: 64. (The LRU evicts only when full to exactly its max, so it is
       // emptied first.)
-      const texts = PIXI.CanvasTextMetrics && PIXI.CanvasTextMetrics._measurementCache;
-      if (texts && typeof texts.clear === 'function' && 'max' in texts) { texts.clear(); texts.max = 64; }
+      capLRU(PIXI.CanvasTextMetrics && PIXI.CanvasTextMetrics._measurementCache);
+      // The same for the layouts of bitmap texts (the wall's overlays, overlayFont).
+      capLRU(PIXI.BitmapFontManager && PIXI.BitmapFontManager.measureCache);
       // The polyfill is a classic script that patches the classes it finds on window.PIXI, and its
       // functions look PIXI up there when they run: the one global this page keeps, for pixi alone.
       window.PIXI = { ...PIXI };
@@ -220,8 +226,8 @@ function makePart(PIXI, items, past, old) {
       delay: () => (name === 'motion' ? cur.values[1] : 0),
     };
   }
-  // clock and text: drawn over the filtered picture, from the wall's bitmap font (overlayFont) but on the
-  // benchmark's former path (a canvas text)
+  // clock and text: drawn over the filtered picture in the overlays' bitmap font (overlayFont); the
+  // benchmark's former path keeps a canvas text
   const text = old
     ? new PIXI.Text({ text: '', style: { fill: 0xffffff, fontSize: 22, fontFamily: 'sans-serif', fontWeight: '600',
       dropShadow: { color: 0x000000, distance: 2, alpha: 0.8, blur: 2 } } })
@@ -254,20 +260,17 @@ function makePart(PIXI, items, past, old) {
 }
 
 // OVERLAY_FONT is the bitmap font of the clock and text overlays: its glyphs (printable ASCII at first;
-// another character of a label is added when first shown) are drawn once, at 64 px with their shadow, into
-// a texture every overlay shares and scales (no kerning pairs: measuring them shapes 95² texts). A canvas text (PIXI.Text) would be shaped and drawn anew each
-// second for a clock, and Blink keeps every text it shapes for a canvas (~1.24 KB a text: 1212 more
-// blink::PlainTextNode, +1.5 MB, over 5 minutes of four clocks in BenchmarkWallSoak's heap snapshots).
+// another character of a label is added when first shown) are drawn once, at 64 px with their shadow,
+// into a texture every overlay shares and scales (no kerning pairs: measuring them shapes 95² texts).
+// A canvas text (PIXI.Text) would be shaped and drawn anew each second for a clock, and Blink keeps
+// every text it shapes for a canvas (~1.24 KB a text: 1212 more blink::PlainTextNode, +1.5 MB, over
+// 5 minutes of four clocks in BenchmarkWallSoak's heap snapshots). Installed on first use.
 const OVERLAY_FONT = 'nvr-overlay';
 function overlayFont(PIXI) {
   if (!PIXI.Cache.has(OVERLAY_FONT + '-bitmap')) {
     PIXI.BitmapFont.install({ name: OVERLAY_FONT, chars: [[' ', '~']], resolution: Math.min(2, devicePixelRatio || 1), padding: 8, skipKerning: true,
       style: { fill: 0xffffff, fontSize: 64, fontFamily: 'sans-serif', fontWeight: '600',
         dropShadow: { color: 0x000000, distance: 5, alpha: 0.8, blur: 5 } } });
-    // The layouts of the last 1000 texts are kept (an LRU, as for canvas texts, see loadPixi): a clock
-    // needs one a second.
-    const layouts = PIXI.BitmapFontManager && PIXI.BitmapFontManager.measureCache;
-    if (layouts && typeof layouts.clear === 'function' && 'max' in layouts) { layouts.clear(); layouts.max = 64; }
   }
   return OVERLAY_FONT;
 }

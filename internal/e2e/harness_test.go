@@ -143,7 +143,7 @@ func startNVRWith(t *testing.T, o nvrOptions) *nvr {
 	}
 	logs := &bytes.Buffer{}
 	logw := syncBuffer{mu: make(chan struct{}, 1), buf: logs}
-	log := slog.New(slog.NewTextHandler(io.MultiWriter(logw, testWriter{t}), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	log := slog.New(slog.NewTextHandler(io.MultiWriter(logw, newTestWriter(t)), &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ao := app.Options{DataDir: o.dataDir, RAMDir: filepath.Join(dir, "ram"), WorkerPath: workerBin, UI: ui.FS(), Log: log,
 		Recorder: o.recorder}
 	ao.ONVIFDiscovery = o.onvifDiscovery
@@ -204,11 +204,29 @@ func startNVRWith(t *testing.T, o nvrOptions) *nvr {
 	return n
 }
 
-type testWriter struct{ t *testing.T }
+// testWriter logs each write with t.Log until t's cleanups reach it; later writes are dropped. A live
+// WebSocket handler is hijacked, so httptest's Close does not wait for it, and its last log line (the
+// audit of the socket's end) could come after the test ended: t.Log then is a data race.
+type testWriter struct {
+	t     *testing.T
+	mu    *sync.Mutex
+	ended *bool
+}
+
+// newTestWriter makes t's testWriter; registered before the parts that log, its cleanup runs after theirs.
+func newTestWriter(t *testing.T) testWriter {
+	w := testWriter{t: t, mu: &sync.Mutex{}, ended: new(bool)}
+	t.Cleanup(func() { w.mu.Lock(); *w.ended = true; w.mu.Unlock() })
+	return w
+}
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Helper()
-	w.t.Log(strings.TrimRight(string(p), "\n"))
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !*w.ended {
+		w.t.Log(strings.TrimRight(string(p), "\n"))
+	}
 	return len(p), nil
 }
 

@@ -20,7 +20,7 @@ func checkCmd(t *testing.T, script string, env []string, args ...string) *exec.C
 	cmd := exec.Command("node", append([]string{filepath.Join(repoRoot, "ui", "test", script)}, args...)...)
 	cmd.Dir = filepath.Join(repoRoot, "ui")
 	cmd.Env = append(os.Environ(), env...)
-	cmd.Stderr = testWriter{t}
+	cmd.Stderr = newTestWriter(t)
 	return cmd
 }
 

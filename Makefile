@@ -4,6 +4,9 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/nvrproject/nvr/internal/cli.Version=$(VERSION)
 LISTEN  ?= 127.0.0.1:8080
 export GOFLAGS := -buildvcs=false
+# gotestsum (pinned; `go run` keeps it out of go.mod) runs `go test` and names the slowest tests after it.
+GOTESTSUM := $(GO) run gotest.tools/gotestsum@v1.13.0
+SLOW      ?= 20s
 
 .PHONY: setup build run test test-go fuzz-short bench soak clean
 
@@ -20,7 +23,10 @@ run: build
 test: build
 	@scripts/setup-onnxruntime --compare-runtime || echo "make test: the ONNX Runtime to compare detections with is missing; TestDetectSameAcrossRuntimes will say so"
 	$(GO) vet ./...
-	$(GO) test -race -timeout 45m -count=1 -parallel 4 ./...
+	@mkdir -p .cache
+	$(GOTESTSUM) --format pkgname --jsonfile .cache/test.json -- -race -timeout 45m -count=1 -parallel 4 ./...; \
+	rc=$$?; echo "make test: the slowest tests (over $(SLOW)):"; \
+	$(GOTESTSUM) tool slowest --jsonfile .cache/test.json --threshold $(SLOW) | head -25; exit $$rc
 	$(MAKE) fuzz-short
 
 # Every fuzz target (package:FuzzName) runs for FUZZTIME, one at a time; corpora in each package's
